@@ -1,0 +1,16 @@
+"""Readers for text sources and tf.data pipelines."""
+
+from seqtk.data.language_model_dataset import batchify, stream_dataset, window_dataset
+from seqtk.data.text_sources import read_corpus, read_text_file, read_texts, resolve_sources
+from seqtk.data.tfds_source import read_tfds_text
+
+__all__ = [
+    "batchify",
+    "read_corpus",
+    "read_text_file",
+    "read_texts",
+    "read_tfds_text",
+    "resolve_sources",
+    "stream_dataset",
+    "window_dataset",
+]

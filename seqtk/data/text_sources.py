@@ -1,0 +1,91 @@
+"""Reading text from files, globs, the bundled corpora and tensorflow-datasets."""
+
+import glob
+import os
+
+BUNDLED_DIR = os.path.join(os.path.dirname(__file__), "bundled")
+BUNDLED = {"tinyshakespeare": os.path.join(BUNDLED_DIR, "tinyshakespeare", "input.txt")}
+DATA_DIR_ENV = "SEQTK_DATA_DIR"
+
+
+def data_dir():
+    """Where `{data_dir}` in a config points: $SEQTK_DATA_DIR, else ../shared/data."""
+    return os.environ.get(DATA_DIR_ENV, os.path.join("..", "shared", "data"))
+
+
+def resolve_sources(sources):
+    """Expands a source or list of sources into (kind, name) pairs.
+
+    A source is a path, a glob (`corpus/*.txt`), `bundled:<name>` or
+    `tfds:<name>[:<split>]`; `{data_dir}` expands to `data_dir()`.
+    """
+    if isinstance(sources, str):
+        sources = [sources]
+    if not sources:
+        raise ValueError("No text sources given: name at least one file, glob, bundled: or tfds: source.")
+    resolved = []
+    for source in sources:
+        source = str(source).replace("{data_dir}", data_dir())
+        if source.startswith("tfds:"):
+            resolved.append(("tfds", source[len("tfds:"):]))
+        elif source.startswith("bundled:"):
+            name = source[len("bundled:"):]
+            if name not in BUNDLED:
+                raise ValueError(f"Unknown bundled corpus {name!r}; bundled corpora are {sorted(BUNDLED)}.")
+            resolved.append(("file", BUNDLED[name]))
+        elif glob.has_magic(source):
+            matches = sorted(glob.glob(source))
+            if not matches:
+                raise FileNotFoundError(f"{source}: the pattern matches no file. Check the path and the glob.")
+            resolved.extend(("file", path) for path in matches)
+        else:
+            if not os.path.isfile(source):
+                raise FileNotFoundError(
+                    f"{source}: no such file. Give an existing text file, a glob, bundled:<name> "
+                    "or tfds:<name>[:<split>]."
+                )
+            resolved.append(("file", source))
+    return resolved
+
+
+def read_text_file(path):
+    """The whole file as a string, with an error that names the line of any bytes that are not UTF-8."""
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise ValueError(
+            f"{path}, line {line}: bytes that are not UTF-8 ({raw[error.start:error.start + 4]!r}). "
+            "Convert the file to UTF-8, e.g. `iconv -f latin1 -t utf-8 in.txt > out.txt`."
+        ) from None
+
+
+def read_texts(sources, tfds_text_key="text"):
+    """Reads every source and returns a list of (source name, text) pairs.
+
+    Raises a `ValueError` naming the sources when they hold no text at all.
+    """
+    texts = []
+    for kind, name in resolve_sources(sources):
+        if kind == "file":
+            texts.append((name, read_text_file(name)))
+        else:
+            from seqtk.data.tfds_source import read_tfds_text
+
+            texts.append((f"tfds:{name}", read_tfds_text(name, text_key=tfds_text_key)))
+    if not any(text.strip() for _, text in texts):
+        raise ValueError(
+            f"The corpus is empty: {', '.join(name for name, _ in texts)} hold no text. "
+            "Give files with at least a few lines of text."
+        )
+    return texts
+
+
+def read_corpus(sources, tfds_text_key="text"):
+    """All sources joined into one string, each ending with a newline."""
+    parts = []
+    for _, text in read_texts(sources, tfds_text_key=tfds_text_key):
+        parts.append(text if text.endswith("\n") else text + "\n")
+    return "".join(parts)

@@ -1,0 +1,96 @@
+"""Token samplers: greedy, temperature, top-k and top-p (nucleus)."""
+
+import tensorflow as tf
+
+SAMPLERS = ("greedy", "temperature", "top_k", "top_p")
+
+
+class Sampler:
+    """Picks the next token from logits with stateless, seedable randomness.
+
+    Every sampler maps `(logits, seed)` to ids, where `seed` is a shape-(2,)
+    int tensor; the same seed always gives the same token, which is what
+    makes `generate(..., seed=s)` reproducible inside a compiled loop.
+
+    Args:
+        temperature: logits are divided by it before sampling; lower is
+            more conservative.
+
+    Example:
+    >>> sampler = get_sampler("top_p", p=0.9, temperature=0.8)
+    >>> ids = sampler(logits, seed=tf.constant([1, 0]))
+    """
+
+    def __init__(self, temperature=1.0):
+        if temperature <= 0:
+            raise ValueError(
+                f"temperature must be positive; received temperature={temperature!r}. Use the greedy sampler "
+                "for deterministic output."
+            )
+        self.temperature = temperature
+
+    def filter_logits(self, logits):
+        return logits
+
+    def __call__(self, logits, seed):
+        logits = self.filter_logits(tf.cast(logits, tf.float32) / self.temperature)
+        return tf.cast(tf.random.stateless_categorical(logits, 1, seed=seed)[:, 0], tf.int32)
+
+
+class GreedySampler(Sampler):
+    """Always the most likely token."""
+
+    def __init__(self):
+        super().__init__(temperature=1.0)
+
+    def __call__(self, logits, seed):
+        return tf.cast(tf.argmax(logits, axis=-1), tf.int32)
+
+
+class TopKSampler(Sampler):
+    """Samples among the `k` most likely tokens."""
+
+    def __init__(self, k=40, temperature=1.0):
+        super().__init__(temperature)
+        if not isinstance(k, int) or k < 1:
+            raise ValueError(f"k must be a positive integer; received k={k!r}.")
+        self.k = k
+
+    def filter_logits(self, logits):
+        k = min(self.k, logits.shape[-1])
+        threshold = tf.math.top_k(logits, k=k).values[:, -1:]
+        return tf.where(logits < threshold, tf.fill(tf.shape(logits), -1e9), logits)
+
+
+class TopPSampler(Sampler):
+    """Samples from the smallest set of tokens whose probability reaches `p` (Holtzman et al. 2020)."""
+
+    def __init__(self, p=0.9, temperature=1.0):
+        super().__init__(temperature)
+        if not 0 < p <= 1:
+            raise ValueError(f"p must be in (0, 1]; received p={p!r}.")
+        self.p = p
+
+    def filter_logits(self, logits):
+        sorted_logits = tf.sort(logits, axis=-1, direction="DESCENDING")
+        cumulative = tf.cumsum(tf.nn.softmax(sorted_logits), axis=-1)
+        # Keep a token while the mass before it is below p; the top token is always kept.
+        keep = (cumulative - tf.nn.softmax(sorted_logits)) < self.p
+        cutoff = tf.reduce_min(tf.where(keep, sorted_logits, tf.fill(tf.shape(sorted_logits), 1e9)), axis=-1)
+        return tf.where(logits < cutoff[:, None], tf.fill(tf.shape(logits), -1e9), logits)
+
+
+def get_sampler(name="greedy", **kwargs):
+    """A sampler by name: `greedy`, `temperature`, `top_k` (k=) or `top_p` (p=); all but greedy take temperature=."""
+    if isinstance(name, Sampler):
+        return name
+    kwargs = {key: value for key, value in kwargs.items() if value is not None}
+    if name == "greedy":
+        return GreedySampler()
+    if name == "temperature":
+        return Sampler(**kwargs)
+    if name == "top_k":
+        return TopKSampler(**kwargs)
+    if name == "top_p":
+        return TopPSampler(**kwargs)
+    raise ValueError(f"Unknown sampler {name!r}; choose one of {SAMPLERS}.")

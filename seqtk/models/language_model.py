@@ -1,0 +1,169 @@
+"""Recurrent language model: embedding, recurrent stack, (tied) softmax."""
+
+import keras
+from keras import ops
+
+from seqtk.layers.activation_regularization import ActivationRegularization
+from seqtk.layers.embedding_dropout import EmbeddingDropout
+from seqtk.layers.locked_dropout import LockedDropout
+from seqtk.layers.recurrent_stack import RecurrentStack
+from seqtk.layers.tied_embedding import TiedEmbedding
+
+
+@keras.saving.register_keras_serializable(package="seqtk")
+class LanguageModel(keras.Model):
+    """Predicts the next token at every position of a token sequence.
+
+    Covers the classic recurrent language models: Zaremba et al. (2014) with
+    `dropout` only, and AWD-LSTM (Merity et al. 2017) with embedding,
+    input, between-layer, output and weight dropout, AR/TAR and tied weights.
+    With `tie_weights=True` the last recurrent layer has `embedding_dim`
+    units so its output can be projected by the embedding's transpose.
+
+    Args:
+        vocabulary_size: number of tokens (id 0 is padding).
+        embedding_dim: size of token vectors.
+        hidden_dim: hidden size of each recurrent layer (int or list).
+        num_layers: number of recurrent layers.
+        cell_type: `"lstm"`, `"gru"` or `"simple_rnn"`.
+        dropout: locked dropout between recurrent layers.
+        input_dropout: locked dropout on the embedded inputs.
+        output_dropout: locked dropout on the last layer's outputs.
+        embedding_dropout: fraction of word types dropped from a batch.
+        weight_dropout: DropConnect on the recurrent kernels.
+        tie_weights: share the embedding with the output projection.
+        residual: residual connections between recurrent layers.
+        activation_regularization: AR weight (alpha).
+        temporal_activation_regularization: TAR weight (beta).
+        seed: seed of every dropout mask.
+
+    Call arguments:
+        token_ids: `(batch, time)` integer ids.
+        states: list of recurrent states from a previous call; zeros if `None`.
+        padding_mask: optional `(batch, time)` mask; padded steps leave the
+            state unchanged.
+        return_state: also return the final states.
+        training: whether dropout is active.
+
+    Example:
+    >>> model = LanguageModel(vocabulary_size=65, embedding_dim=64, hidden_dim=256)
+    >>> logits = model(token_ids)                                    # (batch, time, 65)
+    >>> logits, states = model(next_ids, states=states, return_state=True)
+    """
+
+    def __init__(
+        self,
+        vocabulary_size,
+        embedding_dim=200,
+        hidden_dim=200,
+        num_layers=2,
+        cell_type="lstm",
+        dropout=0.0,
+        input_dropout=0.0,
+        output_dropout=0.0,
+        embedding_dropout=0.0,
+        weight_dropout=0.0,
+        tie_weights=False,
+        residual=False,
+        activation_regularization=0.0,
+        temporal_activation_regularization=0.0,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        hidden_dims = list(hidden_dim) if isinstance(hidden_dim, (list, tuple)) else [hidden_dim] * num_layers
+        if tie_weights:
+            hidden_dims[-1] = embedding_dim
+        self.vocabulary_size = vocabulary_size
+        self.embedding_dim = embedding_dim
+        self.hidden_dim = hidden_dim if isinstance(hidden_dim, int) else list(hidden_dim)
+        self.num_layers = num_layers
+        self.cell_type = cell_type
+        self.dropout = dropout
+        self.input_dropout = input_dropout
+        self.output_dropout = output_dropout
+        self.embedding_dropout = embedding_dropout
+        self.weight_dropout = weight_dropout
+        self.tie_weights = tie_weights
+        self.residual = residual
+        self.activation_regularization = activation_regularization
+        self.temporal_activation_regularization = temporal_activation_regularization
+        self.seed = seed
+
+        def sub_seed(offset):
+            return None if seed is None else seed + offset
+
+        self.embedding = TiedEmbedding(
+            vocabulary_size, embedding_dim, tie_weights=tie_weights,
+            embeddings_initializer=keras.initializers.RandomUniform(-0.1, 0.1, seed=sub_seed(0)),
+            name="embedding",
+        )
+        self.embedding_dropout_layer = EmbeddingDropout(
+            vocabulary_size, embedding_dropout, seed=sub_seed(1), name="embedding_dropout"
+        )
+        self.input_dropout_layer = LockedDropout(input_dropout, seed=sub_seed(2), name="input_dropout")
+        self.recurrent = RecurrentStack(
+            cell_type, hidden_dims, num_layers, residual=residual, dropout=dropout,
+            weight_dropout=weight_dropout, seed=sub_seed(3), name="recurrent",
+        )
+        self.output_dropout_layer = LockedDropout(output_dropout, seed=sub_seed(4), name="output_dropout")
+        self.regularization = ActivationRegularization(
+            activation_regularization, temporal_activation_regularization, name="activation_regularization"
+        )
+        self.projection = None
+        if not tie_weights and hidden_dims[-1] != embedding_dim:
+            # An untied output kernel of (embedding_dim, vocab) needs the stack output at embedding_dim.
+            self.projection = keras.layers.Dense(embedding_dim, name="projection")
+
+    @property
+    def state_dims(self):
+        return self.recurrent.state_dims
+
+    def get_initial_state(self, batch_size):
+        return self.recurrent.get_initial_state(batch_size)
+
+    def build(self, input_shape):
+        self.embedding.build(None)
+        self.recurrent.build((input_shape[0], input_shape[1], self.embedding_dim))
+        if self.projection is not None:
+            self.projection.build((None, None, self.recurrent.output_dim))
+        self.built = True
+
+    def call(self, token_ids, states=None, padding_mask=None, return_state=False, training=None):
+        vectors = self.embedding(token_ids)
+        vectors = self.embedding_dropout_layer(vectors, token_ids, training=training)
+        vectors = self.input_dropout_layer(vectors, training=training)
+        outputs, final_states = self.recurrent(
+            vectors, initial_state=states, mask=padding_mask, training=training
+        )
+        dropped = self.output_dropout_layer(outputs, training=training)
+        dropped = self.regularization(dropped, outputs, training=training)
+        if self.projection is not None:
+            dropped = self.projection(dropped)
+        logits = ops.cast(self.embedding(dropped, reverse=True), "float32")
+        if return_state:
+            return logits, final_states
+        return logits
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "vocabulary_size": self.vocabulary_size,
+                "embedding_dim": self.embedding_dim,
+                "hidden_dim": self.hidden_dim,
+                "num_layers": self.num_layers,
+                "cell_type": self.cell_type,
+                "dropout": self.dropout,
+                "input_dropout": self.input_dropout,
+                "output_dropout": self.output_dropout,
+                "embedding_dropout": self.embedding_dropout,
+                "weight_dropout": self.weight_dropout,
+                "tie_weights": self.tie_weights,
+                "residual": self.residual,
+                "activation_regularization": self.activation_regularization,
+                "temporal_activation_regularization": self.temporal_activation_regularization,
+                "seed": self.seed,
+            }
+        )
+        return config

@@ -1,0 +1,73 @@
+"""A trained model on disk: the `.keras` file, its tokenizer and its records, in one directory."""
+
+import json
+import os
+import shutil
+import tempfile
+
+import keras
+import yaml
+
+from seqtk.tokenizers.tokenizer import TOKENIZER_FILE, load_tokenizer
+
+MODEL_FILE = "model.keras"
+CONFIG_FILE = "config.yaml"
+METRICS_FILE = "metrics.json"
+CARD_FILE = "MODEL_CARD.md"
+
+
+def save_model_directory(directory, model, tokenizer, config=None, metrics=None, model_card=None):
+    """Writes everything into a temporary sibling directory, then renames it into place.
+
+    An interrupted save leaves any earlier model at `directory` untouched.
+    """
+    directory = os.path.abspath(directory)
+    parent = os.path.dirname(directory)
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=f".{os.path.basename(directory)}.", suffix=".tmp", dir=parent)
+    try:
+        model.save(os.path.join(staging, MODEL_FILE))
+        tokenizer.save(staging)
+        if config is not None:
+            with open(os.path.join(staging, CONFIG_FILE), "w", encoding="utf-8") as handle:
+                yaml.safe_dump(config, handle, sort_keys=False)
+        if metrics is not None:
+            with open(os.path.join(staging, METRICS_FILE), "w", encoding="utf-8") as handle:
+                json.dump(metrics, handle, indent=2)
+        if model_card is not None:
+            with open(os.path.join(staging, CARD_FILE), "w", encoding="utf-8") as handle:
+                handle.write(model_card)
+        if os.path.exists(directory):
+            retired = directory + ".old"
+            shutil.rmtree(retired, ignore_errors=True)
+            os.replace(directory, retired)
+            os.replace(staging, directory)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(staging, directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return directory
+
+
+def load_model_directory(directory):
+    """Returns `(model, tokenizer, config)` from a directory that `save_model_directory` wrote."""
+    model_path = os.path.join(directory, MODEL_FILE)
+    if not os.path.isdir(directory) or not os.path.exists(model_path) or not os.path.exists(
+        os.path.join(directory, TOKENIZER_FILE)
+    ):
+        raise FileNotFoundError(
+            f"{directory}: not a seqtk model directory (it needs {MODEL_FILE} and {TOKENIZER_FILE}). "
+            "Give a directory written by `seqtk train`, such as saved_models/shakespeare_char."
+        )
+    import seqtk.models  # noqa: F401  registers the seqtk classes for deserialization
+
+    model = keras.saving.load_model(model_path, compile=False)
+    tokenizer = load_tokenizer(directory)
+    config = None
+    config_path = os.path.join(directory, CONFIG_FILE)
+    if os.path.exists(config_path):
+        with open(config_path, encoding="utf-8") as handle:
+            config = yaml.safe_load(handle)
+    return model, tokenizer, config

@@ -1,0 +1,76 @@
+"""The interface every seqtk tokenizer implements, and loading a saved one."""
+
+import json
+import os
+
+PAD_ID = 0
+TOKENIZER_FILE = "tokenizer.json"
+
+
+class Tokenizer:
+    """Base class: text to integer ids and back, saved as files in a directory.
+
+    Id 0 is always padding, so batches of unequal sequences can be masked.
+    Subclasses implement `encode`, `decode`, `vocabulary_size`, `_config` and
+    `_from_config`; `save` and `load_tokenizer` handle the files.
+
+    Example:
+    >>> tokenizer = CharTokenizer.train(["hello world"])
+    >>> tokenizer.decode(tokenizer.encode("hello"))
+    'hello'
+    >>> tokenizer.save("my_model/")
+    >>> load_tokenizer("my_model/").encode("hello") == tokenizer.encode("hello")
+    True
+    """
+
+    kind = None
+    pad_id = PAD_ID
+
+    @property
+    def vocabulary_size(self):
+        raise NotImplementedError
+
+    def encode(self, text):
+        """Ids of `text`; a newline becomes the tokenizer's end-of-line token."""
+        raise NotImplementedError
+
+    def decode(self, ids):
+        raise NotImplementedError
+
+    @property
+    def newline_id(self):
+        """Id that separates lines: what a language model is prompted with when no prompt is given."""
+        raise NotImplementedError
+
+    def _config(self, directory):
+        raise NotImplementedError
+
+    @classmethod
+    def _from_config(cls, config, directory):
+        raise NotImplementedError
+
+    def save(self, directory):
+        os.makedirs(directory, exist_ok=True)
+        config = {"kind": self.kind, **self._config(directory)}
+        with open(os.path.join(directory, TOKENIZER_FILE), "w", encoding="utf-8") as handle:
+            json.dump(config, handle, ensure_ascii=False, indent=1)
+
+
+def load_tokenizer(directory):
+    """Loads the tokenizer that `Tokenizer.save` wrote to `directory`."""
+    from seqtk.tokenizers.char_tokenizer import CharTokenizer
+    from seqtk.tokenizers.sentencepiece_tokenizer import SentencePieceTokenizer
+    from seqtk.tokenizers.word_tokenizer import WordTokenizer
+
+    path = os.path.join(directory, TOKENIZER_FILE)
+    if not os.path.exists(path):
+        raise FileNotFoundError(
+            f"{path}: no tokenizer here. A seqtk model directory holds {TOKENIZER_FILE} beside the "
+            "model; point to the directory that `seqtk train` wrote."
+        )
+    with open(path, encoding="utf-8") as handle:
+        config = json.load(handle)
+    kinds = {cls.kind: cls for cls in (CharTokenizer, WordTokenizer, SentencePieceTokenizer)}
+    if config.get("kind") not in kinds:
+        raise ValueError(f"{path}: unknown tokenizer kind {config.get('kind')!r}; expected one of {sorted(kinds)}.")
+    return kinds[config["kind"]]._from_config(config, directory)

@@ -1,0 +1,83 @@
+"""Whitespace word tokenizer with a frequency-limited vocabulary."""
+
+import collections
+
+from seqtk.tokenizers.tokenizer import Tokenizer
+
+PAD, UNK, EOS = "<pad>", "<unk>", "<eos>"
+
+
+class WordTokenizer(Tokenizer):
+    """Splits on whitespace; each newline becomes `<eos>` (the PTB protocol).
+
+    Words rarer than `min_frequency`, or beyond the `max_size` most frequent,
+    map to `<unk>`. Ids: 0 `<pad>`, 1 `<unk>`, 2 `<eos>`, then words by
+    descending frequency.
+
+    Args:
+        words: the vocabulary, without the three special tokens.
+        lowercase: lowercase text before lookup.
+
+    Example:
+    >>> tokenizer = WordTokenizer.train(["the cat sat\\nthe dog"], min_frequency=1)
+    >>> tokenizer.decode(tokenizer.encode("the cat\\n"))
+    'the cat\\n'
+    """
+
+    kind = "word"
+    special_tokens = (PAD, UNK, EOS)
+
+    def __init__(self, words, lowercase=False):
+        self.words = [w for w in words if w not in self.special_tokens]
+        self.lowercase = lowercase
+        self.vocabulary = list(self.special_tokens) + self.words
+        self._ids = {w: i for i, w in enumerate(self.vocabulary)}
+        self.unk_id = self._ids[UNK]
+        self.eos_id = self._ids[EOS]
+
+    @classmethod
+    def train(cls, texts, min_frequency=1, max_size=None, lowercase=False):
+        """Builds the vocabulary from an iterable of strings."""
+        counts = collections.Counter()
+        for text in texts:
+            counts.update((text.lower() if lowercase else text).split())
+        for token in cls.special_tokens:
+            counts.pop(token, None)
+        words = sorted((w for w, n in counts.items() if n >= min_frequency), key=lambda w: (-counts[w], w))
+        if max_size is not None:
+            words = words[: max(max_size - len(cls.special_tokens), 0)]
+        return cls(words, lowercase=lowercase)
+
+    @property
+    def vocabulary_size(self):
+        return len(self.vocabulary)
+
+    @property
+    def newline_id(self):
+        return self.eos_id
+
+    def encode(self, text):
+        if self.lowercase:
+            text = text.lower()
+        ids = []
+        for line_number, line in enumerate(text.split("\n")):
+            if line_number:
+                ids.append(self.eos_id)
+            ids.extend(self._ids.get(w, self.unk_id) for w in line.split())
+        return ids
+
+    def decode(self, ids):
+        pieces = []
+        for i in ids:
+            if i == self.eos_id:
+                pieces.append("\n")
+            elif 0 < i < len(self.vocabulary):
+                pieces.append(self.vocabulary[i])
+        return " ".join(pieces).replace(" \n ", "\n").replace(" \n", "\n").replace("\n ", "\n")
+
+    def _config(self, directory):
+        return {"words": self.words, "lowercase": self.lowercase}
+
+    @classmethod
+    def _from_config(cls, config, directory):
+        return cls(config["words"], lowercase=config.get("lowercase", False))

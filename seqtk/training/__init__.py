@@ -1,0 +1,27 @@
+"""Training: configs, the carried-state trainer, callbacks, evaluation and the language-model run."""
+
+from seqtk.training.callbacks import (
+    CheckpointCallback,
+    LanguageModelMetricsCallback,
+    ResetStatesCallback,
+    TimeBudgetCallback,
+    restore_training_state,
+)
+from seqtk.training.carried_state_model import CarriedStateModel
+from seqtk.training.config import LanguageModelConfig, available_configs, load_config
+from seqtk.training.evaluation import evaluate_language_model
+from seqtk.training.language_model_trainer import train_language_model
+
+__all__ = [
+    "CarriedStateModel",
+    "CheckpointCallback",
+    "LanguageModelConfig",
+    "LanguageModelMetricsCallback",
+    "ResetStatesCallback",
+    "TimeBudgetCallback",
+    "available_configs",
+    "evaluate_language_model",
+    "load_config",
+    "restore_training_state",
+    "train_language_model",
+]

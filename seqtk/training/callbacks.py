@@ -1,0 +1,117 @@
+"""Callbacks for recurrent training: carried-state resets, crash-safe checkpoints, time budgets."""
+
+import json
+import math
+import os
+import time
+
+import keras
+
+STATE_FILE = "training_state.json"
+LAST_CHECKPOINT = "last.keras"
+
+
+class ResetStatesCallback(keras.callbacks.Callback):
+    """Zeroes a `CarriedStateModel`'s carry at the start of each epoch and of validation."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.model.reset_states()
+
+    def on_test_begin(self, logs=None):
+        self.model.reset_states()
+
+
+class LanguageModelMetricsCallback(keras.callbacks.Callback):
+    """Adds perplexity and bits per character of the validation loss to the epoch logs."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None and "val_loss" in logs:
+            logs["val_perplexity"] = math.exp(min(logs["val_loss"], 700.0))
+            logs["val_bits_per_token"] = logs["val_loss"] / math.log(2.0)
+
+
+class TimeBudgetCallback(keras.callbacks.Callback):
+    """Stops training after the batch that crosses `minutes` of wall-clock time."""
+
+    def __init__(self, minutes):
+        super().__init__()
+        self.seconds = minutes * 60.0
+        self.stopped_early = False
+
+    def on_train_begin(self, logs=None):
+        self.start = time.monotonic()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if time.monotonic() - self.start > self.seconds:
+            self.model.stop_training = True
+            self.stopped_early = True
+
+
+def _write_json_atomically(path, value):
+    temporary = f"{path}.tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(value, handle, indent=2)
+    os.replace(temporary, path)
+
+
+class CheckpointCallback(keras.callbacks.Callback):
+    """Saves the whole training state (model, optimizer, epoch, history) after every epoch.
+
+    The checkpoint is written under a temporary name and renamed, so a crash
+    in the middle of a save leaves the previous checkpoint whole.
+    `restore_training_state` reads it back for `--resume`.
+
+    Args:
+        directory: where `last.keras` and `training_state.json` live.
+        watched: callbacks whose `best` and `wait` are saved and restored
+            (early stopping, learning-rate decay), so a resumed run continues
+            their patience instead of starting it over.
+    """
+
+    def __init__(self, directory, watched=()):
+        super().__init__()
+        self.directory = directory
+        self.watched = list(watched)
+        self.history = []
+        self.restored = None
+
+    def on_train_begin(self, logs=None):
+        os.makedirs(self.directory, exist_ok=True)
+        if self.restored:
+            self.history = list(self.restored.get("history", []))
+            for callback, saved in zip(self.watched, self.restored.get("watched", [])):
+                callback.best = saved["best"]
+                callback.wait = saved["wait"]
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.history.append({key: float(value) for key, value in (logs or {}).items()})
+        final = os.path.join(self.directory, LAST_CHECKPOINT)
+        temporary = os.path.join(self.directory, ".saving.keras")
+        try:
+            self.model.save(temporary)
+            os.replace(temporary, final)
+        finally:
+            if os.path.exists(temporary):
+                os.remove(temporary)
+        _write_json_atomically(
+            os.path.join(self.directory, STATE_FILE),
+            {
+                "epoch": epoch,
+                "history": self.history,
+                "watched": [{"best": float(c.best), "wait": int(c.wait)} for c in self.watched],
+            },
+        )
+
+
+def restore_training_state(directory):
+    """`(model, state)` from a checkpoint directory, or `(None, None)` when it holds none."""
+    checkpoint = os.path.join(directory, LAST_CHECKPOINT)
+    state_path = os.path.join(directory, STATE_FILE)
+    if not (os.path.exists(checkpoint) and os.path.exists(state_path)):
+        return None, None
+    import seqtk.training.carried_state_model  # noqa: F401  registers the wrapper class
+
+    model = keras.saving.load_model(checkpoint)
+    with open(state_path, encoding="utf-8") as handle:
+        state = json.load(handle)
+    return model, state

@@ -1,0 +1,77 @@
+"""Training wrapper that carries a language model's recurrent state from batch to batch."""
+
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="seqtk")
+class CarriedStateModel(keras.Model):
+    """Wraps a `LanguageModel` for truncated backpropagation through time.
+
+    The final state of each batch becomes the initial state of the next
+    (Zaremba et al. 2014; AWD-LSTM), held in non-trainable variables so that
+    `fit` keeps its callbacks, progress bars and XLA compilation. Gradients
+    stop at batch boundaries. `reset_states` zeroes the carry (at each epoch
+    and before validation, by `ResetStatesCallback`). With `carry_state=False`
+    it trains the model on independent windows instead.
+
+    The wrapped model stays stateless: after training, save
+    `wrapper.language_model`.
+
+    Args:
+        language_model: the model to train.
+        batch_size: the fixed batch size of the carried state.
+        carry_state: carry the state across batches.
+
+    Example:
+    >>> trainer = CarriedStateModel(model, batch_size=20)
+    >>> trainer.compile(optimizer="sgd", loss=...)
+    >>> trainer.fit(stream_dataset(ids, 20, 35), callbacks=[ResetStatesCallback()])
+    """
+
+    def __init__(self, language_model, batch_size, carry_state=True, **kwargs):
+        super().__init__(**kwargs)
+        self.language_model = language_model
+        self.batch_size = batch_size
+        self.carry_state = carry_state
+        self.carried = []
+
+    def build(self, input_shape):
+        self.language_model.build(input_shape)
+        if self.carry_state:
+            self.carried = [
+                self.add_weight(name=f"carried_state_{i}", shape=(self.batch_size, dim),
+                                initializer="zeros", trainable=False)
+                for i, dim in enumerate(self.language_model.state_dims)
+            ]
+        self.built = True
+
+    def reset_states(self):
+        for variable in self.carried:
+            variable.assign(ops.zeros(variable.shape, dtype=variable.dtype))
+
+    def call(self, token_ids, training=None):
+        if not self.carry_state:
+            return self.language_model(token_ids, training=training)
+        states = [ops.cast(v, self.language_model.compute_dtype) for v in self.carried]
+        logits, final_states = self.language_model(token_ids, states=states, return_state=True, training=training)
+        for variable, state in zip(self.carried, final_states):
+            variable.assign(ops.cast(ops.stop_gradient(state), variable.dtype))
+        return logits
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "language_model": keras.saving.serialize_keras_object(self.language_model),
+                "batch_size": self.batch_size,
+                "carry_state": self.carry_state,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["language_model"] = keras.saving.deserialize_keras_object(config["language_model"])
+        return cls(**config)

@@ -1,0 +1,171 @@
+"""Language-model training configuration: named YAML configs, files and `key=value` overrides."""
+
+import dataclasses
+import os
+import typing
+
+import yaml
+
+CONFIG_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "configs")
+
+
+@dataclasses.dataclass
+class DataConfig:
+    train: list = dataclasses.field(default_factory=lambda: ["bundled:tinyshakespeare"])
+    validation: list = dataclasses.field(default_factory=list)
+    validation_fraction: float = 0.1  # the tail of train held out when no validation source is given
+    tfds_text_key: str = "text"
+
+
+@dataclasses.dataclass
+class TokenizerConfig:
+    kind: str = "char"  # char | word | sentencepiece
+    vocabulary_size: int = 8000  # sentencepiece size; the cap for word and char
+    min_frequency: int = 1  # word
+    lowercase: bool = False  # word
+    model_type: str = "unigram"  # sentencepiece: unigram | bpe
+    model_file: str = ""  # sentencepiece: load this .model instead of training
+
+
+@dataclasses.dataclass
+class ModelConfig:
+    cell_type: str = "lstm"
+    embedding_dim: int = 128
+    hidden_dim: typing.Any = 256
+    num_layers: int = 2
+    dropout: float = 0.0
+    input_dropout: float = 0.0
+    output_dropout: float = 0.0
+    embedding_dropout: float = 0.0
+    weight_dropout: float = 0.0
+    tie_weights: bool = False
+    residual: bool = False
+    activation_regularization: float = 0.0
+    temporal_activation_regularization: float = 0.0
+
+
+@dataclasses.dataclass
+class TrainingConfig:
+    pipeline: str = "stream"  # stream: carried state across batches (TBPTT) | windows: shuffled windows
+    batch_size: int = 20
+    sequence_length: int = 35
+    epochs: int = 10
+    steps_per_epoch: int = 0  # 0: the whole corpus each epoch
+    time_budget_minutes: float = 0.0  # 0: no limit; else stop after the batch that crosses it
+    optimizer: str = "adam"  # adam | sgd | adamw | rmsprop
+    learning_rate: float = 0.002
+    weight_decay: float = 0.0
+    clipnorm: float = 5.0  # global gradient norm clipping; 0 turns it off
+    lr_decay_factor: float = 0.5  # on validation plateau
+    lr_decay_patience: int = 0
+    min_learning_rate: float = 1e-5
+    early_stopping_patience: int = 3
+    jit_compile: bool = True
+    mixed_precision: bool = False
+    eval_batch_size: int = 10
+    seed: int = 1234
+    verbose: str = "auto"  # Keras progress bars: auto | 0 | 1 | 2
+
+
+@dataclasses.dataclass
+class LanguageModelConfig:
+    name: str = "language_model"
+    output_dir: str = "saved_models"
+    checkpoint_dir: str = "checkpoints"
+    log_dir: str = "runs"
+    sample_prompt: str = ""
+    sample_length: int = 300
+    data: DataConfig = dataclasses.field(default_factory=DataConfig)
+    tokenizer: TokenizerConfig = dataclasses.field(default_factory=TokenizerConfig)
+    model: ModelConfig = dataclasses.field(default_factory=ModelConfig)
+    training: TrainingConfig = dataclasses.field(default_factory=TrainingConfig)
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+
+def available_configs(task="lm"):
+    directory = os.path.join(CONFIG_DIR, task)
+    return sorted(f[:-5] for f in os.listdir(directory) if f.endswith(".yaml"))
+
+
+def _set_fields(target, values, source, prefix=""):
+    fields = {f.name: f for f in dataclasses.fields(target)}
+    for key, value in values.items():
+        path = f"{prefix}{key}"
+        if key not in fields:
+            raise ValueError(
+                f"{source}: unknown config key {path!r}. Valid keys here: {', '.join(sorted(fields))}."
+            )
+        current = getattr(target, key)
+        if dataclasses.is_dataclass(current):
+            if not isinstance(value, dict):
+                raise ValueError(f"{source}: {path!r} is a section; give it as a mapping of keys.")
+            _set_fields(current, value, source, prefix=f"{path}.")
+        else:
+            setattr(target, key, _coerce(value, current, path, source))
+
+
+def _coerce(value, current, path, source):
+    if isinstance(current, list):
+        return list(value) if isinstance(value, (list, tuple)) else [value]
+    if isinstance(current, bool):
+        if isinstance(value, str):
+            if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError(f"{source}: {path} takes true or false; received {value!r}.")
+            return value.lower() in ("true", "1", "yes")
+        return bool(value)
+    try:
+        if isinstance(current, int) and not isinstance(value, bool) and not isinstance(current, bool):
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError
+            return int(value)
+        if isinstance(current, float):
+            return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{source}: {path} takes a {type(current).__name__}; received {value!r}."
+        ) from None
+    return value
+
+
+def load_config(config=None, overrides=(), data=None):
+    """Builds a `LanguageModelConfig`.
+
+    Args:
+        config: a named config (`shakespeare_char`), a YAML/JSON path, or None
+            for the defaults.
+        overrides: `"section.key=value"` strings (values parsed as YAML).
+        data: replaces `data.train` with the user's files and clears the
+            configured validation (the tail of the new corpus is held out).
+    """
+    result = LanguageModelConfig()
+    if config:
+        path = config
+        if not os.path.exists(path):
+            path = os.path.join(CONFIG_DIR, "lm", f"{config}.yaml")
+            if not os.path.exists(path):
+                raise FileNotFoundError(
+                    f"{config}: neither a config file nor a named config. Named configs: "
+                    f"{', '.join(available_configs())}."
+                )
+        with open(path, encoding="utf-8") as handle:
+            try:
+                values = yaml.safe_load(handle) or {}
+            except yaml.YAMLError as error:
+                raise ValueError(f"{path}: not valid YAML: {error}") from None
+        if not isinstance(values, dict):
+            raise ValueError(f"{path}: a config is a mapping of sections (data, tokenizer, model, training).")
+        _set_fields(result, values, path)
+    if data:
+        result.data.train = [data] if isinstance(data, str) else list(data)
+        result.data.validation = []
+    for override in overrides:
+        key, separator, raw = override.partition("=")
+        if not separator:
+            raise ValueError(f"--set {override!r}: write overrides as key=value, e.g. training.epochs=3.")
+        nested = yaml.safe_load(raw) if raw.strip() else ""
+        for part in reversed(key.strip().split(".")):
+            nested = {part: nested}
+        _set_fields(result, nested, f"--set {override}")
+    return result
