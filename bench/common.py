@@ -1,0 +1,38 @@
+"""Helpers shared by the benchmarks: machine description, table printing, JSON results."""
+
+import datetime
+import json
+import os
+import platform
+
+RESULTS_DIR = os.path.join(os.path.dirname(__file__), "results")
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()}"
+
+
+def print_table(rows, columns):
+    widths = [max(len(str(c)), *(len(str(r.get(c, ""))) for r in rows)) for c in columns]
+    print("  ".join(str(c).ljust(w) for c, w in zip(columns, widths)))
+    for row in rows:
+        print("  ".join(str(row.get(c, "")).ljust(w) for c, w in zip(columns, widths)))
+
+
+def write_results(name, rows, **extra):
+    os.makedirs(RESULTS_DIR, exist_ok=True)
+    path = os.path.join(RESULTS_DIR, f"{name}.json")
+    record = {"benchmark": name, "machine": machine(), "date": datetime.date.today().isoformat(), "rows": rows,
+              **extra}
+    with open(path, "w") as handle:
+        json.dump(record, handle, indent=2)
+    print(f"machine: {record['machine']}\nwrote {path}")

@@ -1,0 +1,22 @@
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def seeded():
+    keras.utils.set_random_seed(1)
+    yield
+
+
+@pytest.fixture
+def corpus_file(tmp_path):
+    """A small real text: the first 20,000 characters of the bundled tiny Shakespeare."""
+    from seqtk.data.text_sources import BUNDLED, read_text_file
+
+    path = tmp_path / "corpus.txt"
+    path.write_text(read_text_file(BUNDLED["tinyshakespeare"])[:20_000], encoding="utf-8")
+    return str(path)
