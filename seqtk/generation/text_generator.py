@@ -44,12 +44,15 @@ class TextGenerator:
     def _loop(self, max_length):
         if max_length not in self._loops:
             model, sampler = self.model, self.sampler
+            pad_id = self.tokenizer.pad_id
 
             def loop(logits, states, seed):
                 batch = tf.shape(logits)[0]
                 tokens = tf.TensorArray(tf.int32, size=max_length, element_shape=tf.TensorShape([None]))
 
                 def body(step, logits, states, tokens):
+                    # Padding is never a prediction target, but an untrained model can still rank it.
+                    logits = logits - 1e9 * tf.one_hot(pad_id, tf.shape(logits)[-1])
                     token = sampler(logits, seed=tf.stack([seed, step]))
                     tokens = tokens.write(step, token)
                     logits, states = model(token[:, None], states=states, return_state=True, training=False)

@@ -37,7 +37,8 @@ class CarriedStateModel(keras.Model):
         self.carried = []
 
     def build(self, input_shape):
-        self.language_model.build(input_shape)
+        if not self.language_model.built:
+            self.language_model.build(input_shape)
         if self.carry_state:
             self.carried = [
                 self.add_weight(name=f"carried_state_{i}", shape=(self.batch_size, dim),

@@ -103,7 +103,10 @@ def _set_fields(target, values, source, prefix=""):
                 raise ValueError(f"{source}: {path!r} is a section; give it as a mapping of keys.")
             _set_fields(current, value, source, prefix=f"{path}.")
         else:
-            setattr(target, key, _coerce(value, current, path, source))
+            if fields[key].type in (typing.Any, "typing.Any") and isinstance(value, list):
+                setattr(target, key, value)  # hidden_dim: one size, or a list with one size per layer
+            else:
+                setattr(target, key, _coerce(value, current, path, source))
 
 
 def _coerce(value, current, path, source):

@@ -1,0 +1,48 @@
+import json
+import os
+
+import pytest
+
+from seqtk.cli import main
+
+pytestmark = pytest.mark.large
+
+
+@pytest.fixture
+def trained(tmp_path, corpus_file):
+    code = main([
+        "train", "lm", "--config", "shakespeare_char", "--data", corpus_file,
+        "--set", f"output_dir={tmp_path}/saved", "--set", f"checkpoint_dir={tmp_path}/ck",
+        "--set", f"log_dir={tmp_path}/runs", "--set", "model.hidden_dim=32", "--set", "training.batch_size=4",
+        "--set", "training.epochs=1", "--set", "training.verbose=0", "--set", "sample_length=10",
+    ])
+    assert code == 0
+    return str(tmp_path / "saved" / "shakespeare_char")
+
+
+class CommandLineTest:
+    def test_train_evaluate_generate(self, trained, corpus_file, capsys):
+        assert os.path.exists(os.path.join(trained, "model.keras"))
+        capsys.readouterr()
+        assert main(["evaluate", "--model", trained, "--data", corpus_file, "--batch-size", "2"]) == 0
+        report = json.loads(capsys.readouterr().out)
+        assert report["tokens"] > 19000 and report["bits_per_character"] > 0
+        assert main(["generate", "--model", trained, "--prompt", "First", "--max-length", "30", "--seed", "3"]) == 0
+        first = capsys.readouterr().out
+        main(["generate", "--model", trained, "--prompt", "First", "--max-length", "30", "--seed", "3"])
+        assert first.startswith("First") and capsys.readouterr().out == first
+
+    def test_prompt_outside_vocabulary_is_one_clear_error(self, trained, capsys):
+        assert main(["generate", "--model", trained, "--prompt", "€uro"]) == 2
+        assert "seqtk: error: Characters ['€'] are not in this model's vocabulary" in capsys.readouterr().err
+
+    def test_path_without_a_model(self, tmp_path, capsys):
+        assert main(["generate", "--model", str(tmp_path), "--prompt", "a"]) == 2
+        assert "not a seqtk model directory" in capsys.readouterr().err
+
+    def test_bad_config_key_and_missing_file(self, tmp_path, capsys):
+        assert main(["train", "lm", "--config", "shakespeare_char", "--set", "model.size=3"]) == 2
+        assert "unknown config key 'model.size'" in capsys.readouterr().err
+        assert main(["train", "lm", "--data", str(tmp_path / "nope.txt")]) == 2
+        assert "nope.txt: no such file" in capsys.readouterr().err
+        assert not (tmp_path / "saved_models").exists()

@@ -1,0 +1,36 @@
+import pytest
+
+from seqtk.training import available_configs, load_config
+
+
+class ConfigTest:
+    def test_named_configs_load(self):
+        assert {"shakespeare_char", "ptb_small", "ptb_medium", "wikitext2_awd"} <= set(available_configs())
+        small = load_config("ptb_small")
+        assert (small.model.hidden_dim, small.model.num_layers, small.training.sequence_length) == (200, 2, 20)
+        assert (small.training.batch_size, small.training.optimizer, small.training.learning_rate) == (20, "sgd", 1.0)
+        assert small.training.clipnorm == 5.0
+        assert load_config("ptb_medium").model.dropout == 0.5
+        awd = load_config("wikitext2_awd")
+        assert awd.model.tie_weights and awd.model.weight_dropout == 0.5
+
+    def test_overrides_and_data_replace_the_corpus(self, tmp_path):
+        config = load_config("ptb_small", overrides=["training.epochs=2", "model.cell_type=gru",
+                                                     "model.hidden_dim=[64, 32]"], data=["mine.txt"])
+        assert config.training.epochs == 2 and config.model.cell_type == "gru"
+        assert config.model.hidden_dim == [64, 32]
+        assert config.data.train == ["mine.txt"] and config.data.validation == []
+
+    def test_unknown_key_names_the_file_and_valid_keys(self, tmp_path):
+        path = tmp_path / "bad.yaml"
+        path.write_text("model:\n  hiden_dim: 10\n")
+        with pytest.raises(ValueError, match=r"bad.yaml: unknown config key 'model.hiden_dim'.*hidden_dim"):
+            load_config(str(path))
+        with pytest.raises(ValueError, match=r"--set training.epoch=3: unknown config key 'training.epoch'"):
+            load_config(None, overrides=["training.epoch=3"])
+
+    def test_wrong_type_and_missing_config(self):
+        with pytest.raises(ValueError, match="training.epochs takes a int; received 'many'"):
+            load_config(None, overrides=["training.epochs=many"])
+        with pytest.raises(FileNotFoundError, match="Named configs: .*shakespeare_char"):
+            load_config("no_such_config")

@@ -1,0 +1,120 @@
+import json
+import os
+
+import keras
+import numpy as np
+import pytest
+
+from seqtk.models import LanguageModel, load_model_directory
+from seqtk.training import CarriedStateModel, CheckpointCallback, load_config, train_language_model
+
+pytestmark = pytest.mark.large
+
+
+def small_config(tmp_path, corpus_file, *extra):
+    return load_config(
+        "shakespeare_char",
+        overrides=[
+            f"output_dir={tmp_path}/saved", f"checkpoint_dir={tmp_path}/checkpoints", f"log_dir={tmp_path}/runs",
+            "model.hidden_dim=32", "model.embedding_dim=16", "training.batch_size=4",
+            "training.sequence_length=20", "training.epochs=1", "training.time_budget_minutes=0",
+            "training.eval_batch_size=2", "training.verbose=0", "sample_length=20", *extra,
+        ],
+        data=[corpus_file],
+    )
+
+
+class CarriedStateModelTest:
+    def test_state_carries_between_batches_and_resets(self):
+        model = LanguageModel(20, embedding_dim=4, hidden_dim=8, num_layers=1)
+        trainer = CarriedStateModel(model, batch_size=2)
+        ids = np.random.RandomState(0).randint(1, 20, (2, 10))
+        whole = model(ids)
+        first, second = trainer(ids[:, :5]), trainer(ids[:, 5:])
+        np.testing.assert_allclose(np.concatenate([first, second], axis=1), whole, atol=1e-5)
+        trainer.reset_states()
+        np.testing.assert_allclose(trainer(ids[:, :5]), first, atol=1e-6)
+
+    def test_wrapper_round_trips_through_keras_saving(self, tmp_path):
+        trainer = CarriedStateModel(LanguageModel(20, embedding_dim=4, hidden_dim=8, num_layers=1), batch_size=2)
+        ids = np.ones((2, 3), "int32")
+        trainer(ids)
+        trainer.save(tmp_path / "t.keras")
+        restored = keras.saving.load_model(tmp_path / "t.keras")
+        assert restored.language_model.get_config() == trainer.language_model.get_config()
+        np.testing.assert_allclose(restored.language_model(ids), trainer.language_model(ids), atol=1e-6)
+
+
+class TrainLanguageModelTest:
+    def test_trains_evaluates_and_saves_a_complete_directory(self, tmp_path, corpus_file):
+        config = small_config(tmp_path, corpus_file, "training.epochs=2")
+        result = train_language_model(config, log=lambda *_: None)
+        directory = result["directory"]
+        assert sorted(os.listdir(directory)) == ["MODEL_CARD.md", "config.yaml", "metrics.json", "model.keras",
+                                                 "tokenizer.json"]
+        metrics = json.loads(open(os.path.join(directory, "metrics.json")).read())
+        history = metrics["history"]
+        assert len(history) == 2 and history[1]["loss"] < history[0]["loss"]
+        assert metrics["validation"]["bits_per_character"] == pytest.approx(
+            metrics["validation"]["loss"] / np.log(2), rel=1e-6)
+        assert metrics["validation"]["loss"] < np.log(metrics["vocabulary_size"])
+        card = open(os.path.join(directory, "MODEL_CARD.md")).read()
+        assert "corpus.txt" in card and "bits_per_character" in card
+        model, tokenizer, saved_config = load_model_directory(directory)
+        assert saved_config["model"]["hidden_dim"] == 32
+
+    def test_resume_continues_from_the_last_checkpoint(self, tmp_path, corpus_file):
+        train_language_model(small_config(tmp_path, corpus_file), log=lambda *_: None)
+        state = json.load(open(tmp_path / "checkpoints" / "shakespeare_char" / "training_state.json"))
+        assert state["epoch"] == 0
+        messages = []
+        result = train_language_model(small_config(tmp_path, corpus_file, "training.epochs=2"), resume=True,
+                                      log=messages.append)
+        assert any("Resuming shakespeare_char from epoch 1" in m for m in messages)
+        assert len(result["metrics"]["history"]) == 2 and result["metrics"]["epochs_run"] == 2
+
+    def test_windows_pipeline_trains(self, tmp_path, corpus_file):
+        config = small_config(tmp_path, corpus_file, "training.pipeline=windows", "model.cell_type=gru")
+        result = train_language_model(config, log=lambda *_: None)
+        assert result["metrics"]["validation"]["loss"] < np.log(result["metrics"]["vocabulary_size"])
+
+    def test_fine_tuning_keeps_tokenizer_and_reports_before_and_after(self, tmp_path, corpus_file):
+        base = train_language_model(small_config(tmp_path, corpus_file), log=lambda *_: None)["directory"]
+        custom = tmp_path / "custom.txt"
+        custom.write_text(open(corpus_file).read()[5000:15000])
+        config = small_config(tmp_path, str(custom), "name=tuned", "training.epochs=2")
+        result = train_language_model(config, init_from=base, log=lambda *_: None)
+        metrics = result["metrics"]
+        assert metrics["validation"]["loss"] < metrics["validation_before_fine_tuning"]["loss"]
+        assert open(os.path.join(result["directory"], "tokenizer.json")).read() == open(
+            os.path.join(base, "tokenizer.json")).read()
+
+    def test_fine_tuning_on_text_outside_the_vocabulary_names_file_and_line(self, tmp_path, corpus_file):
+        base = train_language_model(small_config(tmp_path, corpus_file), log=lambda *_: None)["directory"]
+        custom = tmp_path / "custom.txt"
+        custom.write_text("to be\nor not\nnaïve ☃ text\n" * 10)
+        with pytest.raises(ValueError, match=r"custom.txt.*line 3: Characters \['ï', '☃'\]"):
+            train_language_model(small_config(tmp_path, str(custom), "name=tuned"), init_from=base,
+                                 log=lambda *_: None)
+        assert not (tmp_path / "saved" / "tuned").exists()
+
+
+class CheckpointCallbackTest:
+    def test_crash_during_save_keeps_the_previous_checkpoint(self, tmp_path, monkeypatch):
+        model = CarriedStateModel(LanguageModel(10, embedding_dim=4, hidden_dim=4, num_layers=1), batch_size=2)
+        model.compile(optimizer="sgd", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        ids = np.ones((4, 5), "int32")
+        callback = CheckpointCallback(str(tmp_path), watched=[])
+        model.fit(ids, ids, batch_size=2, epochs=1, verbose=0, callbacks=[callback])
+        before = (tmp_path / "last.keras").read_bytes()
+
+        def crashing_save(self, filepath, *args, **kwargs):
+            with open(filepath, "wb") as handle:
+                handle.write(b"partial")
+            raise KeyboardInterrupt("killed mid-save")
+
+        monkeypatch.setattr(keras.Model, "save", crashing_save)
+        with pytest.raises(KeyboardInterrupt):
+            model.fit(ids, ids, batch_size=2, epochs=2, initial_epoch=1, verbose=0, callbacks=[callback])
+        assert (tmp_path / "last.keras").read_bytes() == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["last.keras", "training_state.json"]
