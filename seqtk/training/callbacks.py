@@ -6,9 +6,11 @@ import os
 import time
 
 import keras
+import numpy as np
 
 STATE_FILE = "training_state.json"
 LAST_CHECKPOINT = "last.keras"
+BEST_WEIGHTS = "best_weights.npz"
 
 
 class ResetStatesCallback(keras.callbacks.Callback):
@@ -66,12 +68,15 @@ class CheckpointCallback(keras.callbacks.Callback):
         watched: callbacks whose `best` and `wait` are saved and restored
             (early stopping, learning-rate decay), so a resumed run continues
             their patience instead of starting it over.
+        early_stopping: an `EarlyStopping` with `restore_best_weights`; its
+            best weights are kept in `best_weights.npz` and handed back on resume.
     """
 
-    def __init__(self, directory, watched=()):
+    def __init__(self, directory, watched=(), early_stopping=None):
         super().__init__()
         self.directory = directory
         self.watched = list(watched)
+        self.early_stopping = early_stopping
         self.history = []
         self.restored = None
 
@@ -82,9 +87,20 @@ class CheckpointCallback(keras.callbacks.Callback):
             for callback, saved in zip(self.watched, self.restored.get("watched", [])):
                 callback.best = saved["best"]
                 callback.wait = saved["wait"]
+            best_path = os.path.join(self.directory, BEST_WEIGHTS)
+            if self.early_stopping is not None and os.path.exists(best_path):
+                with np.load(best_path) as saved:
+                    self.early_stopping.best_weights = [saved[f"arr_{i}"] for i in range(len(saved.files))]
+                self.early_stopping.best_epoch = self.restored.get("best_epoch", 0)
 
     def on_epoch_end(self, epoch, logs=None):
         self.history.append({key: float(value) for key, value in (logs or {}).items()})
+        stopper = self.early_stopping
+        if stopper is not None and stopper.best_weights is not None and stopper.best_epoch == epoch:
+            # EarlyStopping ran first and just took this epoch as its best: keep a copy for resuming.
+            temporary = os.path.join(self.directory, ".saving_best.npz")
+            np.savez(temporary, *stopper.best_weights)
+            os.replace(temporary, os.path.join(self.directory, BEST_WEIGHTS))
         final = os.path.join(self.directory, LAST_CHECKPOINT)
         temporary = os.path.join(self.directory, ".saving.keras")
         try:
@@ -97,6 +113,7 @@ class CheckpointCallback(keras.callbacks.Callback):
             os.path.join(self.directory, STATE_FILE),
             {
                 "epoch": epoch,
+                "best_epoch": int(getattr(stopper, "best_epoch", 0) or 0),
                 "history": self.history,
                 "watched": [{"best": float(c.best), "wait": int(c.wait)} for c in self.watched],
             },

@@ -199,7 +199,7 @@ def train_language_model(config, init_from=None, resume=False, command=None, log
         monitor="val_loss", factor=training.lr_decay_factor, patience=training.lr_decay_patience,
         min_lr=training.min_learning_rate, verbose=1,
     )
-    checkpoint = CheckpointCallback(checkpoint_dir, watched=[early_stopping, lr_decay])
+    checkpoint = CheckpointCallback(checkpoint_dir, watched=[early_stopping, lr_decay], early_stopping=early_stopping)
     checkpoint.restored = restored_state
     callbacks = [
         LanguageModelMetricsCallback(), lr_decay, early_stopping, checkpoint,

@@ -89,3 +89,20 @@ class LanguageModelTest:
     def test_directory_without_model_is_a_clear_error(self, tmp_path):
         with pytest.raises(FileNotFoundError, match="not a seqtk model directory"):
             load_model_directory(tmp_path)
+
+
+class MixedPrecisionTest:
+    def test_bfloat16_policy_trains_with_float32_logits(self):
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
+        try:
+            model = LanguageModel(30, embedding_dim=8, hidden_dim=16, num_layers=2, dropout=0.2)
+            model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                          jit_compile=True)
+            ids = token_batch(batch=8, time=10)
+            history = model.fit(ids, ids, batch_size=4, epochs=3, verbose=0)
+            logits, states = model(ids, return_state=True)
+            assert logits.dtype == "float32" and states[0].dtype == "bfloat16"
+            assert model.recurrent.directions[0][0].kernel.dtype == "float32"
+            assert history.history["loss"][-1] < history.history["loss"][0]
+        finally:
+            keras.mixed_precision.set_global_policy("float32")

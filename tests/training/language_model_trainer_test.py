@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from seqtk.models import LanguageModel, load_model_directory
-from seqtk.training import CarriedStateModel, CheckpointCallback, load_config, train_language_model
+from seqtk.training import (
+    CarriedStateModel,
+    CheckpointCallback,
+    load_config,
+    restore_training_state,
+    train_language_model,
+)
 
 pytestmark = pytest.mark.large
 
@@ -65,8 +71,11 @@ class TrainLanguageModelTest:
 
     def test_resume_continues_from_the_last_checkpoint(self, tmp_path, corpus_file):
         train_language_model(small_config(tmp_path, corpus_file), log=lambda *_: None)
-        state = json.load(open(tmp_path / "checkpoints" / "shakespeare_char" / "training_state.json"))
-        assert state["epoch"] == 0
+        checkpoints = tmp_path / "checkpoints" / "shakespeare_char"
+        state = json.load(open(checkpoints / "training_state.json"))
+        assert state["epoch"] == 0 and state["best_epoch"] == 0
+        assert (checkpoints / "best_weights.npz").exists()
+        assert list((tmp_path / "runs" / "shakespeare_char" / "train").iterdir())  # TensorBoard events
         messages = []
         result = train_language_model(small_config(tmp_path, corpus_file, "training.epochs=2"), resume=True,
                                       log=messages.append)
@@ -118,3 +127,23 @@ class CheckpointCallbackTest:
             model.fit(ids, ids, batch_size=2, epochs=2, initial_epoch=1, verbose=0, callbacks=[callback])
         assert (tmp_path / "last.keras").read_bytes() == before
         assert sorted(p.name for p in tmp_path.iterdir()) == ["last.keras", "training_state.json"]
+
+    def test_resumed_run_gets_back_the_best_weights(self, tmp_path):
+        model = CarriedStateModel(LanguageModel(10, embedding_dim=4, hidden_dim=4, num_layers=1), batch_size=2)
+        model.compile(optimizer="sgd", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        ids = np.ones((4, 5), "int32")
+        stopper = keras.callbacks.EarlyStopping(patience=2, restore_best_weights=True)
+        callback = CheckpointCallback(str(tmp_path), watched=[stopper], early_stopping=stopper)
+        model.fit(ids, ids, batch_size=2, epochs=1, verbose=0, validation_data=(ids, ids),
+                  callbacks=[stopper, callback])
+        best = [np.array(w) for w in stopper.best_weights]
+        restored_model, state = restore_training_state(str(tmp_path))
+        resumed_stopper = keras.callbacks.EarlyStopping(patience=2, restore_best_weights=True)
+        resumed = CheckpointCallback(str(tmp_path), watched=[resumed_stopper], early_stopping=resumed_stopper)
+        resumed.restored = state
+        resumed_stopper.on_train_begin()
+        resumed.set_model(restored_model)
+        resumed.on_train_begin()
+        assert resumed_stopper.best == pytest.approx(stopper.best)
+        for a, b in zip(resumed_stopper.best_weights, best):
+            np.testing.assert_array_equal(a, b)
