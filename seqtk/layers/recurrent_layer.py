@@ -4,6 +4,8 @@ import keras
 from keras import ops
 from keras.src import backend as keras_backend
 
+from seqtk.layers.sequence_matmul import sequence_matmul
+
 CELL_TYPES = ("lstm", "gru", "simple_rnn")
 _GATES = {"lstm": 4, "gru": 3, "simple_rnn": 1}
 
@@ -111,7 +113,7 @@ class RecurrentLayer(keras.layers.Layer):
                 f"received {len(initial_state)}."
             )
         input_bias = self.bias[0] if self.cell_type == "gru" else self.bias
-        projected = ops.matmul(inputs, self.kernel) + input_bias
+        projected = sequence_matmul(inputs, self.kernel) + input_bias
         recurrent_kernel = self.recurrent_kernel
         if training and self.weight_dropout > 0:
             recurrent_kernel = keras.random.dropout(

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from seqtk.layers.sequence_matmul import sequence_matmul
+
 
 @keras.saving.register_keras_serializable(package="seqtk")
 class TiedEmbedding(keras.layers.Layer):
@@ -71,7 +73,7 @@ class TiedEmbedding(keras.layers.Layer):
         if not reverse:
             return ops.take(self.embeddings, ops.cast(inputs, "int32"), axis=0)
         kernel = ops.transpose(self.embeddings) if self.tie_weights else self.output_kernel
-        logits = ops.matmul(inputs, kernel)
+        logits = sequence_matmul(inputs, kernel)
         if self.use_output_bias:
             logits = logits + self.output_bias
         return logits
