@@ -115,6 +115,20 @@ class LanguageModel(keras.Model):
             # An untied output kernel of (embedding_dim, vocab) needs the stack output at embedding_dim.
             self.projection = keras.layers.Dense(embedding_dim, name="projection")
 
+    def compile(self, optimizer="auto", loss="auto", **kwargs):
+        """Compiles with defaults fit for recurrent language models.
+
+        `"auto"` means Adam (learning rate 0.002) with the global gradient norm
+        clipped at 5, since recurrent gradients explode, and cross-entropy on
+        the logits that `call` returns. `jit_compile` defaults to XLA.
+        """
+        if optimizer == "auto":
+            optimizer = keras.optimizers.Adam(learning_rate=0.002, global_clipnorm=5.0)
+        if loss == "auto":
+            loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        kwargs.setdefault("jit_compile", True)
+        super().compile(optimizer=optimizer, loss=loss, **kwargs)
+
     @property
     def state_dims(self):
         return self.recurrent.state_dims

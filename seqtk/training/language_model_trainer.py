@@ -240,8 +240,14 @@ def train_language_model(config, init_from=None, resume=False, command=None, log
     if before:
         metrics["validation_before_fine_tuning"] = before
 
+    prompt = config.sample_prompt
+    try:
+        tokenizer.encode(prompt)
+    except ValueError:
+        log(f"The sample prompt {prompt!r} does not fit this vocabulary; sampling from a new line instead.")
+        prompt = ""
     sample = TextGenerator(model, tokenizer, sampler="top_k", k=10, temperature=0.8).generate(
-        config.sample_prompt, max_length=config.sample_length, seed=training.seed
+        prompt, max_length=config.sample_length, seed=training.seed
     )
     metrics["sample"] = sample
     log("Sample:\n" + sample)

@@ -47,6 +47,14 @@ class LanguageModelTest:
         np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5)
         assert losses[0][1] < losses[0][0]
 
+    def test_default_compile_clips_gradients_and_learns(self):
+        model = LanguageModel(30, embedding_dim=8, hidden_dim=16, num_layers=1)
+        model.compile()
+        assert model.optimizer.global_clipnorm == 5.0
+        ids = token_batch(batch=8, time=10)
+        history = model.fit(ids, ids, batch_size=4, epochs=3, verbose=0)
+        assert history.history["loss"][-1] < history.history["loss"][0]
+
     def test_regularizers_only_act_in_training(self):
         model = LanguageModel(30, embedding_dim=8, hidden_dim=16, num_layers=2, dropout=0.5, input_dropout=0.5,
                               output_dropout=0.5, embedding_dropout=0.2, weight_dropout=0.5,

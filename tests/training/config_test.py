@@ -8,8 +8,9 @@ class ConfigTest:
         assert {"shakespeare_char", "ptb_small", "ptb_medium", "wikitext2_awd"} <= set(available_configs())
         small = load_config("ptb_small")
         assert (small.model.hidden_dim, small.model.num_layers, small.training.sequence_length) == (200, 2, 20)
-        assert (small.training.batch_size, small.training.optimizer, small.training.learning_rate) == (20, "sgd", 1.0)
-        assert small.training.clipnorm == 5.0
+        # Zaremba's lr 1 / clip 5 on a loss summed over 20 steps = lr 20 / clip 0.25 on a per-token mean.
+        assert (small.training.batch_size, small.training.optimizer, small.training.learning_rate) == (20, "sgd", 20.0)
+        assert small.training.clipnorm == 0.25
         assert load_config("ptb_medium").model.dropout == 0.5
         awd = load_config("wikitext2_awd")
         assert awd.model.tie_weights and awd.model.weight_dropout == 0.5

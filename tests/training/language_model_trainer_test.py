@@ -82,10 +82,15 @@ class TrainLanguageModelTest:
         assert any("Resuming shakespeare_char from epoch 1" in m for m in messages)
         assert len(result["metrics"]["history"]) == 2 and result["metrics"]["epochs_run"] == 2
 
-    def test_windows_pipeline_trains(self, tmp_path, corpus_file):
-        config = small_config(tmp_path, corpus_file, "training.pipeline=windows", "model.cell_type=gru")
-        result = train_language_model(config, log=lambda *_: None)
+    def test_windows_pipeline_trains_and_samples_despite_an_unfit_prompt(self, tmp_path, corpus_file):
+        lowercase = tmp_path / "lower.txt"
+        lowercase.write_text(open(corpus_file).read().lower())  # the config's "ROMEO:" prompt cannot be encoded
+        config = small_config(tmp_path, str(lowercase), "training.pipeline=windows", "model.cell_type=gru")
+        messages = []
+        result = train_language_model(config, log=messages.append)
         assert result["metrics"]["validation"]["loss"] < np.log(result["metrics"]["vocabulary_size"])
+        assert any("does not fit this vocabulary" in m for m in messages)
+        assert len(result["metrics"]["sample"]) > 0 and os.path.isdir(result["directory"])
 
     def test_fine_tuning_keeps_tokenizer_and_reports_before_and_after(self, tmp_path, corpus_file):
         base = train_language_model(small_config(tmp_path, corpus_file), log=lambda *_: None)["directory"]
