@@ -19,6 +19,10 @@ class TiedEmbedding(keras.layers.Layer):
         embedding_dim: size of each vector.
         tie_weights: share the matrix between input and output.
         use_output_bias: add a per-token bias to the logits.
+        reverse_input_dim: size of the hidden states that `reverse=True`
+            projects when the weights are untied (default `embedding_dim`);
+            lets a recurrent layer wider than the embedding feed the softmax
+            directly, with no bottleneck.
         embeddings_initializer: initializer of the matrix.
 
     Call arguments:
@@ -38,6 +42,7 @@ class TiedEmbedding(keras.layers.Layer):
         embedding_dim,
         tie_weights=True,
         use_output_bias=True,
+        reverse_input_dim=None,
         embeddings_initializer="uniform",
         **kwargs,
     ):
@@ -45,8 +50,14 @@ class TiedEmbedding(keras.layers.Layer):
         for name, value in (("vocabulary_size", vocabulary_size), ("embedding_dim", embedding_dim)):
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer; received {name}={value!r}.")
+        if tie_weights and reverse_input_dim not in (None, embedding_dim):
+            raise ValueError(
+                f"Tied weights project hidden states of embedding_dim={embedding_dim}; received "
+                f"reverse_input_dim={reverse_input_dim}. Untie the weights or match the sizes."
+            )
         self.vocabulary_size = vocabulary_size
         self.embedding_dim = embedding_dim
+        self.reverse_input_dim = reverse_input_dim
         self.tie_weights = tie_weights
         self.use_output_bias = use_output_bias
         self.embeddings_initializer = keras.initializers.get(embeddings_initializer)
@@ -61,7 +72,7 @@ class TiedEmbedding(keras.layers.Layer):
         if not self.tie_weights:
             self.output_kernel = self.add_weight(
                 name="output_kernel",
-                shape=(self.embedding_dim, self.vocabulary_size),
+                shape=(self.reverse_input_dim or self.embedding_dim, self.vocabulary_size),
                 initializer="glorot_uniform",
             )
         if self.use_output_bias:
@@ -91,6 +102,7 @@ class TiedEmbedding(keras.layers.Layer):
                 "embedding_dim": self.embedding_dim,
                 "tie_weights": self.tie_weights,
                 "use_output_bias": self.use_output_bias,
+                "reverse_input_dim": self.reverse_input_dim,
                 "embeddings_initializer": keras.initializers.serialize(self.embeddings_initializer),
             }
         )

@@ -95,6 +95,7 @@ class LanguageModel(keras.Model):
 
         self.embedding = TiedEmbedding(
             vocabulary_size, embedding_dim, tie_weights=tie_weights,
+            reverse_input_dim=None if tie_weights else hidden_dims[-1],
             embeddings_initializer=keras.initializers.RandomUniform(-0.1, 0.1, seed=sub_seed(0)),
             name="embedding",
         )
@@ -110,10 +111,6 @@ class LanguageModel(keras.Model):
         self.regularization = ActivationRegularization(
             activation_regularization, temporal_activation_regularization, name="activation_regularization"
         )
-        self.projection = None
-        if not tie_weights and hidden_dims[-1] != embedding_dim:
-            # An untied output kernel of (embedding_dim, vocab) needs the stack output at embedding_dim.
-            self.projection = keras.layers.Dense(embedding_dim, name="projection")
 
     def compile(self, optimizer="auto", loss="auto", **kwargs):
         """Compiles with defaults fit for recurrent language models.
@@ -139,8 +136,6 @@ class LanguageModel(keras.Model):
     def build(self, input_shape):
         self.embedding.build(None)
         self.recurrent.build((input_shape[0], input_shape[1], self.embedding_dim))
-        if self.projection is not None:
-            self.projection.build((None, None, self.recurrent.output_dim))
         self.built = True
 
     def call(self, token_ids, states=None, padding_mask=None, return_state=False, training=None):
@@ -152,8 +147,6 @@ class LanguageModel(keras.Model):
         )
         dropped = self.output_dropout_layer(outputs, training=training)
         dropped = self.regularization(dropped, outputs, training=training)
-        if self.projection is not None:
-            dropped = self.projection(dropped)
         logits = ops.cast(self.embedding(dropped, reverse=True), "float32")
         if return_state:
             return logits, final_states

@@ -48,6 +48,13 @@ class TiedEmbeddingTest:
         layer(np.array([[1]]))
         assert {w.path.split("/")[-1] for w in layer.weights} == {"embeddings", "output_kernel", "output_bias"}
 
+    def test_untied_reverse_projects_a_wider_hidden_state(self):
+        layer = TiedEmbedding(10, 4, tie_weights=False, reverse_input_dim=12)
+        layer.build()
+        assert layer(np.ones((2, 3, 12), "float32"), reverse=True).shape == (2, 3, 10)
+        with pytest.raises(ValueError, match="Untie the weights or match the sizes"):
+            TiedEmbedding(10, 4, tie_weights=True, reverse_input_dim=12)
+
 
 class ActivationRegularizationTest:
     def test_penalty_matches_numpy(self):
@@ -68,7 +75,7 @@ class ActivationRegularizationTest:
 
 @pytest.mark.parametrize(
     "layer",
-    [LockedDropout(0.3, seed=1), EmbeddingDropout(20, 0.1), TiedEmbedding(20, 8, tie_weights=False),
+    [LockedDropout(0.3, seed=1), EmbeddingDropout(20, 0.1), TiedEmbedding(20, 8, tie_weights=False, reverse_input_dim=16),
      ActivationRegularization(2.0, 1.0)],
     ids=lambda layer: type(layer).__name__,
 )

@@ -24,6 +24,15 @@ class LanguageModelTest:
         names = [w.path for w in model.weights]
         assert not any("output_kernel" in n for n in names)
 
+    def test_untied_output_reads_the_full_hidden_state(self):
+        model = LanguageModel(30, embedding_dim=8, hidden_dim=16, num_layers=1)
+        ids = token_batch()
+        logits = model(ids)
+        outputs, _ = model.recurrent(model.embedding(ids))
+        expected = np.array(outputs) @ np.array(model.embedding.output_kernel) + np.array(model.embedding.output_bias)
+        assert model.embedding.output_kernel.shape == (16, 30)
+        np.testing.assert_allclose(logits, expected, atol=1e-5)
+
     def test_step_by_step_equals_whole_sequence(self):
         model = LanguageModel(30, embedding_dim=8, hidden_dim=16, num_layers=2, cell_type="gru")
         ids = token_batch(batch=2, time=6)
