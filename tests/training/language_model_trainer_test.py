@@ -69,6 +69,19 @@ class TrainLanguageModelTest:
         model, tokenizer, saved_config = load_model_directory(directory)
         assert saved_config["model"]["hidden_dim"] == 32
 
+    @pytest.mark.parametrize("kind", ["word", "sentencepiece"])
+    def test_word_and_subword_models_report_perplexity_and_reload_their_tokenizer(self, tmp_path, corpus_file, kind):
+        config = small_config(tmp_path, corpus_file, f"tokenizer.kind={kind}", "tokenizer.vocabulary_size=300",
+                              "sample_prompt=First Citizen", "training.epochs=2")
+        result = train_language_model(config, log=lambda *_: None)
+        validation = result["metrics"]["validation"]
+        assert "bits_per_character" not in validation
+        assert validation["perplexity"] == pytest.approx(np.exp(validation["loss"]), rel=1e-6)
+        assert validation["perplexity"] < result["metrics"]["vocabulary_size"]
+        model, tokenizer, _ = load_model_directory(result["directory"])
+        assert tokenizer.kind == kind and tokenizer.vocabulary_size == result["metrics"]["vocabulary_size"]
+        assert result["metrics"]["sample"].startswith("First Citizen")
+
     def test_resume_continues_from_the_last_checkpoint(self, tmp_path, corpus_file):
         train_language_model(small_config(tmp_path, corpus_file), log=lambda *_: None)
         checkpoints = tmp_path / "checkpoints" / "shakespeare_char"
