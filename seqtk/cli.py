@@ -18,7 +18,18 @@ def _train(args):
         print(f"seqtk train {args.task}: not available yet; this version trains language models (lm).",
               file=sys.stderr)
         return 2
-    config = load_config(args.config, overrides=args.set or (), data=args.data)
+    config_source = args.config
+    if args.init_from and not config_source:
+        # Fine-tuning without a config keeps the base model's own training settings.
+        config_source = os.path.join(args.init_from, "config.yaml")
+        if not os.path.exists(config_source):
+            raise FileNotFoundError(f"{args.init_from}: not a seqtk model directory (no config.yaml); "
+                                    "give --config as well.")
+    overrides = list(args.set or ())
+    if args.init_from and not any(o.startswith("name=") for o in overrides):
+        base_name = os.path.basename(os.path.normpath(args.init_from))
+        overrides.append(f"name={base_name}_finetuned")
+    config = load_config(config_source, overrides=overrides, data=args.data)
     train_language_model(config, init_from=args.init_from, resume=args.resume)
     return 0
 

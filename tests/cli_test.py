@@ -32,6 +32,17 @@ class CommandLineTest:
         main(["generate", "--model", trained, "--prompt", "First", "--max-length", "30", "--seed", "3"])
         assert first.startswith("First") and capsys.readouterr().out == first
 
+    def test_fine_tune_without_config_keeps_base_settings(self, trained, tmp_path, capsys):
+        custom = tmp_path / "mine.txt"
+        custom.write_text("First Citizen:\nYou are all resolved rather to die than to famish?\n" * 200)
+        capsys.readouterr()
+        assert main(["train", "lm", "--init-from", trained, "--data", str(custom)]) == 0
+        out = capsys.readouterr().out
+        assert "validation perplexity" in out and " before, " in out and " after." in out
+        tuned = tmp_path / "saved" / "shakespeare_char_finetuned"
+        config = (tuned / "config.yaml").read_text()
+        assert "hidden_dim: 32" in config and "batch_size: 4" in config and "mine.txt" in config
+
     def test_prompt_outside_vocabulary_is_one_clear_error(self, trained, capsys):
         assert main(["generate", "--model", trained, "--prompt", "€uro"]) == 2
         assert "seqtk: error: Characters ['€'] are not in this model's vocabulary" in capsys.readouterr().err

@@ -239,6 +239,8 @@ def train_language_model(config, init_from=None, resume=False, command=None, log
     }
     if before:
         metrics["validation_before_fine_tuning"] = before
+        log(f"Fine-tuning on {', '.join(map(str, config.data.train))}: validation perplexity "
+            f"{before['perplexity']:.2f} before, {after['perplexity']:.2f} after.")
 
     prompt = config.sample_prompt
     try:
