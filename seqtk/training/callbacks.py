@@ -32,6 +32,15 @@ class LanguageModelMetricsCallback(keras.callbacks.Callback):
             logs["val_bits_per_token"] = logs["val_loss"] / math.log(2.0)
 
 
+def step_decay_schedule(learning_rate, factor, start_epoch):
+    """Zaremba et al.'s schedule: the full rate for `start_epoch` epochs, then times `factor` each epoch."""
+
+    def schedule(epoch, current=None):
+        return learning_rate * factor ** max(epoch + 1 - start_epoch, 0)
+
+    return schedule
+
+
 class TimeBudgetCallback(keras.callbacks.Callback):
     """Stops training after the batch that crosses `minutes` of wall-clock time."""
 

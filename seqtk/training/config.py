@@ -56,8 +56,10 @@ class TrainingConfig:
     learning_rate: float = 0.002
     weight_decay: float = 0.0
     clipnorm: float = 5.0  # global gradient norm clipping; 0 turns it off
-    lr_decay_factor: float = 0.5  # on validation plateau
-    lr_decay_patience: int = 0
+    lr_schedule: str = "plateau"  # plateau: decay when validation stalls | step: decay every epoch after a start
+    lr_decay_factor: float = 0.5
+    lr_decay_patience: int = 0  # plateau: epochs without improvement before a decay
+    lr_decay_start_epoch: int = 4  # step: epochs at the full rate (Zaremba et al. 2014: 4 small, 6 medium)
     min_learning_rate: float = 1e-5
     early_stopping_patience: int = 3
     jit_compile: bool = True

@@ -24,6 +24,7 @@ from seqtk.training.callbacks import (
     ResetStatesCallback,
     TimeBudgetCallback,
     restore_training_state,
+    step_decay_schedule,
 )
 from seqtk.training.carried_state_model import CarriedStateModel
 from seqtk.training.evaluation import evaluate_language_model
@@ -195,11 +196,19 @@ def train_language_model(config, init_from=None, resume=False, command=None, log
     early_stopping = keras.callbacks.EarlyStopping(
         monitor="val_loss", patience=training.early_stopping_patience, restore_best_weights=True
     )
-    lr_decay = keras.callbacks.ReduceLROnPlateau(
-        monitor="val_loss", factor=training.lr_decay_factor, patience=training.lr_decay_patience,
-        min_lr=training.min_learning_rate, verbose=1,
-    )
-    checkpoint = CheckpointCallback(checkpoint_dir, watched=[early_stopping, lr_decay], early_stopping=early_stopping)
+    if training.lr_schedule == "plateau":
+        lr_decay = keras.callbacks.ReduceLROnPlateau(
+            monitor="val_loss", factor=training.lr_decay_factor, patience=training.lr_decay_patience,
+            min_lr=training.min_learning_rate, verbose=1,
+        )
+        watched = [early_stopping, lr_decay]
+    elif training.lr_schedule == "step":
+        lr_decay = keras.callbacks.LearningRateScheduler(step_decay_schedule(
+            training.learning_rate, training.lr_decay_factor, training.lr_decay_start_epoch))
+        watched = [early_stopping]
+    else:
+        raise ValueError(f"training.lr_schedule must be plateau or step; received {training.lr_schedule!r}.")
+    checkpoint = CheckpointCallback(checkpoint_dir, watched=watched, early_stopping=early_stopping)
     checkpoint.restored = restored_state
     callbacks = [
         LanguageModelMetricsCallback(), lr_decay, early_stopping, checkpoint,

@@ -11,6 +11,7 @@ class ConfigTest:
         # Zaremba's lr 1 / clip 5 on a loss summed over 20 steps = lr 20 / clip 0.25 on a per-token mean.
         assert (small.training.batch_size, small.training.optimizer, small.training.learning_rate) == (20, "sgd", 20.0)
         assert small.training.clipnorm == 0.25
+        assert (small.training.lr_schedule, small.training.lr_decay_start_epoch) == ("step", 4)
         assert load_config("ptb_medium").model.dropout == 0.5
         awd = load_config("wikitext2_awd")
         assert awd.model.tie_weights and awd.model.weight_dropout == 0.5

@@ -13,6 +13,7 @@ from seqtk.training import (
     restore_training_state,
     train_language_model,
 )
+from seqtk.training.callbacks import step_decay_schedule
 
 pytestmark = pytest.mark.large
 
@@ -124,6 +125,19 @@ class TrainLanguageModelTest:
             train_language_model(small_config(tmp_path, str(custom), "name=tuned"), init_from=base,
                                  log=lambda *_: None)
         assert not (tmp_path / "saved" / "tuned").exists()
+
+
+class StepDecayScheduleTest:
+    def test_matches_zaremba_schedule(self):
+        # TF PTB tutorial: lr * decay ** max(i + 1 - max_epoch, 0) with max_epoch = 4.
+        schedule = step_decay_schedule(1.0, 0.5, 4)
+        assert [schedule(epoch) for epoch in range(7)] == [1.0, 1.0, 1.0, 1.0, 0.5, 0.25, 0.125]
+
+    def test_step_schedule_sets_the_optimizer_rate(self, tmp_path, corpus_file):
+        config = small_config(tmp_path, corpus_file, "training.lr_schedule=step", "training.lr_decay_start_epoch=1",
+                              "training.epochs=2", "training.learning_rate=0.01")
+        history = train_language_model(config, log=lambda *_: None)["metrics"]["history"]
+        assert [round(h["learning_rate"], 6) for h in history] == [0.01, 0.005]
 
 
 class CheckpointCallbackTest:
