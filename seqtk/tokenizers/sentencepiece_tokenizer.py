@@ -35,13 +35,12 @@ class SentencePieceTokenizer(Tokenizer):
 
         self.model_proto = model_proto
         self.processor = sentencepiece.SentencePieceProcessor(model_proto=model_proto)
-        self.eos_id = self.processor.eos_id()
-        if self.processor.pad_id() != 0:
-            # Models trained elsewhere put <unk> at 0; seqtk masks id 0 as padding, so shift by one.
-            self._offset = 1
-            self.eos_id = self.eos_id + 1 if self.eos_id >= 0 else self.processor.vocab_size()
-        else:
-            self._offset = 0
+        # Models trained elsewhere usually put <unk> at 0; seqtk masks id 0 as padding, so shift by one.
+        self._offset = 0 if self.processor.pad_id() == 0 else 1
+        eos = self.processor.eos_id()
+        # Without </s>, one id past the pieces marks the end of a line.
+        self._extra_eos = eos < 0
+        self.eos_id = (self.processor.vocab_size() if self._extra_eos else eos) + self._offset
 
     @classmethod
     def train(cls, files, vocabulary_size=8000, model_type="unigram", character_coverage=1.0,
@@ -87,7 +86,7 @@ class SentencePieceTokenizer(Tokenizer):
 
     @property
     def vocabulary_size(self):
-        return self.processor.vocab_size() + self._offset + (1 if self.processor.eos_id() < 0 else 0)
+        return self.processor.vocab_size() + self._offset + int(self._extra_eos)
 
     @property
     def newline_id(self):

@@ -58,6 +58,22 @@ class SentencePieceTokenizerTest:
         assert (tmp_path / "sentencepiece.model").exists()
         assert load_tokenizer(tmp_path).encode(text) == ids
 
+    @pytest.mark.parametrize("eos_id", [2, -1])
+    def test_model_trained_elsewhere_keeps_id_zero_for_padding(self, corpus_file, tmp_path, eos_id):
+        import sentencepiece
+
+        prefix = str(tmp_path / "external")
+        # SentencePiece's own defaults: <unk>=0, <s>=1, </s>=2 (or none), no padding piece.
+        sentencepiece.SentencePieceTrainer.train(input=corpus_file, model_prefix=prefix, vocab_size=200,
+                                                 eos_id=eos_id, minloglevel=2)
+        tokenizer = SentencePieceTokenizer.from_file(prefix + ".model")
+        text = "hear me speak\nAll:"
+        ids = tokenizer.encode(text)
+        assert min(ids) >= 1 and max(ids) < tokenizer.vocabulary_size
+        assert tokenizer.vocabulary_size == 200 + 1 + (eos_id < 0)
+        assert ids.count(tokenizer.eos_id) == 1
+        assert tokenizer.decode(ids) == text
+
     def test_too_large_vocabulary_names_the_fix(self, tmp_path):
         path = tmp_path / "tiny.txt"
         path.write_text("a b c\n")
