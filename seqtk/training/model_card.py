@@ -7,6 +7,7 @@ def language_model_card(config, metrics, command):
     """A short card: what the model is, what it was trained on, how, what it scored, how to reproduce."""
     model, training, data = config["model"], config["training"], config["data"]
     validation = data["validation"] or [f"last {data['validation_fraction']:.0%} of the training text"]
+    train_part = "" if data["validation"] else f", first {1 - data['validation_fraction']:.0%}"
     lines = [
         f"# {config['name']}",
         "",
@@ -15,7 +16,7 @@ def language_model_card(config, metrics, command):
         f"{metrics['parameters']:,} parameters), trained with seqtk.",
         "",
         "## Data",
-        f"- Train: {', '.join(map(str, data['train']))} ({metrics['train_tokens']:,} tokens)",
+        f"- Train: {', '.join(map(str, data['train']))}{train_part} ({metrics['train_tokens']:,} tokens)",
         f"- Validation: {', '.join(map(str, validation))} ({metrics['validation']['tokens']:,} tokens scored)",
         "",
         "## Training",

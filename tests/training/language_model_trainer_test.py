@@ -66,7 +66,8 @@ class TrainLanguageModelTest:
             metrics["validation"]["loss"] / np.log(2), rel=1e-6)
         assert metrics["validation"]["loss"] < np.log(metrics["vocabulary_size"])
         card = open(os.path.join(directory, "MODEL_CARD.md")).read()
-        assert "corpus.txt" in card and "bits_per_character" in card
+        assert "corpus.txt, first 90%" in card and "last 10% of the training text" in card
+        assert "bits_per_character" in card
         model, tokenizer, saved_config = load_model_directory(directory)
         assert saved_config["model"]["hidden_dim"] == 32
 
