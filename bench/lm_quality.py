@@ -42,7 +42,7 @@ def main():
             "config": name, "minutes_budget": args.minutes, "minutes_trained": round(metrics["training_seconds"] / 60, 1),
             "epochs": metrics["epochs_run"], "val_loss_nats": round(validation["loss"], 4),
             "val_perplexity": round(validation["perplexity"], 2),
-            "val_bits_per_char": round(validation.get("bits_per_character", float("nan")), 4),
+            "val_bits_per_char": round(validation["bits_per_character"], 4) if "bits_per_character" in validation else None,
             "target": f"{metric} <= {target}" if target else "",
             "met": bool(target is not None and validation[metric] <= target),
         })
