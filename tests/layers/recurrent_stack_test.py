@@ -95,6 +95,21 @@ class RecurrentStackTest:
         out, _ = layer(same, training=True)
         np.testing.assert_allclose(out[0], out[1], atol=1e-6)
 
+    def test_recurrent_dropout_draws_one_state_mask_per_sequence(self):
+        layer = RecurrentLayer("gru", units=32, recurrent_dropout=0.5, seed=4)
+        plain = RecurrentLayer("gru", units=32)
+        x = np.repeat(inputs(batch=1, time=6, features=3), 2, axis=0)
+        layer(x)
+        plain(x)
+        plain.set_weights(layer.get_weights())
+        np.testing.assert_allclose(layer(x)[0], plain(x)[0], atol=1e-6)  # inference: no dropout
+        dropped, _ = layer(x, training=True)
+        assert not np.allclose(dropped, plain(x)[0])
+        # The first step reads the zero initial state, so the mask cannot change it; later steps differ
+        # between two identical rows because each sequence draws its own mask.
+        np.testing.assert_allclose(dropped[0, 0], dropped[1, 0], atol=1e-6)
+        assert not np.allclose(dropped[0, 1:], dropped[1, 1:])
+
     def test_stack_round_trips_through_keras_saving(self, tmp_path):
         x = inputs()
         stack_input = keras.Input((7, 5))
