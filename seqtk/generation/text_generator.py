@@ -90,7 +90,7 @@ class TextGenerator:
         prompts = [prompt] if isinstance(prompt, str) else list(prompt)
         prompt_ids = [self.tokenizer.encode(p) or [self.tokenizer.newline_id] for p in prompts]
         generated = self.generate_ids(prompt_ids, max_length=max_length, seed=seed)
-        texts = [p + self.tokenizer.decode(ids.tolist()) for p, ids in zip(prompts, generated)]
+        texts = [p + self.tokenizer.decode(ids.tolist()) for p, ids in zip(prompts, generated, strict=True)]
         return texts[0] if isinstance(prompt, str) else texts
 
 

@@ -2,7 +2,6 @@
 
 import io
 import os
-import shutil
 import tempfile
 
 from seqtk.tokenizers.tokenizer import Tokenizer

@@ -93,7 +93,7 @@ class CheckpointCallback(keras.callbacks.Callback):
         os.makedirs(self.directory, exist_ok=True)
         if self.restored:
             self.history = list(self.restored.get("history", []))
-            for callback, saved in zip(self.watched, self.restored.get("watched", [])):
+            for callback, saved in zip(self.watched, self.restored.get("watched", []), strict=False):
                 callback.best = saved["best"]
                 callback.wait = saved["wait"]
             best_path = os.path.join(self.directory, BEST_WEIGHTS)

@@ -56,7 +56,7 @@ class CarriedStateModel(keras.Model):
             return self.language_model(token_ids, training=training)
         states = [ops.cast(v, self.language_model.compute_dtype) for v in self.carried]
         logits, final_states = self.language_model(token_ids, states=states, return_state=True, training=training)
-        for variable, state in zip(self.carried, final_states):
+        for variable, state in zip(self.carried, final_states, strict=True):
             variable.assign(ops.cast(ops.stop_gradient(state), variable.dtype))
         return logits
 

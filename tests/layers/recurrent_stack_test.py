@@ -58,7 +58,7 @@ class RecurrentStackTest:
         first, states = stack(x[:, :4])
         second, final = stack(x[:, 4:], initial_state=states)
         np.testing.assert_allclose(np.concatenate([first, second], axis=1), whole, atol=1e-5)
-        for a, b in zip(final, whole_states):
+        for a, b in zip(final, whole_states, strict=True):
             np.testing.assert_allclose(a, b, atol=1e-5)
 
     @pytest.mark.parametrize("bidirectional", [False, True])

@@ -178,5 +178,5 @@ class CheckpointCallbackTest:
         resumed.set_model(restored_model)
         resumed.on_train_begin()
         assert resumed_stopper.best == pytest.approx(stopper.best)
-        for a, b in zip(resumed_stopper.best_weights, best):
+        for a, b in zip(resumed_stopper.best_weights, best, strict=True):
             np.testing.assert_array_equal(a, b)
