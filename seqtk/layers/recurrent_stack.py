@@ -129,8 +129,7 @@ class RecurrentStack(keras.layers.Layer):
 
     @property
     def output_dim(self):
-        last = self.hidden_dims[-1]
-        return 2 * last if self.bidirectional and self.merge_mode == "concat" else last
+        return self._layer_output_dim(self.num_layers - 1)
 
     def _layer_output_dim(self, index):
         units = self.hidden_dims[index]

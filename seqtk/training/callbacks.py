@@ -122,7 +122,7 @@ class CheckpointCallback(keras.callbacks.Callback):
             os.path.join(self.directory, STATE_FILE),
             {
                 "epoch": epoch,
-                "best_epoch": int(getattr(stopper, "best_epoch", 0) or 0),
+                "best_epoch": int(stopper.best_epoch) if stopper is not None else 0,
                 "history": self.history,
                 "watched": [{"best": float(c.best), "wait": int(c.wait)} for c in self.watched],
             },

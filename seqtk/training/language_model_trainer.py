@@ -220,6 +220,7 @@ def train_language_model(config, init_from=None, resume=False, command=None, log
     if budget:
         callbacks.append(budget)
 
+    start_step = int(trainer.optimizer.iterations)
     start = time.monotonic()
     history = trainer.fit(
         train_data, validation_data=valid_data, epochs=training.epochs, initial_epoch=initial_epoch,
@@ -228,8 +229,9 @@ def train_language_model(config, init_from=None, resume=False, command=None, log
     )
     seconds = time.monotonic() - start
     epochs_run = len(history.epoch)
-    steps = training.steps_per_epoch or (len(train_ids) // training.batch_size - 1) // training.sequence_length
-    trained_tokens = epochs_run * steps * training.batch_size * training.sequence_length
+    # The optimizer counts the steps really taken, a time budget's partial epoch included.
+    steps = int(trainer.optimizer.iterations) - start_step
+    trained_tokens = steps * training.batch_size * training.sequence_length
 
     after = evaluate(model)
     log(f"Validation: loss {after['loss']:.4f} nats/token, perplexity {after['perplexity']:.2f}"
@@ -241,6 +243,7 @@ def train_language_model(config, init_from=None, resume=False, command=None, log
         "train_tokens": len(train_ids),
         "epochs_run": epochs_run + initial_epoch,
         "stopped_by_time_budget": bool(budget and budget.stopped_early),
+        "train_steps": steps,
         "training_seconds": seconds,
         "train_tokens_per_second": trained_tokens / max(seconds, 1e-9),
         "machine": machine_description(),

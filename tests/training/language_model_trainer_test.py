@@ -62,6 +62,10 @@ class TrainLanguageModelTest:
         metrics = json.loads(open(os.path.join(directory, "metrics.json")).read())
         history = metrics["history"]
         assert len(history) == 2 and history[1]["loss"] < history[0]["loss"]
+        # Two whole epochs of the carried-state stream: (tokens // batch - 1) // BPTT windows each.
+        assert metrics["train_steps"] == 2 * ((metrics["train_tokens"] // 4 - 1) // 20)
+        assert metrics["train_tokens_per_second"] == pytest.approx(
+            metrics["train_steps"] * 4 * 20 / metrics["training_seconds"], rel=1e-6)
         assert metrics["validation"]["bits_per_character"] == pytest.approx(
             metrics["validation"]["loss"] / np.log(2), rel=1e-6)
         assert metrics["validation"]["loss"] < np.log(metrics["vocabulary_size"])
