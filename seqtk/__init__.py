@@ -9,7 +9,7 @@ from seqtk.layers import (
     RecurrentStack,
     TiedEmbedding,
 )
-from seqtk.models import LanguageModel, load_model_directory, save_model_directory
+from seqtk.models import LanguageModel, TextClassifier, load_model_directory, save_model_directory
 from seqtk.tokenizers import CharTokenizer, SentencePieceTokenizer, WordTokenizer, load_tokenizer
 
 __version__ = "0.1.0"
@@ -23,6 +23,7 @@ __all__ = [
     "RecurrentLayer",
     "RecurrentStack",
     "SentencePieceTokenizer",
+    "TextClassifier",
     "TextGenerator",
     "TiedEmbedding",
     "WordTokenizer",

@@ -1,4 +1,4 @@
-"""The `seqtk` command: train, evaluate and generate."""
+"""The `seqtk` command: train, evaluate, generate and classify."""
 
 import argparse
 import json
@@ -11,14 +11,20 @@ def _quiet_tensorflow():
 
 
 def _train(args):
+    from seqtk.training.classifier_trainer import train_classifier
     from seqtk.training.config import load_config
     from seqtk.training.language_model_trainer import train_language_model
 
-    if args.task != "lm":
-        print(f"seqtk train {args.task}: not available yet; this version trains language models (lm).",
-              file=sys.stderr)
+    if args.task == "translator":
+        print("seqtk train translator: not available yet; this version trains language models (lm) and "
+              "classifiers (classifier).", file=sys.stderr)
         return 2
     config_source = args.config
+    if args.task == "classifier":
+        # --init-from names the language model to transfer; the classifier's settings come from --config.
+        config = load_config(config_source, overrides=list(args.set or ()), data=args.data, task="classifier")
+        train_classifier(config, init_from=args.init_from, resume=args.resume)
+        return 0
     if args.init_from and not config_source:
         # Fine-tuning without a config keeps the base model's own training settings.
         config_source = os.path.join(args.init_from, "config.yaml")
@@ -34,14 +40,43 @@ def _train(args):
     return 0
 
 
+def _write_json(path, value):
+    if path:
+        temporary = f"{path}.tmp"
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump(value, handle, indent=2)
+        os.replace(temporary, path)
+
+
+def _evaluate_classifier(args, model, tokenizer, config):
+    from seqtk.data.labeled_text import read_labeled
+    from seqtk.metrics.classification import format_report
+    from seqtk.training.classifier_evaluation import evaluate_classifier
+
+    data = config.get("data", {})
+    examples = read_labeled(
+        args.data, args.format or "auto",
+        text_column=args.text_column or data.get("text_column", "auto"),
+        label_column=args.label_column or data.get("label_column", "auto"),
+    )
+    report, _ = evaluate_classifier(model, tokenizer, examples, config["labels"], data.get("max_length", 0),
+                                    data.get("truncation", "head"), args.batch_size)
+    print(format_report(report))
+    _write_json(args.output, report)
+    return 0
+
+
 def _evaluate(args):
     from seqtk.data.text_sources import read_texts
     from seqtk.models.model_directory import load_model_directory
+    from seqtk.models.text_classifier import TextClassifier
     from seqtk.tokenizers.char_tokenizer import CharTokenizer
     from seqtk.training.evaluation import evaluate_language_model
     from seqtk.training.language_model_trainer import encode_texts
 
     model, tokenizer, config = load_model_directory(args.model)
+    if isinstance(model, TextClassifier):
+        return _evaluate_classifier(args, model, tokenizer, config or {})
     ids = encode_texts(tokenizer, read_texts(args.data))
     training = (config or {}).get("training", {})
     result = evaluate_language_model(
@@ -49,6 +84,36 @@ def _evaluate(args):
         character_level=isinstance(tokenizer, CharTokenizer),
     )
     print(json.dumps(result, indent=2))
+    _write_json(args.output, result)
+    return 0
+
+
+def _classify(args):
+    from seqtk.data.text_sources import read_text_file
+    from seqtk.models.model_directory import load_model_directory
+    from seqtk.models.text_classifier import TextClassifier
+    from seqtk.training.classifier_evaluation import classify_texts
+
+    model, tokenizer, config = load_model_directory(args.model)
+    if not isinstance(model, TextClassifier):
+        raise ValueError(f"{args.model}: holds a {type(model).__name__}, not a text classifier. "
+                         "Give a directory written by `seqtk train classifier`.")
+    texts, source = list(args.texts), "argument"
+    if args.input:
+        texts += [line for line in read_text_file(args.input).split("\n") if line.strip()]
+        source = args.input if not args.texts else "input"
+    if not texts:
+        raise ValueError("Nothing to classify: give texts as arguments or a file with --input (one text per line).")
+    data, labels = (config or {}).get("data", {}), config["labels"]
+    probabilities = classify_texts(model, tokenizer, texts, data.get("max_length", 0), data.get("truncation", "head"),
+                                   args.batch_size, source=source)
+    for text, row in zip(texts, probabilities, strict=True):
+        best = int(row.argmax())
+        if args.json:
+            print(json.dumps({"text": text, "label": labels[best],
+                              "probabilities": {label: round(float(p), 6) for label, p in zip(labels, row, strict=True)}}))
+        else:
+            print(f"{labels[best]}\t{row[best]:.4f}\t{text}")
     return 0
 
 
@@ -75,18 +140,31 @@ def build_parser():
 
     train = commands.add_parser("train", help="train a model from a config")
     train.add_argument("task", choices=["lm", "classifier", "translator"])
-    train.add_argument("--config", help="named config (shakespeare_char, ptb_small, ...) or a YAML file")
-    train.add_argument("--data", nargs="+", help="training text files or globs; replaces the config's corpus")
+    train.add_argument("--config", help="named config (shakespeare_char, ptb_small, sst2, imdb, ...) or a YAML file")
+    train.add_argument("--data", nargs="+", help="training files or globs; replace the config's training data")
     train.add_argument("--set", action="append", metavar="KEY=VALUE", help="override, e.g. training.epochs=3")
-    train.add_argument("--init-from", help="fine-tune this saved model directory")
+    train.add_argument("--init-from", help="lm: fine-tune this saved model; classifier: transfer this language model")
     train.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     train.set_defaults(run=_train)
 
-    evaluate = commands.add_parser("evaluate", help="perplexity / bits per character on text files")
+    evaluate = commands.add_parser(
+        "evaluate", help="language model: perplexity on text files; classifier: accuracy, F1 on a labelled file")
     evaluate.add_argument("--model", required=True)
     evaluate.add_argument("--data", required=True, nargs="+")
     evaluate.add_argument("--batch-size", type=int, default=10)
+    evaluate.add_argument("--output", help="also write the report to this JSON file")
+    evaluate.add_argument("--format", help="classifier data: tsv, csv, jsonl or label_text (default: from the file)")
+    evaluate.add_argument("--text-column", help="classifier data: text column name or index (default: the model's)")
+    evaluate.add_argument("--label-column", help="classifier data: label column name or index (default: the model's)")
     evaluate.set_defaults(run=_evaluate)
+
+    classify = commands.add_parser("classify", help="label texts with a classifier: label, probability, text")
+    classify.add_argument("--model", required=True)
+    classify.add_argument("texts", nargs="*", help="texts to classify")
+    classify.add_argument("--input", help="a file of texts, one per line")
+    classify.add_argument("--batch-size", type=int, default=64)
+    classify.add_argument("--json", action="store_true", help="one JSON object per text, all probabilities")
+    classify.set_defaults(run=_classify)
 
     generate = commands.add_parser("generate", help="sample text from a language model")
     generate.add_argument("--model", required=True)

@@ -1,10 +1,19 @@
 """Readers for text sources and tf.data pipelines."""
 
+from seqtk.data.classification_dataset import classification_dataset, encode_examples, label_names
+from seqtk.data.labeled_text import LabeledExample, read_labeled, read_labeled_file, split_examples
 from seqtk.data.language_model_dataset import batchify, stream_dataset, window_dataset
 from seqtk.data.text_sources import read_corpus, read_text_file, read_texts, resolve_sources
 from seqtk.data.tfds_source import read_tfds_text
 
 __all__ = [
+    "LabeledExample",
+    "classification_dataset",
+    "encode_examples",
+    "label_names",
+    "read_labeled",
+    "read_labeled_file",
+    "split_examples",
     "batchify",
     "read_corpus",
     "read_text_file",

@@ -4,7 +4,12 @@ import glob
 import os
 
 BUNDLED_DIR = os.path.join(os.path.dirname(__file__), "bundled")
-BUNDLED = {"tinyshakespeare": os.path.join(BUNDLED_DIR, "tinyshakespeare", "input.txt")}
+BUNDLED = {
+    "tinyshakespeare": os.path.join(BUNDLED_DIR, "tinyshakespeare", "input.txt"),
+    # Labelled: SST-2 sentences in the "label text" format (see bundled/sst2_sentences/README.md).
+    "sst2_sentences_train": os.path.join(BUNDLED_DIR, "sst2_sentences", "stsa.binary.train"),
+    "sst2_sentences_dev": os.path.join(BUNDLED_DIR, "sst2_sentences", "stsa.binary.dev"),
+}
 DATA_DIR_ENV = "SEQTK_DATA_DIR"
 
 

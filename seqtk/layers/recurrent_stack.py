@@ -180,10 +180,11 @@ class RecurrentStack(keras.layers.Layer):
                 layer_outputs = layer_outputs + layer_inputs
             outputs = layer_outputs
         if not self.return_sequences:
-            outputs = self._last_output(final_states)
+            outputs = self.last_output(final_states)
         return outputs, final_states
 
-    def _last_output(self, final_states):
+    def last_output(self, final_states):
+        """The top layer's output after the last real step, from the final states the call returned."""
         # A direction's final h is its output after the last real step, so it
         # is right under padding, and for the backward pass it covers the whole sequence.
         per_direction = 2 if self.cell_type == "lstm" else 1

@@ -8,20 +8,28 @@ from seqtk.training.callbacks import (
     restore_training_state,
 )
 from seqtk.training.carried_state_model import CarriedStateModel
-from seqtk.training.config import LanguageModelConfig, available_configs, load_config
+from seqtk.training.classifier_trainer import train_classifier
+from seqtk.training.config import ClassifierConfig, LanguageModelConfig, available_configs, load_config
 from seqtk.training.evaluation import evaluate_language_model
 from seqtk.training.language_model_trainer import train_language_model
+from seqtk.training.layerwise_trainer import GroupScheduleCallback, LayerwiseTrainer
+from seqtk.training.slanted_triangular_schedule import SlantedTriangularSchedule
 
 __all__ = [
     "CarriedStateModel",
     "CheckpointCallback",
+    "ClassifierConfig",
+    "GroupScheduleCallback",
     "LanguageModelConfig",
     "LanguageModelMetricsCallback",
+    "LayerwiseTrainer",
     "ResetStatesCallback",
+    "SlantedTriangularSchedule",
     "TimeBudgetCallback",
     "available_configs",
     "evaluate_language_model",
     "load_config",
     "restore_training_state",
+    "train_classifier",
     "train_language_model",
 ]

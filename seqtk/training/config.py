@@ -1,4 +1,4 @@
-"""Language-model training configuration: named YAML configs, files and `key=value` overrides."""
+"""Training configurations: dataclasses per task, named YAML configs, files and `key=value` overrides."""
 
 import dataclasses
 import os
@@ -15,6 +15,10 @@ class DataConfig:
     validation: list = dataclasses.field(default_factory=list)
     validation_fraction: float = 0.1  # the tail of train held out when no validation source is given
     tfds_text_key: str = "text"
+    # Text from one column of a labelled file (TSV, CSV, JSON lines): a name or 0-based index; "" reads plain text.
+    text_column: str = ""
+    format: str = "auto"  # auto | tsv | csv | jsonl | label_text, when text_column is set
+    split_seed: int = 1234  # with text_column: rows held out at random, as the classifier config does
 
 
 @dataclasses.dataclass
@@ -86,6 +90,72 @@ class LanguageModelConfig:
         return dataclasses.asdict(self)
 
 
+@dataclasses.dataclass
+class ClassifierDataConfig:
+    train: list = dataclasses.field(default_factory=lambda: ["bundled:sst2_sentences_train"])
+    validation: list = dataclasses.field(default_factory=list)
+    validation_fraction: float = 0.1  # rows held out at random when no validation source is given
+    split_seed: int = 1234
+    format: str = "auto"  # auto | tsv | csv | jsonl | label_text ("<label> <text>", the stsa.binary files)
+    text_column: typing.Any = "auto"  # header name or 0-based index; auto: text, sentence, review, ...
+    label_column: typing.Any = "auto"  # header name or 0-based index; auto: label, sentiment, ...
+    max_length: int = 400  # tokens kept per text; 0 keeps all
+    truncation: str = "head"  # head: keep the first max_length tokens | tail: keep the last
+
+
+@dataclasses.dataclass
+class ClassifierModelConfig:
+    cell_type: str = "lstm"
+    embedding_dim: int = 128
+    hidden_dim: typing.Any = 128
+    num_layers: int = 1
+    bidirectional: bool = True
+    pooling: str = "concat"  # last | max | mean | concat (ULMFiT's last + max + mean)
+    head_dim: int = 0
+    dropout: float = 0.0
+    input_dropout: float = 0.0
+    embedding_dropout: float = 0.0
+    weight_dropout: float = 0.0
+    output_dropout: float = 0.0
+    residual: bool = False
+
+
+@dataclasses.dataclass
+class ClassifierTrainingConfig(TrainingConfig):
+    batch_size: int = 32
+    epochs: int = 10
+    learning_rate: float = 0.002
+    lr_schedule: str = "plateau"  # plateau | constant | slanted_triangular (ULMFiT)
+    cut_fraction: float = 0.1  # slanted_triangular: share of steps spent warming up
+    discriminative_decay: float = 1.0  # ULMFiT's 2.6: each layer group learns 1/2.6 as fast as the one above
+    gradual_unfreezing: bool = False  # ULMFiT: epoch 1 trains the head only, each epoch unfreezes one more group
+    monitor: str = "val_accuracy"  # early stopping and best-weights selection: val_accuracy | val_loss
+    pad_multiple: int = 8  # batch lengths round up to this, bounding the shapes XLA compiles
+    jit_compile: bool = False
+    eval_batch_size: int = 64
+
+
+@dataclasses.dataclass
+class ClassifierConfig:
+    name: str = "classifier"
+    output_dir: str = "saved_models"
+    checkpoint_dir: str = "checkpoints"
+    log_dir: str = "runs"
+    init_from: str = ""  # a saved seqtk language model to transfer (ULMFiT); --init-from overrides it
+    labels: list = dataclasses.field(default_factory=list)  # set by training: class names in output order
+    data: ClassifierDataConfig = dataclasses.field(default_factory=ClassifierDataConfig)
+    tokenizer: TokenizerConfig = dataclasses.field(
+        default_factory=lambda: TokenizerConfig(kind="word", vocabulary_size=20000, min_frequency=1))
+    model: ClassifierModelConfig = dataclasses.field(default_factory=ClassifierModelConfig)
+    training: ClassifierTrainingConfig = dataclasses.field(default_factory=ClassifierTrainingConfig)
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+
+TASKS = {"lm": LanguageModelConfig, "classifier": ClassifierConfig}
+
+
 def available_configs(task="lm"):
     directory = os.path.join(CONFIG_DIR, task)
     return sorted(f[:-5] for f in os.listdir(directory) if f.endswith(".yaml"))
@@ -134,8 +204,8 @@ def _coerce(value, current, path, source):
     return value
 
 
-def load_config(config=None, overrides=(), data=None):
-    """Builds a `LanguageModelConfig`.
+def load_config(config=None, overrides=(), data=None, task="lm"):
+    """Builds the config of a task: `LanguageModelConfig` (`"lm"`) or `ClassifierConfig` (`"classifier"`).
 
     Args:
         config: a named config (`shakespeare_char`), a YAML/JSON path, or None
@@ -144,15 +214,17 @@ def load_config(config=None, overrides=(), data=None):
         data: replaces `data.train` with the user's files and clears the
             configured validation (the tail of the new corpus is held out).
     """
-    result = LanguageModelConfig()
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {sorted(TASKS)}; received {task!r}.")
+    result = TASKS[task]()
     if config:
         path = config
         if not os.path.exists(path):
-            path = os.path.join(CONFIG_DIR, "lm", f"{config}.yaml")
+            path = os.path.join(CONFIG_DIR, task, f"{config}.yaml")
             if not os.path.exists(path):
                 raise FileNotFoundError(
-                    f"{config}: neither a config file nor a named config. Named configs: "
-                    f"{', '.join(available_configs())}."
+                    f"{config}: neither a config file nor a named {task} config. Named configs: "
+                    f"{', '.join(available_configs(task))}."
                 )
         with open(path, encoding="utf-8") as handle:
             try:

@@ -10,6 +10,7 @@ import time
 import keras
 
 from seqtk.data.language_model_dataset import stream_dataset, window_dataset
+from seqtk.data.labeled_text import read_labeled, split_examples
 from seqtk.data.text_sources import read_texts
 from seqtk.generation.text_generator import TextGenerator
 from seqtk.models.language_model import LanguageModel
@@ -70,6 +71,29 @@ def split_validation(named_texts, fraction):
     return [(name, joined[:boundary])], [(f"{name} (last {fraction:.0%})", joined[boundary:])]
 
 
+def _column_texts(examples):
+    """Examples as one (sources, text) pair, an example per line."""
+    sources = " + ".join(dict.fromkeys(e.source for e in examples))
+    return [(sources, "\n".join(e.text for e in examples) + "\n")]
+
+
+def read_language_model_data(data):
+    """`(named_train, named_valid)` from a `DataConfig`: plain text, or one column of a labelled file."""
+    if data.text_column:
+        read = lambda sources: read_labeled(  # noqa: E731
+            sources, data.format, text_column=data.text_column, labeled=False)
+        train = read(data.train)
+        if data.validation:
+            valid = read(data.validation)
+        else:
+            train, valid = split_examples(train, data.validation_fraction, data.split_seed)
+        return _column_texts(train), _column_texts(valid)
+    named_train = read_texts(data.train, tfds_text_key=data.tfds_text_key)
+    if data.validation:
+        return named_train, read_texts(data.validation, tfds_text_key=data.tfds_text_key)
+    return split_validation(named_train, data.validation_fraction)
+
+
 def build_tokenizer(config, named_texts):
     settings = config.tokenizer
     if settings.kind == "char":
@@ -94,10 +118,11 @@ def build_language_model(config, vocabulary_size):
                          **dataclasses.asdict(config.model))
 
 
-def make_optimizer(training):
+def make_optimizer(training, learning_rate=None):
+    """The configured optimizer; `learning_rate` (a number or a schedule) replaces `training.learning_rate`."""
     if training.optimizer not in OPTIMIZERS:
         raise ValueError(f"training.optimizer must be one of {sorted(OPTIMIZERS)}; received {training.optimizer!r}.")
-    kwargs = {"learning_rate": training.learning_rate}
+    kwargs = {"learning_rate": training.learning_rate if learning_rate is None else learning_rate}
     if training.clipnorm:
         kwargs["global_clipnorm"] = training.clipnorm
     if training.weight_decay and training.optimizer in ("adamw", "sgd", "adam"):
@@ -142,11 +167,7 @@ def train_language_model(config, init_from=None, resume=False, command=None, log
         keras.mixed_precision.set_global_policy("mixed_bfloat16")
     checkpoint_dir = os.path.join(config.checkpoint_dir, config.name)
 
-    named_train = read_texts(config.data.train, tfds_text_key=config.data.tfds_text_key)
-    if config.data.validation:
-        named_valid = read_texts(config.data.validation, tfds_text_key=config.data.tfds_text_key)
-    else:
-        named_train, named_valid = split_validation(named_train, config.data.validation_fraction)
+    named_train, named_valid = read_language_model_data(config.data)
 
     restored_model, restored_state = (None, None)
     if resume:

@@ -39,3 +39,51 @@ def language_model_card(config, metrics, command):
         "",
     ]
     return "\n".join(lines)
+
+
+def classifier_card(config, metrics, command):
+    """The card of a text classifier: architecture, data, transfer, training, validation report."""
+    from seqtk.metrics.classification import format_report
+
+    model, training, data = config["model"], config["training"], config["data"]
+    validation = data["validation"] or [
+        f"{data['validation_fraction']:.0%} of the training rows held out (split seed {data['split_seed']})"]
+    direction = "bidirectional " if model["bidirectional"] else ""
+    transfer = (f"- Transfer: embedding and recurrent layers from the language model `{config['init_from']}` "
+                f"(ULMFiT); discriminative decay {training['discriminative_decay']}, gradual unfreezing "
+                f"{training['gradual_unfreezing']}, schedule {training['lr_schedule']}"
+                if config["init_from"] else "- Trained from scratch")
+    lines = [
+        f"# {config['name']}",
+        "",
+        f"A {direction}{model['num_layers']}-layer {model['cell_type'].upper()} text classifier with "
+        f"{model['pooling']} pooling ({config['tokenizer']['kind']} tokens, vocabulary "
+        f"{metrics['vocabulary_size']}, {metrics['parameters']:,} parameters), trained with seqtk.",
+        f"Labels, in output order: {', '.join(config['labels'])}.",
+        "",
+        "## Data",
+        f"- Train: {', '.join(map(str, data['train']))} ({metrics['train_examples']:,} texts)",
+        f"- Validation: {', '.join(map(str, validation))} ({metrics['validation']['examples']:,} texts)",
+        f"- Texts cut to {data['max_length'] or 'unlimited'} tokens ({data['truncation']})",
+        "",
+        "## Training",
+        transfer,
+        f"- Batch {training['batch_size']}, optimizer {training['optimizer']} lr {training['learning_rate']}, "
+        f"clip {training['clipnorm']}",
+        f"- Epochs run: {metrics['epochs_run']}, training time {metrics['training_seconds']:.0f} s on "
+        f"{metrics['machine']}",
+        "",
+        "## Validation",
+        "```",
+        format_report(metrics["validation"]),
+        "```",
+        "",
+        "## Reproduce",
+        "```",
+        command,
+        "```",
+        "",
+        "Settings: see `config.yaml` beside this card.",
+        "",
+    ]
+    return "\n".join(lines)
