@@ -53,9 +53,13 @@ class LayerwiseTrainer(keras.Model):
     def train_step(self, data):
         if not self.layerwise:
             return super().train_step(data)
+        import tensorflow as tf  # the fit loop here is TensorFlow's (this subclasses its train_step)
+
         variables = list(self.trainable_weights)
-        before = [ops.convert_to_tensor(v) for v in variables]
-        logs = super().train_step(data)
+        before = [tf.identity(v.value) for v in variables]
+        # Without the explicit edge, TensorFlow may read a variable after the optimizer has updated it.
+        with tf.control_dependencies(before):
+            logs = super().train_step(data)
         for variable, old, scale in zip(variables, before, self._variable_scales(variables), strict=True):
             variable.assign(old + ops.cast(scale, variable.dtype) * (variable - old))
         return logs
