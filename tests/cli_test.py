@@ -57,3 +57,54 @@ class CommandLineTest:
         assert main(["train", "lm", "--data", str(tmp_path / "nope.txt")]) == 2
         assert "nope.txt: no such file" in capsys.readouterr().err
         assert not (tmp_path / "saved_models").exists()
+
+
+@pytest.fixture
+def trained_classifier(tmp_path, sentiment_files):
+    code = main([
+        "train", "classifier", "--config", "sst2_sentences", "--data", sentiment_files["train"],
+        "--set", f"data.validation=[{sentiment_files['dev']}]", "--set", "data.format=auto",
+        "--set", f"output_dir={tmp_path}/saved", "--set", f"checkpoint_dir={tmp_path}/ck",
+        "--set", f"log_dir={tmp_path}/runs", "--set", "model.hidden_dim=16", "--set", "training.epochs=1",
+        "--set", "training.verbose=0",
+    ])
+    assert code == 0
+    return str(tmp_path / "saved" / "sst2_sentences")
+
+
+class ClassifierCommandLineTest:
+    def test_classify_arguments_and_file(self, trained_classifier, tmp_path, capsys):
+        capsys.readouterr()
+        assert main(["classify", "--model", trained_classifier, "a gorgeous film .", "dull , dull , dull ."]) == 0
+        lines = capsys.readouterr().out.strip().split("\n")
+        assert len(lines) == 2
+        for line, text in zip(lines, ["a gorgeous film .", "dull , dull , dull ."], strict=True):
+            label, probability, echoed = line.split("\t")
+            assert label in ("0", "1") and 0.5 <= float(probability) <= 1 and echoed == text
+        texts = tmp_path / "texts.txt"
+        texts.write_text("a gorgeous film .\n\ndull , dull , dull .\n")
+        assert main(["classify", "--model", trained_classifier, "--input", str(texts), "--json"]) == 0
+        records = [json.loads(line) for line in capsys.readouterr().out.strip().split("\n")]
+        assert [r["text"] for r in records] == ["a gorgeous film .", "dull , dull , dull ."]
+        assert all(abs(sum(r["probabilities"].values()) - 1) < 1e-4 for r in records)
+        assert [r["label"] for r in records] == [line.split("\t")[0] for line in lines]
+
+    def test_evaluate_a_labelled_file(self, trained_classifier, sentiment_files, tmp_path, capsys):
+        capsys.readouterr()
+        output = tmp_path / "report.json"
+        assert main(["evaluate", "--model", trained_classifier, "--data", sentiment_files["dev"],
+                     "--output", str(output)]) == 0
+        printed = capsys.readouterr().out
+        report = json.loads(output.read_text())
+        assert report["examples"] == 100 and f"accuracy {report['accuracy']:.4f}" in printed
+        assert "confusion matrix" in printed
+
+    def test_unseen_labels_and_wrong_model_kind(self, trained_classifier, trained, tmp_path, capsys):
+        labelled = tmp_path / "other.tsv"
+        labelled.write_text("sentence\tlabel\ngood\t1\nfine\tneutral\nokay\tneutral\n")
+        assert main(["evaluate", "--model", trained_classifier, "--data", str(labelled)]) == 2
+        assert "'neutral' ×2 (first at" in capsys.readouterr().err
+        assert main(["classify", "--model", trained, "some text"]) == 2
+        assert "not a text classifier" in capsys.readouterr().err
+        assert main(["classify", "--model", trained_classifier]) == 2
+        assert "Nothing to classify" in capsys.readouterr().err

@@ -20,3 +20,17 @@ def corpus_file(tmp_path):
     path = tmp_path / "corpus.txt"
     path.write_text(read_text_file(BUNDLED["tinyshakespeare"])[:20_000], encoding="utf-8")
     return str(path)
+
+
+@pytest.fixture
+def sentiment_files(tmp_path):
+    """Real labelled text in GLUE's TSV layout: 400 train and 100 dev sentences of the bundled SST-2 sample."""
+    from seqtk.data.labeled_text import read_labeled
+
+    examples = read_labeled("bundled:sst2_sentences_train")
+    paths = {}
+    for name, part in (("train", examples[:400]), ("dev", examples[400:500])):
+        path = tmp_path / f"{name}.tsv"
+        path.write_text("sentence\tlabel\n" + "".join(f"{e.text}\t{e.label}\n" for e in part), encoding="utf-8")
+        paths[name] = str(path)
+    return paths

@@ -48,8 +48,9 @@ def _transferred_model(config, init_from, num_classes, log):
         log("The language model reads left to right, so the transferred classifier is unidirectional.")
     head = {k: v for k, v in dataclasses.asdict(config.model).items() if k not in TRANSFERRED + ("bidirectional",)}
     model = TextClassifier.from_language_model(language_model, num_classes, seed=config.training.seed, **head)
+    hidden_dim = model.hidden_dim if isinstance(model.hidden_dim, int) else [int(d) for d in model.hidden_dim]
     config.model = dataclasses.replace(
-        config.model, bidirectional=False, embedding_dim=model.embedding_dim, hidden_dim=model.hidden_dim,
+        config.model, bidirectional=False, embedding_dim=model.embedding_dim, hidden_dim=hidden_dim,
         num_layers=model.num_layers, cell_type=model.cell_type, residual=model.residual,
     )
     config.tokenizer = dataclasses.replace(config.tokenizer, **(base_config or {}).get("tokenizer", {}))

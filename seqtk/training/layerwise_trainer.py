@@ -99,6 +99,8 @@ class GroupScheduleCallback(keras.callbacks.Callback):
         self.log = log
 
     def on_epoch_begin(self, epoch, logs=None):
+        if not self.model.built:
+            self.model.build((None, None))
         scales = group_scales(self.model.num_groups, epoch, self.decay, self.gradual_unfreezing)
         self.model.group_scales.assign(scales)
         if self.log:

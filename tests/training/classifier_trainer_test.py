@@ -1,0 +1,120 @@
+import json
+import os
+
+import numpy as np
+import pytest
+
+from seqtk.data.labeled_text import read_labeled, split_examples
+from seqtk.models import LanguageModel, TextClassifier, load_model_directory
+from seqtk.training import load_config, train_classifier, train_language_model
+from seqtk.training.classifier_trainer import read_classification_data
+from seqtk.training.language_model_trainer import read_language_model_data
+
+pytestmark = pytest.mark.large
+
+
+def classifier_config(tmp_path, files, *extra):
+    return load_config(
+        "sst2_sentences", task="classifier",
+        overrides=[
+            f"output_dir={tmp_path}/saved", f"checkpoint_dir={tmp_path}/checkpoints", f"log_dir={tmp_path}/runs",
+            f"data.validation=[{files['dev']}]", "data.format=auto", "model.embedding_dim=16",
+            "model.hidden_dim=16", "training.batch_size=16", "training.epochs=1",
+            "training.time_budget_minutes=0", "training.verbose=0", *extra,
+        ],
+        data=[files["train"]],
+    )
+
+
+def tiny_language_model(tmp_path, files):
+    config = load_config(overrides=[
+        f"output_dir={tmp_path}/saved", f"checkpoint_dir={tmp_path}/checkpoints", f"log_dir={tmp_path}/runs",
+        "name=lm", f"data.train=[{files['train']}]", "data.text_column=sentence", "tokenizer.kind=word",
+        "model.embedding_dim=16", "model.hidden_dim=[24, 16]", "model.num_layers=2", "model.tie_weights=true",
+        "training.batch_size=4", "training.sequence_length=20", "training.epochs=1", "training.verbose=0",
+        "training.eval_batch_size=2", "sample_length=5",
+    ])
+    return train_language_model(config, log=lambda *_: None)["directory"]
+
+
+class ClassifierTrainerTest:
+    def test_trains_saves_labels_and_report(self, tmp_path, sentiment_files):
+        result = train_classifier(classifier_config(tmp_path, sentiment_files), log=lambda *_: None)
+        directory = result["directory"]
+        model, tokenizer, config = load_model_directory(directory)
+        assert isinstance(model, TextClassifier) and config["labels"] == ["0", "1"]
+        with open(os.path.join(directory, "metrics.json")) as handle:
+            metrics = json.load(handle)
+        report = metrics["validation"]
+        assert report["examples"] == 100 and 0 <= report["accuracy"] <= 1
+        matrix = np.array(report["confusion_matrix"]["rows_true_columns_predicted"])
+        assert matrix.sum() == 100 and np.trace(matrix) == round(report["accuracy"] * 100)
+        assert set(report["per_class"]) == {"0", "1"}
+        card = open(os.path.join(directory, "MODEL_CARD.md")).read()
+        assert "Labels, in output order: 0, 1" in card and "confusion matrix" in card
+
+    def test_string_labels_and_resume(self, tmp_path, sentiment_files):
+        for key in ("train", "dev"):
+            lines = open(sentiment_files[key]).read().split("\n")
+            relabeled = [lines[0]] + [line[:-1] + ("pos" if line.endswith("1") else "neg") for line in lines[1:] if line]
+            open(sentiment_files[key], "w").write("\n".join(relabeled) + "\n")
+        train_classifier(classifier_config(tmp_path, sentiment_files), log=lambda *_: None)
+        messages = []
+        result = train_classifier(classifier_config(tmp_path, sentiment_files, "training.epochs=2"), resume=True,
+                                  log=messages.append)
+        assert any("Resuming sst2_sentences from epoch 1" in m for m in messages)
+        assert result["metrics"]["epochs_run"] == 2 and len(result["metrics"]["history"]) == 2
+        _, _, config = load_model_directory(result["directory"])
+        assert config["labels"] == ["neg", "pos"]
+
+    def test_unseen_validation_label_is_reported_with_its_count(self, tmp_path, sentiment_files):
+        with open(sentiment_files["dev"], "a") as handle:
+            handle.write("neither here nor there\tneutral\nmeh\tneutral\n")
+        with pytest.raises(ValueError, match=r"'neutral' ×2 \(first at .*dev.tsv, line 102\)"):
+            train_classifier(classifier_config(tmp_path, sentiment_files), log=lambda *_: None)
+
+    def test_ulmfit_transfer_with_gradual_unfreezing(self, tmp_path, sentiment_files):
+        lm_directory = tiny_language_model(tmp_path, sentiment_files)
+        language_model, lm_tokenizer, _ = load_model_directory(lm_directory)
+        config = classifier_config(
+            tmp_path, sentiment_files, "name=transferred", "training.lr_schedule=slanted_triangular",
+            "training.discriminative_decay=2.6", "training.gradual_unfreezing=true", "model.head_dim=8")
+        messages = []
+        result = train_classifier(config, init_from=lm_directory, log=messages.append)
+        model, tokenizer, saved_config = load_model_directory(result["directory"])
+        assert tokenizer.vocabulary == lm_tokenizer.vocabulary
+        assert saved_config["init_from"] == lm_directory
+        assert saved_config["model"]["hidden_dim"] == [24, 16] and saved_config["model"]["bidirectional"] is False
+        # One epoch with gradual unfreezing trains the head only: the transferred layers are unchanged.
+        np.testing.assert_array_equal(model.embedding.embeddings, language_model.embedding.embeddings)
+        for source, target in zip(language_model.recurrent.directions, model.recurrent.directions, strict=True):
+            for a, b in zip(source[0].get_weights(), target[0].get_weights(), strict=True):
+                np.testing.assert_array_equal(a, b)
+        assert any("multipliers by layer group, bottom first: 0, 0, 0, 1" in m for m in messages)
+
+    def test_init_from_a_classifier_is_refused(self, tmp_path, sentiment_files):
+        directory = train_classifier(classifier_config(tmp_path, sentiment_files), log=lambda *_: None)["directory"]
+        with pytest.raises(ValueError, match="not a language model"):
+            train_classifier(classifier_config(tmp_path, sentiment_files, "name=again"), init_from=directory,
+                             log=lambda *_: None)
+
+    def test_language_model_and_classifier_hold_out_the_same_rows(self, tmp_path, sentiment_files):
+        lm = load_config(overrides=[f"data.train=[{sentiment_files['train']}]", "data.text_column=sentence",
+                                    "data.split_seed=9"])
+        classifier = load_config(task="classifier", overrides=[
+            f"data.train=[{sentiment_files['train']}]", "data.split_seed=9", "data.validation=[]"])
+        _, lm_valid = read_language_model_data(lm.data)
+        _, valid = read_classification_data(classifier.data)
+        assert lm_valid[0][1] == "\n".join(e.text for e in valid) + "\n"
+        assert len(valid) == 40
+        assert valid == split_examples(read_labeled(sentiment_files["train"]), 0.1, 9)[1]
+
+
+def test_language_model_from_a_csv_column(tmp_path):
+    path = tmp_path / "reviews.csv"
+    path.write_text('id,label,text\n1,1,"Good, very good."\n2,0,"Bad.\nReally bad."\n' * 30, encoding="utf-8")
+    config = load_config(overrides=[f"data.train=[{path}]", "data.text_column=text", "data.validation_fraction=0.2"])
+    (name, train), (_, valid) = [pair for part in read_language_model_data(config.data) for pair in part]
+    assert name == str(path) and train.count("Good, very good.") + valid.count("Good, very good.") == 30
+    assert "id,label" not in train
+    assert isinstance(LanguageModel, type)
