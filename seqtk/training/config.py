@@ -175,8 +175,8 @@ def _set_fields(target, values, source, prefix=""):
                 raise ValueError(f"{source}: {path!r} is a section; give it as a mapping of keys.")
             _set_fields(current, value, source, prefix=f"{path}.")
         else:
-            if fields[key].type in (typing.Any, "typing.Any") and isinstance(value, list):
-                setattr(target, key, value)  # hidden_dim: one size, or a list with one size per layer
+            if fields[key].type in (typing.Any, "typing.Any"):
+                setattr(target, key, value)  # hidden_dim: one size or a list; a column: a name or an index
             else:
                 setattr(target, key, _coerce(value, current, path, source))
 

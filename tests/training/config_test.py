@@ -36,3 +36,12 @@ class ConfigTest:
             load_config(None, overrides=["training.epochs=many"])
         with pytest.raises(FileNotFoundError, match="Named configs: .*shakespeare_char"):
             load_config("no_such_config")
+
+
+def test_a_size_or_list_field_takes_either_over_the_other():
+    from seqtk.training.config import load_config
+
+    config = load_config("wikitext2_awd", overrides=["model.hidden_dim=256"])
+    assert config.model.hidden_dim == 256
+    assert load_config(overrides=["model.hidden_dim=[64, 32]"]).model.hidden_dim == [64, 32]
+    assert load_config(task="classifier", overrides=["data.text_column=2"]).data.text_column == 2
