@@ -90,19 +90,49 @@ def group_scales(num_groups, epoch, decay=1.0, gradual_unfreezing=False):
 
 
 class GroupScheduleCallback(keras.callbacks.Callback):
-    """Sets a `LayerwiseTrainer`'s group multipliers at the start of every epoch (`group_scales`)."""
+    """Sets a `LayerwiseTrainer`'s group multipliers at the start of every epoch (`group_scales`).
+
+    A group whose multiplier is 0 is also marked non-trainable, and the train
+    function is retraced when that set changes, so backpropagation stops at
+    the lowest unfrozen group: the first epochs of gradual unfreezing cost a
+    fraction of a full epoch. Every variable is trainable again when training ends.
+    """
 
     def __init__(self, decay=1.0, gradual_unfreezing=False, log=None):
         super().__init__()
         self.decay = decay
         self.gradual_unfreezing = gradual_unfreezing
         self.log = log
+        self._frozen = None
+        self._groups = None
+
+    def on_train_begin(self, logs=None):
+        trainer = self.model
+        if not trainer.built:
+            trainer.build((None, None))
+        if not trainer.optimizer.built:
+            # Built over every variable now, so that groups unfrozen later are known to it.
+            trainer.optimizer.build(trainer.trainable_variables)
+        self._groups = trainer.model.layer_groups()  # taken while every group is trainable
+        self._frozen = frozenset()
 
     def on_epoch_begin(self, epoch, logs=None):
-        if not self.model.built:
-            self.model.build((None, None))
-        scales = group_scales(self.model.num_groups, epoch, self.decay, self.gradual_unfreezing)
-        self.model.group_scales.assign(scales)
+        trainer = self.model
+        scales = group_scales(trainer.num_groups, epoch, self.decay, self.gradual_unfreezing)
+        trainer.group_scales.assign(scales)
+        frozen = frozenset(g for g, scale in enumerate(scales) if scale == 0.0)
+        if frozen != self._frozen:
+            self._set_frozen(frozen)
+            trainer.make_train_function(force=True)
         if self.log:
             self.log(f"Epoch {epoch + 1}: learning-rate multipliers by layer group, bottom first: "
                      + ", ".join(f"{s:.3g}" for s in scales))
+
+    def on_train_end(self, logs=None):
+        self._set_frozen(frozenset())
+
+    def _set_frozen(self, frozen):
+        for index, group in enumerate(self._groups):
+            for variable in group:
+                variable.trainable = index not in frozen
+        self._frozen = frozen

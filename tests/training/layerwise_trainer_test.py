@@ -65,6 +65,31 @@ class LayerwiseTrainerTest:
         assert any(not np.array_equal(v, b) for v, b in zip(groups[-1], before[-1], strict=True))
 
 
+    @pytest.mark.parametrize("jit_compile", [False, True])
+    def test_frozen_groups_leave_backpropagation_and_come_back(self, jit_compile):
+        model = TextClassifier(20, 2, embedding_dim=4, hidden_dim=6, num_layers=2, pooling="max")
+        trainer = LayerwiseTrainer(model)
+        trainer.compile(optimizer=keras.optimizers.Adam(0.05), jit_compile=jit_compile,
+                        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        ids, labels = data()
+        trainer.build(ids.shape)
+        groups = model.layer_groups()
+        counts = []
+
+        class Count(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                counts.append(len(self.model.trainable_weights))
+
+        snapshots = []
+        record = keras.callbacks.LambdaCallback(
+            on_epoch_end=lambda epoch, logs: snapshots.append([np.array(v) for v in groups[2]]))
+        trainer.fit(ids, labels, epochs=3, batch_size=8, verbose=0,
+                    callbacks=[GroupScheduleCallback(gradual_unfreezing=True), Count(), record])
+        assert counts == [2, 5, 8]  # head; + top LSTM layer; + lower LSTM layer
+        assert len(trainer.trainable_weights) == 9  # all trainable again, the embedding too
+        assert not np.array_equal(snapshots[0][0], snapshots[1][0])  # the top layer trained in epoch 2
+
+
 class SlantedTriangularScheduleTest:
     def test_matches_the_paper_formula(self):
         schedule = SlantedTriangularSchedule(0.01, total_steps=1000, cut_fraction=0.1, ratio=32)
