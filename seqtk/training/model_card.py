@@ -3,6 +3,10 @@
 import json
 
 
+def _reproduce(command):
+    return ["", "## Reproduce", "```", command, "```", "", "Settings: see `config.yaml` beside this card.", ""]
+
+
 def language_model_card(config, metrics, command):
     """A short card: what the model is, what it was trained on, how, what it scored, how to reproduce."""
     model, training, data = config["model"], config["training"], config["data"]
@@ -29,16 +33,8 @@ def language_model_card(config, metrics, command):
         "```json",
         json.dumps(metrics["validation"], indent=2),
         "```",
-        "",
-        "## Reproduce",
-        "```",
-        command,
-        "```",
-        "",
-        "Settings: see `config.yaml` beside this card.",
-        "",
     ]
-    return "\n".join(lines)
+    return "\n".join(lines + _reproduce(command))
 
 
 def classifier_card(config, metrics, command):
@@ -77,13 +73,5 @@ def classifier_card(config, metrics, command):
         "```",
         format_report(metrics["validation"]),
         "```",
-        "",
-        "## Reproduce",
-        "```",
-        command,
-        "```",
-        "",
-        "Settings: see `config.yaml` beside this card.",
-        "",
     ]
-    return "\n".join(lines)
+    return "\n".join(lines + _reproduce(command))
