@@ -1,0 +1,25 @@
+import json
+import os
+
+import pytest
+
+from seqtk.data.labeled_text import read_labeled
+from seqtk.models import TextClassifier, load_model_directory
+from seqtk.training.classifier_evaluation import classify_texts, evaluate_classifier
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "saved_models")
+
+
+@pytest.mark.large
+def test_shipped_sentiment_model_scores_what_its_card_says():
+    directory = os.path.join(ROOT, "sst2_sentences")
+    model, tokenizer, config = load_model_directory(directory)
+    assert isinstance(model, TextClassifier) and config["labels"] == ["0", "1"]
+    with open(os.path.join(directory, "metrics.json")) as handle:
+        recorded = json.load(handle)["validation"]
+    report, _ = evaluate_classifier(model, tokenizer, read_labeled("bundled:sst2_sentences_dev"), config["labels"],
+                                    config["data"]["max_length"])
+    assert report["accuracy"] == pytest.approx(recorded["accuracy"], abs=1e-9) and report["accuracy"] > 0.78
+    probabilities = classify_texts(model, tokenizer, ["a gorgeous , witty , seductive movie .",
+                                                      "the plot is dull and the acting is worse ."])
+    assert probabilities.argmax(axis=-1).tolist() == [1, 0]
