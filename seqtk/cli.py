@@ -41,11 +41,10 @@ def _train(args):
 
 
 def _write_json(path, value):
+    from seqtk.training.callbacks import write_json_atomically
+
     if path:
-        temporary = f"{path}.tmp"
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(value, handle, indent=2)
-        os.replace(temporary, path)
+        write_json_atomically(path, value)
 
 
 def _evaluate_classifier(args, model, tokenizer, config):

@@ -58,7 +58,8 @@ class TimeBudgetCallback(keras.callbacks.Callback):
             self.stopped_early = True
 
 
-def _write_json_atomically(path, value):
+def write_json_atomically(path, value):
+    """Writes JSON under a temporary name, then renames it: a crash never leaves half a file."""
     temporary = f"{path}.tmp"
     with open(temporary, "w", encoding="utf-8") as handle:
         json.dump(value, handle, indent=2)
@@ -118,7 +119,7 @@ class CheckpointCallback(keras.callbacks.Callback):
         finally:
             if os.path.exists(temporary):
                 os.remove(temporary)
-        _write_json_atomically(
+        write_json_atomically(
             os.path.join(self.directory, STATE_FILE),
             {
                 "epoch": epoch,

@@ -17,7 +17,12 @@ from seqtk.models.text_classifier import TextClassifier
 from seqtk.tokenizers.tokenizer import load_tokenizer
 from seqtk.training.callbacks import CheckpointCallback, TimeBudgetCallback, restore_training_state
 from seqtk.training.classifier_evaluation import evaluate_classifier
-from seqtk.training.language_model_trainer import build_tokenizer, machine_description, make_optimizer
+from seqtk.training.language_model_trainer import (
+    build_tokenizer,
+    fit_verbosity,
+    machine_description,
+    make_optimizer,
+)
 from seqtk.training.layerwise_trainer import GroupScheduleCallback, LayerwiseTrainer
 from seqtk.training.model_card import classifier_card
 from seqtk.training.slanted_triangular_schedule import SlantedTriangularSchedule
@@ -154,7 +159,7 @@ def train_classifier(config, init_from=None, resume=False, command=None, log=pri
     start = time.monotonic()
     history = trainer.fit(
         train_data, validation_data=valid_data, epochs=training.epochs, initial_epoch=initial_epoch,
-        callbacks=callbacks, verbose=training.verbose if training.verbose == "auto" else int(training.verbose),
+        callbacks=callbacks, verbose=fit_verbosity(training.verbose),
         shuffle=False,  # the dataset reshuffles itself, within length buckets
     )
     seconds = time.monotonic() - start

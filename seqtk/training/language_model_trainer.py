@@ -144,7 +144,8 @@ def _datasets(config, train_ids, valid_ids):
     return train, valid
 
 
-def _verbose(value):
+def fit_verbosity(value):
+    """`training.verbose` as `fit` takes it: `"auto"` or an integer."""
     return value if value == "auto" else int(value)
 
 
@@ -245,7 +246,7 @@ def train_language_model(config, init_from=None, resume=False, command=None, log
     start = time.monotonic()
     history = trainer.fit(
         train_data, validation_data=valid_data, epochs=training.epochs, initial_epoch=initial_epoch,
-        steps_per_epoch=training.steps_per_epoch or None, callbacks=callbacks, verbose=_verbose(training.verbose),
+        steps_per_epoch=training.steps_per_epoch or None, callbacks=callbacks, verbose=fit_verbosity(training.verbose),
         shuffle=False,
     )
     seconds = time.monotonic() - start

@@ -90,6 +90,23 @@ class LayerwiseTrainerTest:
         assert not np.array_equal(snapshots[0][0], snapshots[1][0])  # the top layer trained in epoch 2
 
 
+    def test_save_and_load_keep_the_multipliers_and_the_schedule(self, tmp_path):
+        model = TextClassifier(20, 2, embedding_dim=4, hidden_dim=6, pooling="mean")
+        trainer = LayerwiseTrainer(model)
+        schedule = SlantedTriangularSchedule(0.01, total_steps=40)
+        trainer.compile(optimizer=keras.optimizers.Adam(schedule),
+                        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        ids, labels = data()
+        trainer.fit(ids, labels, epochs=1, verbose=0, callbacks=[GroupScheduleCallback(decay=2.0)])
+        path = str(tmp_path / "trainer.keras")
+        trainer.save(path)
+        loaded = keras.saving.load_model(path)
+        assert isinstance(loaded, LayerwiseTrainer) and isinstance(loaded.model, TextClassifier)
+        np.testing.assert_allclose(loaded.group_scales, [0.25, 0.5, 1.0])
+        assert isinstance(loaded.optimizer._learning_rate, SlantedTriangularSchedule)
+        np.testing.assert_allclose(loaded.predict(ids, verbose=0), trainer.predict(ids, verbose=0), atol=1e-6)
+
+
 class SlantedTriangularScheduleTest:
     def test_matches_the_paper_formula(self):
         schedule = SlantedTriangularSchedule(0.01, total_steps=1000, cut_fraction=0.1, ratio=32)
