@@ -54,7 +54,7 @@ class CharTokenizer(Tokenizer):
     def newline_id(self):
         return self._ids.get("\n", 1)
 
-    def encode(self, text):
+    def _encode(self, text):
         try:
             return [self._ids[c] for c in text]
         except KeyError:

@@ -91,7 +91,7 @@ class SentencePieceTokenizer(Tokenizer):
     def newline_id(self):
         return self.eos_id
 
-    def encode(self, text):
+    def _encode(self, text):
         ids = []
         lines = text.split("\n")
         for number, line in enumerate(lines):

@@ -3,6 +3,8 @@
 import json
 import os
 
+from seqtk.tokenizers.text_normalizer import TextNormalizer
+
 PAD_ID = 0
 TOKENIZER_FILE = "tokenizer.json"
 
@@ -11,8 +13,9 @@ class Tokenizer:
     """Base class: text to integer ids and back, saved as files in a directory.
 
     Id 0 is always padding, so batches of unequal sequences can be masked.
-    Subclasses implement `encode`, `decode`, `vocabulary_size`, `_config` and
-    `_from_config`; `save` and `load_tokenizer` handle the files.
+    Subclasses implement `_encode`, `decode`, `vocabulary_size`, `_config` and
+    `_from_config`; `save` and `load_tokenizer` handle the files. `normalizer`
+    (a `TextNormalizer`) cleans text before `encode` and is saved with it.
 
     Example:
     >>> tokenizer = CharTokenizer.train(["hello world"])
@@ -25,13 +28,17 @@ class Tokenizer:
 
     kind = None
     pad_id = PAD_ID
+    normalizer = TextNormalizer()
 
     @property
     def vocabulary_size(self):
         raise NotImplementedError
 
     def encode(self, text):
-        """Ids of `text`; a newline becomes the tokenizer's end-of-line token."""
+        """Ids of `text` after normalization; a newline becomes the tokenizer's end-of-line token."""
+        return self._encode(self.normalizer(text))
+
+    def _encode(self, text):
         raise NotImplementedError
 
     def decode(self, ids):
@@ -52,6 +59,8 @@ class Tokenizer:
     def save(self, directory):
         os.makedirs(directory, exist_ok=True)
         config = {"kind": self.kind, **self._config(directory)}
+        if self.normalizer:
+            config["normalize"] = list(self.normalizer.steps)
         with open(os.path.join(directory, TOKENIZER_FILE), "w", encoding="utf-8") as handle:
             json.dump(config, handle, ensure_ascii=False, indent=1)
 
@@ -73,4 +82,6 @@ def load_tokenizer(directory):
     kinds = {cls.kind: cls for cls in (CharTokenizer, WordTokenizer, SentencePieceTokenizer)}
     if config.get("kind") not in kinds:
         raise ValueError(f"{path}: unknown tokenizer kind {config.get('kind')!r}; expected one of {sorted(kinds)}.")
-    return kinds[config["kind"]]._from_config(config, directory)
+    tokenizer = kinds[config["kind"]]._from_config(config, directory)
+    tokenizer.normalizer = TextNormalizer(config.get("normalize", ()))
+    return tokenizer

@@ -56,7 +56,7 @@ class WordTokenizer(Tokenizer):
     def newline_id(self):
         return self.eos_id
 
-    def encode(self, text):
+    def _encode(self, text):
         if self.lowercase:
             text = text.lower()
         ids = []

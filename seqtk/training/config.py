@@ -29,6 +29,8 @@ class TokenizerConfig:
     lowercase: bool = False  # word
     model_type: str = "unigram"  # sentencepiece: unigram | bpe
     model_file: str = ""  # sentencepiece: load this .model instead of training
+    # Clean-up before tokenizing, saved with the tokenizer: strip_html, lowercase, split_punctuation.
+    normalize: list = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass

@@ -17,6 +17,7 @@ from seqtk.models.language_model import LanguageModel
 from seqtk.models.model_directory import load_model_directory, save_model_directory
 from seqtk.tokenizers.char_tokenizer import CharTokenizer
 from seqtk.tokenizers.sentencepiece_tokenizer import SentencePieceTokenizer
+from seqtk.tokenizers.text_normalizer import TextNormalizer
 from seqtk.tokenizers.tokenizer import load_tokenizer
 from seqtk.tokenizers.word_tokenizer import WordTokenizer
 from seqtk.training.callbacks import (
@@ -95,22 +96,28 @@ def read_language_model_data(data):
 
 
 def build_tokenizer(config, named_texts):
+    """Trains (or loads) the configured tokenizer on the normalized texts; it keeps the normalizer."""
     settings = config.tokenizer
+    normalizer = TextNormalizer(settings.normalize)
+    texts = (normalizer(text) for _, text in named_texts)
     if settings.kind == "char":
-        return CharTokenizer.train(text for _, text in named_texts)
-    if settings.kind == "word":
-        return WordTokenizer.train(
-            (text for _, text in named_texts), min_frequency=settings.min_frequency,
-            max_size=settings.vocabulary_size, lowercase=settings.lowercase,
+        tokenizer = CharTokenizer.train(texts)
+    elif settings.kind == "word":
+        tokenizer = WordTokenizer.train(
+            texts, min_frequency=settings.min_frequency, max_size=settings.vocabulary_size,
+            lowercase=settings.lowercase,
         )
-    if settings.kind == "sentencepiece":
+    elif settings.kind == "sentencepiece":
         if settings.model_file:
-            return SentencePieceTokenizer.from_file(settings.model_file)
-        return SentencePieceTokenizer.train_from_texts(
-            (text for _, text in named_texts), vocabulary_size=settings.vocabulary_size,
-            model_type=settings.model_type,
-        )
-    raise ValueError(f"tokenizer.kind must be char, word or sentencepiece; received {settings.kind!r}.")
+            tokenizer = SentencePieceTokenizer.from_file(settings.model_file)
+        else:
+            tokenizer = SentencePieceTokenizer.train_from_texts(
+                texts, vocabulary_size=settings.vocabulary_size, model_type=settings.model_type,
+            )
+    else:
+        raise ValueError(f"tokenizer.kind must be char, word or sentencepiece; received {settings.kind!r}.")
+    tokenizer.normalizer = normalizer
+    return tokenizer
 
 
 def build_language_model(config, vocabulary_size):
