@@ -1,6 +1,6 @@
 """seqtk: recurrent sequence models on text, from training to phones."""
 
-from seqtk.generation import TextGenerator, generate, get_sampler
+from seqtk.generation import SentenceTranslator, TextGenerator, generate, get_sampler
 from seqtk.layers import (
     ActivationRegularization,
     EmbeddingDropout,
@@ -9,8 +9,15 @@ from seqtk.layers import (
     RecurrentStack,
     TiedEmbedding,
 )
-from seqtk.models import LanguageModel, TextClassifier, load_model_directory, save_model_directory
-from seqtk.tokenizers import CharTokenizer, SentencePieceTokenizer, WordTokenizer, load_tokenizer
+from seqtk.models import LanguageModel, Seq2SeqTranslator, TextClassifier, load_model_directory, save_model_directory
+from seqtk.tokenizers import (
+    CharTokenizer,
+    SentencePieceTokenizer,
+    TextNormalizer,
+    TokenizerPair,
+    WordTokenizer,
+    load_tokenizer,
+)
 
 __version__ = "0.1.0"
 
@@ -23,9 +30,13 @@ __all__ = [
     "RecurrentLayer",
     "RecurrentStack",
     "SentencePieceTokenizer",
+    "SentenceTranslator",
+    "Seq2SeqTranslator",
     "TextClassifier",
     "TextGenerator",
+    "TextNormalizer",
     "TiedEmbedding",
+    "TokenizerPair",
     "WordTokenizer",
     "generate",
     "get_sampler",

@@ -1,4 +1,4 @@
-"""The `seqtk` command: train, evaluate, generate and classify."""
+"""The `seqtk` command: train, evaluate, generate, classify and translate."""
 
 import argparse
 import json
@@ -14,12 +14,16 @@ def _train(args):
     from seqtk.training.classifier_trainer import train_classifier
     from seqtk.training.config import load_config
     from seqtk.training.language_model_trainer import train_language_model
+    from seqtk.training.translator_trainer import train_translator
 
-    if args.task == "translator":
-        print("seqtk train translator: not available yet; this version trains language models (lm) and "
-              "classifiers (classifier).", file=sys.stderr)
-        return 2
     config_source = args.config
+    if args.task == "translator":
+        if args.init_from:
+            raise ValueError("--init-from applies to lm and classifier training; a translator trains from scratch "
+                             "(use --resume to continue one).")
+        config = load_config(config_source, overrides=list(args.set or ()), data=args.data, task="translator")
+        train_translator(config, resume=args.resume)
+        return 0
     if args.task == "classifier":
         # --init-from names the language model to transfer; the classifier's settings come from --config.
         config = load_config(config_source, overrides=list(args.set or ()), data=args.data, task="classifier")
@@ -59,15 +63,81 @@ def _evaluate_classifier(args, model, tokenizer, config):
         label_column=args.label_column or data.get("label_column", "auto"),
     )
     report, _ = evaluate_classifier(model, tokenizer, examples, config["labels"], data.get("max_length", 0),
-                                    data.get("truncation", "head"), args.batch_size)
+                                    data.get("truncation", "head"), args.batch_size or 64)
     print(format_report(report))
     _write_json(args.output, report)
+    return 0
+
+
+def _translator_config(model_directory):
+    from seqtk.models.model_directory import CONFIG_FILE
+    from seqtk.training.config import load_config
+
+    path = os.path.join(model_directory, CONFIG_FILE)
+    return load_config(path if os.path.exists(path) else None, task="translator")
+
+
+def _evaluate_translator(args, model, tokenizers):
+    from seqtk.data.parallel_text import read_parallel
+    from seqtk.training.translator_evaluation import evaluate_translator, sentence_translator
+
+    config = _translator_config(args.model)
+    data, training = config.data, config.training
+    examples = read_parallel(
+        args.data, args.format or "auto",
+        source_column=data.source_column if args.source_column is None else args.source_column,
+        target_column=data.target_column if args.target_column is None else args.target_column,
+    )
+    translator = sentence_translator(model, tokenizers, data)
+    beams = [1] if args.beam == 1 else [1, args.beam or training.beam_size]
+    reports = {}
+    for beam in beams:
+        report, _ = evaluate_translator(translator, examples, beam, training.length_penalty, args.batch_size or 64)
+        reports["greedy" if beam == 1 else f"beam{beam}"] = report
+        print(f"{'greedy' if beam == 1 else f'beam {beam}'}: BLEU {report['bleu']:.2f}  chrF {report['chrf']:.2f}  "
+              f"({report['sentences']} sentences, {report['sentences_per_second']:.0f}/s)")
+    print(f"BLEU signature: {reports['greedy']['bleu_signature']}")
+    _write_json(args.output, reports)
+    return 0
+
+
+def _translate(args):
+    from seqtk.data.text_sources import read_text_file
+    from seqtk.models.model_directory import load_model_directory
+    from seqtk.models.seq2seq_translator import Seq2SeqTranslator
+    from seqtk.training.translator_evaluation import sentence_translator
+
+    model, tokenizers, _ = load_model_directory(args.model)
+    if not isinstance(model, Seq2SeqTranslator):
+        raise ValueError(f"{args.model}: holds a {type(model).__name__}, not a translator. "
+                         "Give a directory written by `seqtk train translator`.")
+    config = _translator_config(args.model)
+    data, training = config.data, config.training
+    texts, locations = list(args.texts), [f"argument {i}" for i in range(1, len(args.texts) + 1)]
+    if args.input:
+        name = "standard input" if args.input == "-" else args.input
+        content = sys.stdin.read() if args.input == "-" else read_text_file(args.input)
+        lines = content.split("\n")
+        numbered = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
+        texts += [line for _, line in numbered]
+        locations += [f"{name}, line {number}" for number, _ in numbered]
+    elif not texts and not sys.stdin.isatty():
+        numbered = [(n, line) for n, line in enumerate(sys.stdin.read().split("\n"), start=1) if line.strip()]
+        texts, locations = [line for _, line in numbered], [f"standard input, line {n}" for n, _ in numbered]
+    if not texts:
+        raise ValueError("Nothing to translate: give sentences as arguments, a file with --input, or lines on "
+                         "standard input.")
+    translator = sentence_translator(model, tokenizers, data)
+    length_penalty = training.length_penalty if args.length_penalty is None else args.length_penalty
+    for translation in translator.translate(texts, args.beam, length_penalty, args.batch_size, locations):
+        print(translation)
     return 0
 
 
 def _evaluate(args):
     from seqtk.data.text_sources import read_texts
     from seqtk.models.model_directory import load_model_directory
+    from seqtk.models.seq2seq_translator import Seq2SeqTranslator
     from seqtk.models.text_classifier import TextClassifier
     from seqtk.tokenizers.char_tokenizer import CharTokenizer
     from seqtk.training.evaluation import evaluate_language_model
@@ -76,10 +146,12 @@ def _evaluate(args):
     model, tokenizer, config = load_model_directory(args.model)
     if isinstance(model, TextClassifier):
         return _evaluate_classifier(args, model, tokenizer, config or {})
+    if isinstance(model, Seq2SeqTranslator):
+        return _evaluate_translator(args, model, tokenizer)
     ids = encode_texts(tokenizer, read_texts(args.data))
     training = (config or {}).get("training", {})
     result = evaluate_language_model(
-        model, ids, batch_size=args.batch_size, sequence_length=training.get("sequence_length", 35),
+        model, ids, batch_size=args.batch_size or 10, sequence_length=training.get("sequence_length", 35),
         character_level=isinstance(tokenizer, CharTokenizer),
     )
     print(json.dumps(result, indent=2))
@@ -147,15 +219,30 @@ def build_parser():
     train.set_defaults(run=_train)
 
     evaluate = commands.add_parser(
-        "evaluate", help="language model: perplexity on text files; classifier: accuracy, F1 on a labelled file")
+        "evaluate", help="language model: perplexity on text files; classifier: accuracy, F1 on a labelled file; "
+                         "translator: BLEU, chrF on parallel data")
     evaluate.add_argument("--model", required=True)
     evaluate.add_argument("--data", required=True, nargs="+")
-    evaluate.add_argument("--batch-size", type=int, default=10)
+    evaluate.add_argument("--batch-size", type=int, default=None,
+                          help="default: 10 streams for a language model, 64 texts or sentences otherwise")
     evaluate.add_argument("--output", help="also write the report to this JSON file")
     evaluate.add_argument("--format", help="classifier data: tsv, csv, jsonl or label_text (default: from the file)")
     evaluate.add_argument("--text-column", help="classifier data: text column name or index (default: the model's)")
     evaluate.add_argument("--label-column", help="classifier data: label column name or index (default: the model's)")
+    evaluate.add_argument("--source-column", help="translator data: source column or field (default: the model's)")
+    evaluate.add_argument("--target-column", help="translator data: target column or field (default: the model's)")
+    evaluate.add_argument("--beam", type=int, default=None,
+                          help="translator: also score this beam size besides greedy (default: the model's, 1: greedy only)")
     evaluate.set_defaults(run=_evaluate)
+
+    translate = commands.add_parser("translate", help="translate sentences with a translator, one per line")
+    translate.add_argument("--model", required=True)
+    translate.add_argument("texts", nargs="*", help="sentences to translate (else --input, else standard input)")
+    translate.add_argument("--input", help="a file of sentences, one per line; - reads standard input")
+    translate.add_argument("--beam", type=int, default=1, help="beam size; 1 is greedy decoding")
+    translate.add_argument("--length-penalty", type=float, default=None, help="beam search alpha (default: the model's)")
+    translate.add_argument("--batch-size", type=int, default=64)
+    translate.set_defaults(run=_translate)
 
     classify = commands.add_parser("classify", help="label texts with a classifier: label, probability, text")
     classify.add_argument("--model", required=True)

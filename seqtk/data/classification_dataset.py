@@ -3,6 +3,8 @@
 import numpy as np
 import tensorflow as tf
 
+from seqtk.data.sentence_encoding import encode_sentences
+
 TRUNCATIONS = ("head", "tail")
 
 
@@ -36,17 +38,10 @@ def encode_examples(tokenizer, examples, max_length=0, truncation="head"):
     """Token ids of every example, cut to `max_length` (0: no limit); errors name file and line."""
     if truncation not in TRUNCATIONS:
         raise ValueError(f"data.truncation must be one of {TRUNCATIONS}; received {truncation!r}.")
-    sequences = []
-    for example in examples:
-        try:
-            ids = tokenizer.encode(example.text.strip())
-        except ValueError as error:
-            raise ValueError(f"{example.location}: {error}") from None
-        if not ids:
-            raise ValueError(f"{example.location}: the text encodes to no tokens. Remove the row or fill in its text.")
-        if max_length and len(ids) > max_length:
-            ids = ids[:max_length] if truncation == "head" else ids[-max_length:]
-        sequences.append(np.asarray(ids, dtype=np.int32))
+    sequences = encode_sentences(tokenizer, [e.text for e in examples], [e.location for e in examples])
+    if max_length:
+        sequences = [s if len(s) <= max_length else s[:max_length] if truncation == "head" else s[-max_length:]
+                     for s in sequences]
     return sequences
 
 

@@ -9,6 +9,9 @@ BUNDLED = {
     # Labelled: SST-2 sentences in the "label text" format (see bundled/sst2_sentences/README.md).
     "sst2_sentences_train": os.path.join(BUNDLED_DIR, "sst2_sentences", "stsa.binary.train"),
     "sst2_sentences_dev": os.path.join(BUNDLED_DIR, "sst2_sentences", "stsa.binary.dev"),
+    # Parallel: Tatoeba English<TAB>French pairs (see bundled/tatoeba_fr_en/README.md, CC-BY 2.0).
+    "tatoeba_fr_en_train": os.path.join(BUNDLED_DIR, "tatoeba_fr_en", "train.tsv"),
+    "tatoeba_fr_en_valid": os.path.join(BUNDLED_DIR, "tatoeba_fr_en", "valid.tsv"),
 }
 DATA_DIR_ENV = "SEQTK_DATA_DIR"
 

@@ -2,6 +2,7 @@
 
 from seqtk.metrics.classification import classification_report, confusion_matrix, format_report
 from seqtk.metrics.perplexity import bits_per_character, perplexity
+from seqtk.metrics.translation import translation_scores
 
 __all__ = [
     "bits_per_character",
@@ -9,4 +10,5 @@ __all__ = [
     "confusion_matrix",
     "format_report",
     "perplexity",
+    "translation_scores",
 ]

@@ -4,6 +4,10 @@ from seqtk.tokenizers.char_tokenizer import CharTokenizer
 from seqtk.tokenizers.sentencepiece_tokenizer import SentencePieceTokenizer
 from seqtk.tokenizers.text_normalizer import TextNormalizer
 from seqtk.tokenizers.tokenizer import Tokenizer, load_tokenizer
+from seqtk.tokenizers.tokenizer_pair import TokenizerPair
 from seqtk.tokenizers.word_tokenizer import WordTokenizer
 
-__all__ = ["CharTokenizer", "SentencePieceTokenizer", "TextNormalizer", "Tokenizer", "WordTokenizer", "load_tokenizer"]
+__all__ = [
+    "CharTokenizer", "SentencePieceTokenizer", "TextNormalizer", "Tokenizer", "TokenizerPair", "WordTokenizer",
+    "load_tokenizer",
+]

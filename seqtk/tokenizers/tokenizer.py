@@ -69,6 +69,7 @@ def load_tokenizer(directory):
     """Loads the tokenizer that `Tokenizer.save` wrote to `directory`."""
     from seqtk.tokenizers.char_tokenizer import CharTokenizer
     from seqtk.tokenizers.sentencepiece_tokenizer import SentencePieceTokenizer
+    from seqtk.tokenizers.tokenizer_pair import TokenizerPair
     from seqtk.tokenizers.word_tokenizer import WordTokenizer
 
     path = os.path.join(directory, TOKENIZER_FILE)
@@ -79,7 +80,7 @@ def load_tokenizer(directory):
         )
     with open(path, encoding="utf-8") as handle:
         config = json.load(handle)
-    kinds = {cls.kind: cls for cls in (CharTokenizer, WordTokenizer, SentencePieceTokenizer)}
+    kinds = {cls.kind: cls for cls in (CharTokenizer, WordTokenizer, SentencePieceTokenizer, TokenizerPair)}
     if config.get("kind") not in kinds:
         raise ValueError(f"{path}: unknown tokenizer kind {config.get('kind')!r}; expected one of {sorted(kinds)}.")
     tokenizer = kinds[config["kind"]]._from_config(config, directory)

@@ -9,11 +9,20 @@ from seqtk.training.callbacks import (
 )
 from seqtk.training.carried_state_model import CarriedStateModel
 from seqtk.training.classifier_trainer import train_classifier
-from seqtk.training.config import ClassifierConfig, LanguageModelConfig, available_configs, load_config
+from seqtk.training.config import (
+    ClassifierConfig,
+    LanguageModelConfig,
+    TranslatorConfig,
+    available_configs,
+    load_config,
+)
 from seqtk.training.evaluation import evaluate_language_model
 from seqtk.training.language_model_trainer import train_language_model
 from seqtk.training.layerwise_trainer import GroupScheduleCallback, LayerwiseTrainer
+from seqtk.training.masked_sequence_loss import MaskedSequenceLoss
 from seqtk.training.slanted_triangular_schedule import SlantedTriangularSchedule
+from seqtk.training.translator_evaluation import ValidationBleuCallback, evaluate_translator
+from seqtk.training.translator_trainer import train_translator
 
 __all__ = [
     "CarriedStateModel",
@@ -23,13 +32,18 @@ __all__ = [
     "LanguageModelConfig",
     "LanguageModelMetricsCallback",
     "LayerwiseTrainer",
+    "MaskedSequenceLoss",
     "ResetStatesCallback",
     "SlantedTriangularSchedule",
     "TimeBudgetCallback",
+    "TranslatorConfig",
+    "ValidationBleuCallback",
     "available_configs",
     "evaluate_language_model",
+    "evaluate_translator",
     "load_config",
     "restore_training_state",
     "train_classifier",
     "train_language_model",
+    "train_translator",
 ]

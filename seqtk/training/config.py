@@ -155,7 +155,81 @@ class ClassifierConfig:
         return dataclasses.asdict(self)
 
 
-TASKS = {"lm": LanguageModelConfig, "classifier": ClassifierConfig}
+@dataclasses.dataclass
+class TranslatorDataConfig:
+    train: list = dataclasses.field(default_factory=lambda: ["bundled:tatoeba_fr_en_train"])
+    validation: list = dataclasses.field(default_factory=lambda: ["bundled:tatoeba_fr_en_valid"])
+    validation_fraction: float = 0.05  # pairs held out at random when no validation source is given
+    split_seed: int = 1234
+    format: str = "auto"  # auto | tsv | jsonl; "<source_file>,<target_file>" sources are line-aligned
+    source_column: typing.Any = 0  # TSV: 0-based index or header name; JSON lines or tfds: the field name
+    target_column: typing.Any = 1
+    source_language: str = "fr"  # for the model card only
+    target_language: str = "en"
+    # Training drops longer pairs; at translation time longer sources are cut to max_source_length with a
+    # warning and translations stop at max_target_length tokens.
+    max_source_length: int = 50
+    max_target_length: int = 50
+
+
+@dataclasses.dataclass
+class TranslatorTokenizerConfig:
+    joint: bool = False  # one tokenizer trained on both sides (its settings are `source`)
+    source: TokenizerConfig = dataclasses.field(
+        default_factory=lambda: TokenizerConfig(kind="sentencepiece", vocabulary_size=8000))
+    target: TokenizerConfig = dataclasses.field(
+        default_factory=lambda: TokenizerConfig(kind="sentencepiece", vocabulary_size=8000))
+
+
+@dataclasses.dataclass
+class TranslatorModelConfig:
+    cell_type: str = "lstm"
+    embedding_dim: int = 256
+    hidden_dim: int = 512
+    num_layers: int = 2
+    bidirectional: bool = False
+    reverse_source: bool = True  # Sutskever et al. 2014
+    context_feeding: bool = False  # Cho et al. 2014
+    tie_embeddings: bool = False
+    dropout: float = 0.2
+    input_dropout: float = 0.1
+    embedding_dropout: float = 0.0
+    output_dropout: float = 0.2
+
+
+@dataclasses.dataclass
+class TranslatorTrainingConfig(TrainingConfig):
+    batch_size: int = 64
+    epochs: int = 20
+    learning_rate: float = 0.002
+    label_smoothing: float = 0.1
+    monitor: str = "val_bleu"  # early stopping, learning-rate decay and best-weights selection: val_bleu | val_loss
+    bleu_sentences: int = 1000  # validation pairs translated (greedy) after each epoch for val_bleu; 0: all
+    beam_size: int = 5  # the beam of the final evaluation (greedy is always reported too)
+    length_penalty: float = 0.6  # GNMT's alpha for beam search; 0 ranks by total log-probability
+    pad_multiple: int = 8
+    # Teacher-forcing batches come in many (source, target) length pairs, each a fresh XLA compilation;
+    # decoding loops are compiled whatever this says.
+    jit_compile: bool = False
+    eval_batch_size: int = 64
+
+
+@dataclasses.dataclass
+class TranslatorConfig:
+    name: str = "translator"
+    output_dir: str = "saved_models"
+    checkpoint_dir: str = "checkpoints"
+    log_dir: str = "runs"
+    data: TranslatorDataConfig = dataclasses.field(default_factory=TranslatorDataConfig)
+    tokenizer: TranslatorTokenizerConfig = dataclasses.field(default_factory=TranslatorTokenizerConfig)
+    model: TranslatorModelConfig = dataclasses.field(default_factory=TranslatorModelConfig)
+    training: TranslatorTrainingConfig = dataclasses.field(default_factory=TranslatorTrainingConfig)
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+
+TASKS = {"lm": LanguageModelConfig, "classifier": ClassifierConfig, "translator": TranslatorConfig}
 
 
 def available_configs(task="lm"):
@@ -207,7 +281,8 @@ def _coerce(value, current, path, source):
 
 
 def load_config(config=None, overrides=(), data=None, task="lm"):
-    """Builds the config of a task: `LanguageModelConfig` (`"lm"`) or `ClassifierConfig` (`"classifier"`).
+    """Builds the config of a task: `LanguageModelConfig` (`"lm"`), `ClassifierConfig` (`"classifier"`) or
+    `TranslatorConfig` (`"translator"`).
 
     Args:
         config: a named config (`shakespeare_char`), a YAML/JSON path, or None

@@ -75,3 +75,47 @@ def classifier_card(config, metrics, command):
         "```",
     ]
     return "\n".join(lines + _reproduce(command))
+
+
+def translator_card(config, metrics, command):
+    """The card of a translator: architecture, languages, data, training, validation BLEU and chrF."""
+    model, training, data = config["model"], config["training"], config["data"]
+    languages = (f"{data['source_language']} → {data['target_language']} "
+                 if data["source_language"] and data["target_language"] else "")
+    validation = data["validation"] or [
+        f"{data['validation_fraction']:.0%} of the training pairs held out (split seed {data['split_seed']})"]
+    options = [name for name, on in (("bidirectional encoder", model["bidirectional"]),
+                                     ("reversed source", model["reverse_source"]),
+                                     ("context fed to every decoder step", model["context_feeding"]),
+                                     ("tied decoder embeddings", model["tie_embeddings"])) if on]
+    tokenizer = config["tokenizer"]
+    kinds = (f"one joint {tokenizer['source']['kind']} tokenizer" if tokenizer["joint"] else
+             f"{tokenizer['source']['kind']} / {tokenizer['target']['kind']} tokenizers")
+    rows = ["| decoding | BLEU | chrF | sentences/s |", "|---|---|---|---|"]
+    for name, report in metrics["validation"].items():
+        rows.append(f"| {name} | {report['bleu']:.2f} | {report['chrf']:.2f} | {report['sentences_per_second']:.0f} |")
+    lines = [
+        f"# {config['name']}",
+        "",
+        f"An attention-free {languages}encoder-decoder: {model['num_layers']}-layer {model['cell_type'].upper()}s "
+        f"of {model['hidden_dim']} units" + (f" ({', '.join(options)})" if options else "")
+        + f"; {kinds}, vocabulary {metrics['source_vocabulary_size']} / {metrics['target_vocabulary_size']}, "
+        f"{metrics['parameters']:,} parameters. Trained with seqtk.",
+        "",
+        "## Data",
+        f"- Train: {', '.join(map(str, data['train']))} ({metrics['train_pairs']:,} pairs; "
+        f"{metrics['dropped_pairs']:,} over {data['max_source_length']}/{data['max_target_length']} tokens left out)",
+        f"- Validation: {', '.join(map(str, validation))}",
+        "",
+        "## Training",
+        f"- Teacher forcing, batch {training['batch_size']}, optimizer {training['optimizer']} lr "
+        f"{training['learning_rate']}, clip {training['clipnorm']}, label smoothing {training['label_smoothing']}",
+        f"- Epochs run: {metrics['epochs_run']}, training time {metrics['training_seconds']:.0f} s on "
+        f"{metrics['machine']}; best epoch by {training['monitor']}",
+        "",
+        "## Validation (sacrebleu, detokenized text)",
+        *rows,
+        "",
+        f"BLEU signature: `{next(iter(metrics['validation'].values()))['bleu_signature']}`",
+    ]
+    return "\n".join(lines + _reproduce(command))

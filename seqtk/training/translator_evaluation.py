@@ -1,0 +1,70 @@
+"""BLEU and chrF of a translator on sentence pairs, and the per-epoch validation BLEU that drives training."""
+
+import time
+
+import keras
+
+from seqtk.generation.sentence_translator import SentenceTranslator
+from seqtk.metrics.translation import translation_scores
+
+
+def sentence_translator(model, tokenizers, data_config, jit_compile=True):
+    """The `SentenceTranslator` of a model, its `TokenizerPair` and its config's length limits."""
+    return SentenceTranslator(model, tokenizers.source, tokenizers.target,
+                              max_source_length=data_config.max_source_length,
+                              max_target_length=data_config.max_target_length, jit_compile=jit_compile)
+
+
+def evaluate_translator(translator, examples, beam_size=1, length_penalty=0.0, batch_size=64):
+    """`(report, hypotheses)`: corpus BLEU and chrF of the translations of `examples` against their targets.
+
+    The report also holds the decoding speed (`sentences_per_second`, with every
+    batch shape compiled beforehand so compilation is not counted) and the decoding settings.
+    """
+    sources = [e.source for e in examples]
+    locations = [e.location for e in examples]
+    translator.warm_up(translator.encode_sources(sources, locations), beam_size, length_penalty, batch_size)
+    start = time.perf_counter()
+    hypotheses = translator.translate(sources, beam_size, length_penalty, batch_size, locations)
+    seconds = time.perf_counter() - start
+    report = translation_scores(hypotheses, [e.target for e in examples])
+    report.update({
+        "beam_size": int(beam_size),
+        "length_penalty": float(length_penalty) if beam_size > 1 else 0.0,
+        "batch_size": int(batch_size),
+        "seconds": seconds,
+        "sentences_per_second": len(examples) / max(seconds, 1e-9),
+    })
+    return report, hypotheses
+
+
+class ValidationBleuCallback(keras.callbacks.Callback):
+    """Adds `val_bleu` and `val_chrf` (greedy decoding) to the logs at the end of every epoch.
+
+    Place it before early stopping, learning-rate decay and checkpointing so
+    they can monitor `val_bleu`. The translator's compiled loops read the
+    model's current weights, so one translator serves every epoch.
+
+    Args:
+        translator: a `SentenceTranslator` of the model being trained.
+        examples: validation `ParallelExample`s (a fixed subset keeps epochs short).
+        batch_size: sentences decoded at once.
+        log: where to print each epoch's scores.
+    """
+
+    def __init__(self, translator, examples, batch_size=64, log=print):
+        super().__init__()
+        self.translator = translator
+        self.examples = list(examples)
+        self.batch_size = batch_size
+        self.log = log
+
+    def on_epoch_end(self, epoch, logs=None):
+        hypotheses = self.translator.translate([e.source for e in self.examples], 1, 0.0, self.batch_size,
+                                               [e.location for e in self.examples])
+        scores = translation_scores(hypotheses, [e.target for e in self.examples])
+        if logs is not None:
+            logs["val_bleu"] = scores["bleu"]
+            logs["val_chrf"] = scores["chrf"]
+        self.log(f"Epoch {epoch + 1}: validation BLEU {scores['bleu']:.2f}, chrF {scores['chrf']:.2f} "
+                 f"(greedy, {len(self.examples)} sentences); e.g. {self.examples[0].source!r} -> {hypotheses[0]!r}")
