@@ -4,12 +4,14 @@
     python recipes/sentiment.py --config sst2                       # GLUE SST-2 train/dev
     python recipes/sentiment.py --config imdb                       # IMDB, 10% of train held out
     python recipes/sentiment.py --config imdb_ulmfit --pretrain imdb    # language model on IMDB text, then transfer
+    python recipes/sentiment.py --config sst2_ulmfit --pretrain imdb sst2   # IMDB LM, fine-tuned on SST, transfer
     python recipes/sentiment.py --config sst2_sentences --data my.tsv --set data.text_column=review
 
 Named configs: seqtk/configs/classifier/ (sst2_sentences, sst2, imdb, imdb_ulmfit). GLUE SST-2 and IMDB
 are read from {data_dir} = $SEQTK_DATA_DIR or ../shared/data. `--pretrain <lm config>` first trains that
-language model (seqtk/configs/lm/) and transfers it; without it, imdb_ulmfit transfers the model that
-its `init_from` names. The run writes saved_models/<name>/ with the labels, metrics.json and MODEL_CARD.md.
+language model (seqtk/configs/lm/) and transfers it; each further config fine-tunes the model before it
+(ULMFiT's target-corpus stage). Without it, the model that the config's `init_from` names is transferred.
+The run writes saved_models/<name>/ with the labels, metrics.json and MODEL_CARD.md.
 """
 
 import argparse
@@ -23,14 +25,15 @@ def main(argv=None):
     parser.add_argument("--config", default="sst2_sentences", help="named classifier config or YAML/JSON file")
     parser.add_argument("--data", nargs="+", help="your labelled files; replace the config's training data")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="e.g. training.epochs=3")
-    parser.add_argument("--pretrain", help="named language-model config to train first and transfer (ULMFiT)")
+    parser.add_argument("--pretrain", nargs="+", help="language-model configs to train first, each fine-tuning "
+                                                     "the one before, and transfer (ULMFiT)")
     parser.add_argument("--init-from", help="a trained seqtk language model to transfer")
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     args = parser.parse_args(argv)
     command = "python recipes/sentiment.py " + " ".join(sys.argv[1:])
     init_from = args.init_from
-    if args.pretrain:
-        init_from = train_language_model(load_config(args.pretrain), command=command)["directory"]
+    for name in args.pretrain or ():
+        init_from = train_language_model(load_config(name), init_from=init_from, command=command)["directory"]
     config = load_config(args.config, overrides=args.set, data=args.data, task="classifier")
     train_classifier(config, init_from=init_from, resume=args.resume, command=command)
 
