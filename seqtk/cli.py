@@ -44,6 +44,17 @@ def _train(args):
     return 0
 
 
+def _load_model(directory, kind, noun, task):
+    """`(model, tokenizer, config)` of a saved model that must be a `kind`; else an error naming the fix."""
+    from seqtk.models.model_directory import load_model_directory
+
+    model, tokenizer, config = load_model_directory(directory)
+    if not isinstance(model, kind):
+        raise ValueError(f"{directory}: holds a {type(model).__name__}, not {noun}. "
+                         f"Give a directory written by `seqtk train {task}`.")
+    return model, tokenizer, config
+
+
 def _write_json(path, value):
     from seqtk.training.callbacks import write_json_atomically
 
@@ -103,14 +114,10 @@ def _evaluate_translator(args, model, tokenizers):
 
 def _translate(args):
     from seqtk.data.text_sources import read_text_file
-    from seqtk.models.model_directory import load_model_directory
     from seqtk.models.seq2seq_translator import Seq2SeqTranslator
     from seqtk.training.translator_evaluation import sentence_translator
 
-    model, tokenizers, _ = load_model_directory(args.model)
-    if not isinstance(model, Seq2SeqTranslator):
-        raise ValueError(f"{args.model}: holds a {type(model).__name__}, not a translator. "
-                         "Give a directory written by `seqtk train translator`.")
+    model, tokenizers, _ = _load_model(args.model, Seq2SeqTranslator, "a translator", "translator")
     config = _translator_config(args.model)
     data, training = config.data, config.training
     texts, locations = list(args.texts), [f"argument {i}" for i in range(1, len(args.texts) + 1)]
@@ -161,14 +168,10 @@ def _evaluate(args):
 
 def _classify(args):
     from seqtk.data.text_sources import read_text_file
-    from seqtk.models.model_directory import load_model_directory
     from seqtk.models.text_classifier import TextClassifier
     from seqtk.training.classifier_evaluation import classify_texts
 
-    model, tokenizer, config = load_model_directory(args.model)
-    if not isinstance(model, TextClassifier):
-        raise ValueError(f"{args.model}: holds a {type(model).__name__}, not a text classifier. "
-                         "Give a directory written by `seqtk train classifier`.")
+    model, tokenizer, config = _load_model(args.model, TextClassifier, "a text classifier", "classifier")
     texts, source = list(args.texts), "argument"
     if args.input:
         texts += [line for line in read_text_file(args.input).split("\n") if line.strip()]

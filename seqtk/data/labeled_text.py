@@ -3,13 +3,12 @@
 import csv
 import dataclasses
 import io
-import json
 import os
 import sys
 
 import numpy as np
 
-from seqtk.data.text_sources import read_text_file, resolve_sources
+from seqtk.data.text_sources import json_records, read_text_file, resolve_sources
 
 FORMATS = ("auto", "tsv", "csv", "jsonl", "label_text")
 TEXT_NAMES = ("text", "sentence", "review", "content", "document")
@@ -123,16 +122,7 @@ def _read_table(path, rows, text_column, label_column, labeled):
 
 def _read_jsonl(path, text, text_column, label_column, labeled):
     examples = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{path}, line {number}: not a JSON object ({error.msg}). Write one object per line.") \
-                from None
-        if not isinstance(record, dict):
-            raise ValueError(f"{path}, line {number}: expected a JSON object per line; found {type(record).__name__}.")
+    for number, record in json_records(path, text):
         values = {}
         for role, column, names in (("text", text_column, TEXT_NAMES), ("label", label_column, LABEL_NAMES)):
             if role == "label" and not labeled:
@@ -253,3 +243,12 @@ def split_examples(examples, fraction, seed):
     train = [e for i, e in enumerate(examples) if i not in held]
     valid = [e for i, e in enumerate(examples) if i in held]
     return train, valid
+
+
+def read_splits(read, data):
+    """`(train, validation)` from a data config: `read(data.validation)` when it names sources, else a
+    seeded `data.validation_fraction` of `read(data.train)` held out by `split_examples`."""
+    train = read(data.train)
+    if data.validation:
+        return train, read(data.validation)
+    return split_examples(train, data.validation_fraction, data.split_seed)

@@ -1,10 +1,9 @@
 """Parallel text for translation: TSV pairs, line-aligned file pairs, JSON lines and tensorflow-datasets."""
 
 import dataclasses
-import json
 import os
 
-from seqtk.data.text_sources import read_text_file, resolve_sources
+from seqtk.data.text_sources import json_records, read_text_file, resolve_sources
 
 FORMATS = ("auto", "tsv", "jsonl")
 
@@ -113,16 +112,7 @@ def _read_tsv(path, source_column, target_column, with_targets):
 
 def _read_jsonl(path, source_column, target_column, with_targets):
     examples = []
-    for number, line in enumerate(_lines(path), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{path}, line {number}: not a JSON object ({error.msg}). Write one object per line.") \
-                from None
-        if not isinstance(record, dict):
-            raise ValueError(f"{path}, line {number}: expected a JSON object per line; found {type(record).__name__}.")
+    for number, record in json_records(path, "\n".join(_lines(path))):
         roles = [("source", source_column)] + ([("target", target_column)] if with_targets else [])
         values = {}
         for role, key in roles:

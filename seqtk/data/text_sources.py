@@ -1,6 +1,7 @@
 """Reading text from files, globs, the bundled corpora and tensorflow-datasets."""
 
 import glob
+import json
 import os
 
 BUNDLED_DIR = os.path.join(os.path.dirname(__file__), "bundled")
@@ -68,6 +69,21 @@ def read_text_file(path):
             f"{path}, line {line}: bytes that are not UTF-8 ({raw[error.start:error.start + 4]!r}). "
             "Convert the file to UTF-8, e.g. `iconv -f latin1 -t utf-8 in.txt > out.txt`."
         ) from None
+
+
+def json_records(path, text):
+    """`(line number, object)` for each non-blank line of a JSON lines file; errors name the line."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path}, line {number}: not a JSON object ({error.msg}). Write one object per line.") \
+                from None
+        if not isinstance(record, dict):
+            raise ValueError(f"{path}, line {number}: expected a JSON object per line; found {type(record).__name__}.")
+        yield number, record
 
 
 def read_texts(sources, tfds_text_key="text"):

@@ -142,3 +142,14 @@ def restore_training_state(directory):
     with open(state_path, encoding="utf-8") as handle:
         state = json.load(handle)
     return model, state
+
+
+def resume_training_state(directory, resume, log=print):
+    """`restore_training_state(directory)` when `resume` is set (saying so when there is nothing to
+    resume), else `(None, None)`: the start of every trainer's `--resume`."""
+    if not resume:
+        return None, None
+    model, state = restore_training_state(directory)
+    if model is None:
+        log(f"No checkpoint in {directory}: starting from the beginning.")
+    return model, state

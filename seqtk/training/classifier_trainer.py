@@ -2,26 +2,25 @@
 
 import dataclasses
 import os
-import shlex
-import sys
 import time
 
 import keras
 
 from seqtk.data.classification_dataset import classification_dataset, encode_examples, label_ids, label_names
-from seqtk.data.labeled_text import read_labeled, split_examples
+from seqtk.data.labeled_text import read_labeled, read_splits
 from seqtk.metrics.classification import format_report
 from seqtk.models.language_model import LanguageModel
-from seqtk.models.model_directory import load_model_directory, save_model_directory
+from seqtk.models.model_directory import load_model_directory
 from seqtk.models.text_classifier import TextClassifier
 from seqtk.tokenizers.tokenizer import load_tokenizer
-from seqtk.training.callbacks import CheckpointCallback, TimeBudgetCallback, restore_training_state
+from seqtk.training.callbacks import CheckpointCallback, TimeBudgetCallback, resume_training_state
 from seqtk.training.classifier_evaluation import evaluate_classifier
 from seqtk.training.language_model_trainer import (
     build_tokenizer,
     fit_verbosity,
-    machine_description,
     make_optimizer,
+    save_trained_model,
+    training_summary,
 )
 from seqtk.training.layerwise_trainer import GroupScheduleCallback, LayerwiseTrainer
 from seqtk.training.model_card import classifier_card
@@ -36,10 +35,7 @@ def read_classification_data(data):
     """`(train, validation)` examples from a `ClassifierDataConfig`."""
     read = lambda sources: read_labeled(  # noqa: E731
         sources, data.format, text_column=data.text_column, label_column=data.label_column)
-    train = read(data.train)
-    if data.validation:
-        return train, read(data.validation)
-    return split_examples(train, data.validation_fraction, data.split_seed)
+    return read_splits(read, data)
 
 
 def _transferred_model(config, init_from, num_classes, log):
@@ -91,11 +87,7 @@ def train_classifier(config, init_from=None, resume=False, command=None, log=pri
                          f"{config.labels[0]!r}; a classifier needs at least two labels.")
     log(f"Examples: {len(train_examples):,} train, {len(valid_examples):,} validation; labels {config.labels}.")
 
-    restored, restored_state = (None, None)
-    if resume:
-        restored, restored_state = restore_training_state(checkpoint_dir)
-        if restored is None:
-            log(f"No checkpoint in {checkpoint_dir}: starting from the beginning.")
+    restored, restored_state = resume_training_state(checkpoint_dir, resume, log)
     if restored is not None:
         tokenizer, model = load_tokenizer(checkpoint_dir), restored.model
     elif init_from:
@@ -172,16 +164,6 @@ def train_classifier(config, init_from=None, resume=False, command=None, log=pri
         "vocabulary_size": tokenizer.vocabulary_size,
         "parameters": int(model.count_params()),
         "train_examples": len(train_examples),
-        "epochs_run": len(history.epoch) + initial_epoch,
-        "stopped_by_time_budget": bool(budget and budget.stopped_early),
-        "training_seconds": seconds,
-        "machine": machine_description(),
-        "history": checkpoint.history,
+        **training_summary(len(history.epoch) + initial_epoch, budget, seconds, checkpoint),
     }
-    command = command or " ".join(shlex.quote(a) for a in ["seqtk"] + sys.argv[1:])
-    directory = save_model_directory(
-        os.path.join(config.output_dir, config.name), model, tokenizer, config=config.to_dict(),
-        metrics=metrics, model_card=classifier_card(config.to_dict(), metrics, command),
-    )
-    log(f"Saved {directory}")
-    return {"directory": directory, "metrics": metrics}
+    return save_trained_model(config, model, tokenizer, metrics, classifier_card, command, log)

@@ -25,7 +25,7 @@ from seqtk.training.callbacks import (
     LanguageModelMetricsCallback,
     ResetStatesCallback,
     TimeBudgetCallback,
-    restore_training_state,
+    resume_training_state,
     step_decay_schedule,
 )
 from seqtk.training.carried_state_model import CarriedStateModel
@@ -120,6 +120,33 @@ def build_tokenizer(config, named_texts):
     return tokenizer
 
 
+def training_summary(epochs_run, budget, seconds, checkpoint):
+    """What every trainer records about its run: epochs, whether the time budget ended it, time, machine,
+    and the per-epoch history that `checkpoint` (a `CheckpointCallback`) kept."""
+    return {
+        "epochs_run": epochs_run,
+        "stopped_by_time_budget": bool(budget and budget.stopped_early),
+        "training_seconds": seconds,
+        "machine": machine_description(),
+        "history": checkpoint.history,
+    }
+
+
+def save_trained_model(config, model, tokenizer, metrics, make_card, command=None, log=print):
+    """Saves a trained model with its tokenizer, config, metrics and card to `output_dir/name`.
+
+    `make_card(config_dict, metrics, command)` writes the model card; `command` (default: this
+    process's `seqtk` command line) goes into its Reproduce section. Returns `{"directory", "metrics"}`.
+    """
+    command = command or " ".join(shlex.quote(a) for a in ["seqtk"] + sys.argv[1:])
+    directory = save_model_directory(
+        os.path.join(config.output_dir, config.name), model, tokenizer, config=config.to_dict(),
+        metrics=metrics, model_card=make_card(config.to_dict(), metrics, command),
+    )
+    log(f"Saved {directory}")
+    return {"directory": directory, "metrics": metrics}
+
+
 def build_language_model(config, vocabulary_size):
     return LanguageModel(vocabulary_size=vocabulary_size, seed=config.training.seed,
                          **dataclasses.asdict(config.model))
@@ -177,11 +204,7 @@ def train_language_model(config, init_from=None, resume=False, command=None, log
 
     named_train, named_valid = read_language_model_data(config.data)
 
-    restored_model, restored_state = (None, None)
-    if resume:
-        restored_model, restored_state = restore_training_state(checkpoint_dir)
-        if restored_model is None:
-            log(f"No checkpoint in {checkpoint_dir}: starting from the beginning.")
+    restored_model, restored_state = resume_training_state(checkpoint_dir, resume, log)
     if restored_model is not None:
         tokenizer = load_tokenizer(checkpoint_dir)
     elif init_from:
@@ -270,13 +293,9 @@ def train_language_model(config, init_from=None, resume=False, command=None, log
         "vocabulary_size": tokenizer.vocabulary_size,
         "parameters": int(model.count_params()),
         "train_tokens": len(train_ids),
-        "epochs_run": epochs_run + initial_epoch,
-        "stopped_by_time_budget": bool(budget and budget.stopped_early),
         "train_steps": steps,
-        "training_seconds": seconds,
         "train_tokens_per_second": trained_tokens / max(seconds, 1e-9),
-        "machine": machine_description(),
-        "history": checkpoint.history,
+        **training_summary(epochs_run + initial_epoch, budget, seconds, checkpoint),
     }
     if before:
         metrics["validation_before_fine_tuning"] = before
@@ -295,10 +314,4 @@ def train_language_model(config, init_from=None, resume=False, command=None, log
     metrics["sample"] = sample
     log("Sample:\n" + sample)
 
-    command = command or " ".join(shlex.quote(a) for a in ["seqtk"] + sys.argv[1:])
-    directory = save_model_directory(
-        os.path.join(config.output_dir, config.name), model, tokenizer, config=config.to_dict(),
-        metrics=metrics, model_card=language_model_card(config.to_dict(), metrics, command),
-    )
-    log(f"Saved {directory}")
-    return {"directory": directory, "metrics": metrics}
+    return save_trained_model(config, model, tokenizer, metrics, language_model_card, command, log)

@@ -2,22 +2,25 @@
 
 import dataclasses
 import os
-import shlex
-import sys
 import time
 import types
 
 import keras
 
 from seqtk.data.parallel_text import read_parallel
-from seqtk.data.labeled_text import split_examples
+from seqtk.data.labeled_text import read_splits
 from seqtk.data.translation_dataset import encode_pairs, translation_dataset
-from seqtk.models.model_directory import save_model_directory
 from seqtk.models.seq2seq_translator import Seq2SeqTranslator
 from seqtk.tokenizers.tokenizer import load_tokenizer
 from seqtk.tokenizers.tokenizer_pair import TokenizerPair
-from seqtk.training.callbacks import CheckpointCallback, TimeBudgetCallback, restore_training_state
-from seqtk.training.language_model_trainer import build_tokenizer, fit_verbosity, machine_description, make_optimizer
+from seqtk.training.callbacks import CheckpointCallback, TimeBudgetCallback, resume_training_state
+from seqtk.training.language_model_trainer import (
+    build_tokenizer,
+    fit_verbosity,
+    make_optimizer,
+    save_trained_model,
+    training_summary,
+)
 from seqtk.training.masked_sequence_loss import MaskedSequenceLoss
 from seqtk.training.model_card import translator_card
 from seqtk.training.translator_evaluation import ValidationBleuCallback, evaluate_translator, sentence_translator
@@ -29,10 +32,7 @@ def read_translation_data(data):
     """`(train, validation)` `ParallelExample`s from a `TranslatorDataConfig`."""
     read = lambda sources: read_parallel(  # noqa: E731
         sources, data.format, source_column=data.source_column, target_column=data.target_column)
-    train = read(data.train)
-    if data.validation:
-        return train, read(data.validation)
-    return split_examples(train, data.validation_fraction, data.split_seed)
+    return read_splits(read, data)
 
 
 def build_tokenizers(config, examples):
@@ -68,11 +68,7 @@ def train_translator(config, resume=False, command=None, log=print):
     train_examples, valid_examples = read_translation_data(data)
     log(f"Sentence pairs: {len(train_examples):,} train, {len(valid_examples):,} validation.")
 
-    restored, restored_state = (None, None)
-    if resume:
-        restored, restored_state = restore_training_state(checkpoint_dir)
-        if restored is None:
-            log(f"No checkpoint in {checkpoint_dir}: starting from the beginning.")
+    restored, restored_state = resume_training_state(checkpoint_dir, resume, log)
     if restored is not None:
         tokenizers, model = load_tokenizer(checkpoint_dir), restored
     else:
@@ -92,6 +88,9 @@ def train_translator(config, resume=False, command=None, log=print):
     end_id = tokenizers.target.newline_id
     train_data = translation_dataset(train_sources, train_targets, training.batch_size, end_id, end_id,
                                      shuffle=True, seed=training.seed, pad_multiple=training.pad_multiple)
+    if training.steps_per_epoch:
+        # Shorter "epochs" validate (and checkpoint) more often; each pass over the data reshuffles.
+        train_data = train_data.repeat()
     valid_data = translation_dataset(valid_sources, valid_targets, training.eval_batch_size, end_id, end_id,
                                      shuffle=False, pad_multiple=training.pad_multiple)
 
@@ -124,7 +123,8 @@ def train_translator(config, resume=False, command=None, log=print):
 
     start = time.monotonic()
     history = model.fit(train_data, validation_data=valid_data, epochs=training.epochs, initial_epoch=initial_epoch,
-                        callbacks=callbacks, verbose=fit_verbosity(training.verbose),
+                        steps_per_epoch=training.steps_per_epoch or None, callbacks=callbacks,
+                        verbose=fit_verbosity(training.verbose),
                         shuffle=False)  # the dataset reshuffles itself, within length buckets
     seconds = time.monotonic() - start
 
@@ -142,16 +142,6 @@ def train_translator(config, resume=False, command=None, log=print):
         "parameters": int(model.count_params()),
         "train_pairs": len(train_sources),
         "dropped_pairs": dropped,
-        "epochs_run": len(history.epoch) + initial_epoch,
-        "stopped_by_time_budget": bool(budget and budget.stopped_early),
-        "training_seconds": seconds,
-        "machine": machine_description(),
-        "history": checkpoint.history,
+        **training_summary(len(history.epoch) + initial_epoch, budget, seconds, checkpoint),
     }
-    command = command or " ".join(shlex.quote(a) for a in ["seqtk"] + sys.argv[1:])
-    directory = save_model_directory(
-        os.path.join(config.output_dir, config.name), model, tokenizers, config=config.to_dict(),
-        metrics=metrics, model_card=translator_card(config.to_dict(), metrics, command),
-    )
-    log(f"Saved {directory}")
-    return {"directory": directory, "metrics": metrics}
+    return save_trained_model(config, model, tokenizers, metrics, translator_card, command, log)

@@ -90,6 +90,11 @@ class TranslatorTrainerTest:
         assert any("Resuming tatoeba_sample from epoch 1" in m for m in messages)
         assert metrics["epochs_run"] == 2 and len(metrics["history"]) == 2
 
+    def test_steps_per_epoch_makes_shorter_epochs_over_a_repeating_stream(self, tmp_path, tatoeba_files):
+        config = tatoeba_config(tmp_path, tatoeba_files, "training.epochs=3", "training.steps_per_epoch=5")
+        metrics = train_translator(config, log=lambda *_: None)["metrics"]
+        assert metrics["epochs_run"] == 3 and all("val_bleu" in epoch for epoch in metrics["history"])
+
     def test_line_aligned_files_from_the_command_line_then_translate_and_evaluate(self, tmp_path, tatoeba_files,
                                                                                    capsys, monkeypatch):
         pairs = read_parallel([tatoeba_files["train"]], source_column=1, target_column=0)
