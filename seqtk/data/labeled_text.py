@@ -146,13 +146,15 @@ def _read_label_text(path, text, labeled):
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
+        # The first word is the label even when only the text is wanted (a language model reading the
+        # sentences of a labelled file), so labels never leak into the text.
         label, _, body = line.strip().partition(" ")
-        if labeled and not body.strip():
+        if not body.strip():
             raise ValueError(
                 f"{path}, line {number}: expected \"<label> <text>\" (the stsa.binary format); found only "
                 f"{label!r}. Put the label, a space, then the text."
             )
-        examples.append(LabeledExample(body if labeled else line, label if labeled else None, path, number))
+        examples.append(LabeledExample(body, label if labeled else None, path, number))
     return examples
 
 

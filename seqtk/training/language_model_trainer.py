@@ -10,7 +10,7 @@ import time
 import keras
 
 from seqtk.data.language_model_dataset import stream_dataset, window_dataset
-from seqtk.data.labeled_text import read_labeled, split_examples
+from seqtk.data.labeled_text import read_labeled, read_splits
 from seqtk.data.text_sources import read_texts
 from seqtk.generation.text_generator import TextGenerator
 from seqtk.models.language_model import LanguageModel
@@ -83,11 +83,7 @@ def read_language_model_data(data):
     if data.text_column:
         read = lambda sources: read_labeled(  # noqa: E731
             sources, data.format, text_column=data.text_column, labeled=False)
-        train = read(data.train)
-        if data.validation:
-            valid = read(data.validation)
-        else:
-            train, valid = split_examples(train, data.validation_fraction, data.split_seed)
+        train, valid = read_splits(read, data)
         return _column_texts(train), _column_texts(valid)
     named_train = read_texts(data.train, tfds_text_key=data.tfds_text_key)
     if data.validation:

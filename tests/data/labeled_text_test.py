@@ -44,6 +44,10 @@ class LabeledFileTest:
         assert len(examples) == 6920 + 872
         assert {e.label for e in examples} == {"0", "1"}
         assert examples[0].text.startswith("a stirring , funny and finally transporting")
+        # Text alone (a language model reading the sentences) still drops the label word.
+        texts = read_labeled(["bundled:sst2_sentences_dev"], text_column="sentence", labeled=False)
+        assert [e.text for e in texts[:5]] == [e.text for e in examples[6920:6925]]
+        assert all(e.label is None for e in texts)
 
     def test_missing_column_names_the_header_and_the_fix(self, tmp_path):
         path = write(tmp_path / "d.tsv", "sentence\tlabel\ngood\t1\n")
