@@ -90,8 +90,16 @@ class TextGenerator:
         prompts = [prompt] if isinstance(prompt, str) else list(prompt)
         prompt_ids = [self.tokenizer.encode(p) or [self.tokenizer.newline_id] for p in prompts]
         generated = self.generate_ids(prompt_ids, max_length=max_length, seed=seed)
-        texts = [p + self.tokenizer.decode(ids.tolist()) for p, ids in zip(prompts, generated, strict=True)]
+        texts = [p + self._continuation(ids, g.tolist()) for p, ids, g in zip(prompts, prompt_ids, generated,
+                                                                                strict=True)]
         return texts[0] if isinstance(prompt, str) else texts
+
+    def _continuation(self, prompt_ids, generated_ids):
+        # Subword tokenizers drop the space a piece starts with when it opens a decoded string, so the
+        # continuation is what decoding the prompt with it adds to decoding the prompt alone.
+        before = self.tokenizer.decode(prompt_ids)
+        after = self.tokenizer.decode(prompt_ids + generated_ids)
+        return after[len(before):] if after.startswith(before) else self.tokenizer.decode(generated_ids)
 
 
 def generate(model, tokenizer, prompt="", max_length=200, sampler="greedy", seed=None, **sampler_kwargs):

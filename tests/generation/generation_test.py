@@ -76,3 +76,14 @@ class TextGeneratorTest:
         model, tokenizer = model_and_tokenizer
         with pytest.raises(ValueError, match=r"\['Z'\] are not in this model's vocabulary"):
             generate(model, tokenizer, "Zebra", max_length=5)
+
+
+def test_a_subword_continuation_keeps_the_space_after_the_prompt():
+    from seqtk.generation.text_generator import TextGenerator
+    from seqtk.tokenizers import SentencePieceTokenizer
+
+    tokenizer = SentencePieceTokenizer.train_from_texts(["this movie is good . this movie is bad ."] * 50,
+                                                        vocabulary_size=19)
+    generator = TextGenerator(model=None, tokenizer=tokenizer)
+    prompt = tokenizer.encode("this movie")
+    assert generator._continuation(prompt, tokenizer.encode("is good")) == " is good"
