@@ -16,17 +16,29 @@ METRICS_FILE = "metrics.json"
 CARD_FILE = "MODEL_CARD.md"
 
 
+def _inference_copy(model):
+    """The model without its optimizer: a compiled model would save its optimizer's slots too (three
+    times the weights with Adam), which serving never reads; checkpoints keep them for resuming."""
+    if getattr(model, "optimizer", None) is None:
+        return model
+    copy = model.__class__.from_config(model.get_config())
+    copy.build((None, None))
+    copy.set_weights(model.get_weights())
+    return copy
+
+
 def save_model_directory(directory, model, tokenizer, config=None, metrics=None, model_card=None):
     """Writes everything into a temporary sibling directory, then renames it into place.
 
-    An interrupted save leaves any earlier model at `directory` untouched.
+    An interrupted save leaves any earlier model at `directory` untouched. The model is saved
+    without optimizer state.
     """
     directory = os.path.abspath(directory)
     parent = os.path.dirname(directory)
     os.makedirs(parent, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=f".{os.path.basename(directory)}.", suffix=".tmp", dir=parent)
     try:
-        model.save(os.path.join(staging, MODEL_FILE))
+        _inference_copy(model).save(os.path.join(staging, MODEL_FILE))
         tokenizer.save(staging)
         if config is not None:
             with open(os.path.join(staging, CONFIG_FILE), "w", encoding="utf-8") as handle:

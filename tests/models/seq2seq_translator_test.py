@@ -79,3 +79,21 @@ class Seq2SeqTranslatorTest:
     def test_hidden_dim_is_one_size(self):
         with pytest.raises(ValueError, match=r"hidden_dim must be a positive integer"):
             Seq2SeqTranslator(10, 10, hidden_dim=[8, 8])
+
+
+def test_a_saved_model_directory_leaves_the_optimizer_state_out(tmp_path):
+    from seqtk.models.model_directory import load_model_directory, save_model_directory
+    from seqtk.tokenizers import WordTokenizer
+    from seqtk.training.masked_sequence_loss import MaskedSequenceLoss
+
+    model = small(bidirectional=True)
+    model.compile(optimizer=keras.optimizers.Adam(), loss=MaskedSequenceLoss())
+    model.fit((SOURCE, DECODER_INPUTS), DECODER_INPUTS, verbose=0)
+    expected = np.asarray(model((SOURCE, DECODER_INPUTS)))
+    save_model_directory(tmp_path / "saved", model, WordTokenizer(["a"]))
+    model.save(tmp_path / "with_optimizer.keras")
+    loaded, _, _ = load_model_directory(tmp_path / "saved")
+    np.testing.assert_allclose(np.asarray(loaded((SOURCE, DECODER_INPUTS))), expected, atol=1e-6)
+    assert getattr(loaded, "optimizer", None) is None
+    saved_size = (tmp_path / "saved" / "model.keras").stat().st_size
+    assert saved_size < 0.6 * (tmp_path / "with_optimizer.keras").stat().st_size
