@@ -23,3 +23,22 @@ def test_shipped_sentiment_model_scores_what_its_card_says():
     probabilities = classify_texts(model, tokenizer, ["a gorgeous , witty , seductive movie .",
                                                       "the plot is dull and the acting is worse ."])
     assert probabilities.argmax(axis=-1).tolist() == [1, 0]
+
+
+@pytest.mark.large
+def test_shipped_translator_scores_what_its_card_says():
+    from seqtk.data.parallel_text import read_parallel
+    from seqtk.models import Seq2SeqTranslator
+    from seqtk.training import load_config
+    from seqtk.training.translator_evaluation import evaluate_translator, sentence_translator
+
+    directory = os.path.join(ROOT, "tatoeba_sample")
+    model, tokenizers, _ = load_model_directory(directory)
+    assert isinstance(model, Seq2SeqTranslator)
+    with open(os.path.join(directory, "metrics.json")) as handle:
+        recorded = json.load(handle)["validation"]
+    config = load_config(os.path.join(directory, "config.yaml"), task="translator")
+    translator = sentence_translator(model, tokenizers, config.data)
+    report, hypotheses = evaluate_translator(translator, read_parallel("bundled:tatoeba_fr_en_valid"))
+    assert report["bleu"] == pytest.approx(recorded["greedy"]["bleu"], abs=1e-6) and report["bleu"] > 12
+    assert hypotheses[1] == translator.translate("La radio ne fonctionne pas.")
