@@ -105,7 +105,11 @@ def train_translator(config, resume=False, command=None, log=print):
         tokenizers.save(checkpoint_dir)
 
     translator = sentence_translator(model, tokenizers, data)
-    bleu_examples = valid_examples[: training.bleu_sentences] if training.bleu_sentences else valid_examples
+    bleu_examples = valid_examples
+    if training.bleu_sentences and len(valid_examples) > training.bleu_sentences:
+        # Evenly spaced, not the first ones: files such as Tatoeba's are ordered by length.
+        stride = len(valid_examples) / training.bleu_sentences
+        bleu_examples = [valid_examples[int(i * stride)] for i in range(training.bleu_sentences)]
     mode = MONITORS[training.monitor]
     early_stopping = keras.callbacks.EarlyStopping(
         monitor=training.monitor, mode=mode, patience=training.early_stopping_patience, restore_best_weights=True)
