@@ -91,9 +91,15 @@ class TranslatorTrainerTest:
         assert metrics["epochs_run"] == 2 and len(metrics["history"]) == 2
 
     def test_steps_per_epoch_makes_shorter_epochs_over_a_repeating_stream(self, tmp_path, tatoeba_files):
-        config = tatoeba_config(tmp_path, tatoeba_files, "training.epochs=3", "training.steps_per_epoch=5")
-        metrics = train_translator(config, log=lambda *_: None)["metrics"]
+        config = tatoeba_config(tmp_path, tatoeba_files, "training.epochs=3", "training.steps_per_epoch=5",
+                                "training.bleu_sentences=10")
+        messages = []
+        metrics = train_translator(config, log=messages.append)["metrics"]
         assert metrics["epochs_run"] == 3 and all("val_bleu" in epoch for epoch in metrics["history"])
+        # Validation BLEU each epoch reads 10 pairs spread over the file, starting with the first.
+        valid = read_parallel([tatoeba_files["valid"]], source_column=1, target_column=0)
+        per_epoch = [m for m in messages if "validation BLEU" in m]
+        assert len(per_epoch) == 3 and all("10 sentences" in m and repr(valid[0].source) in m for m in per_epoch)
 
     def test_line_aligned_files_from_the_command_line_then_translate_and_evaluate(self, tmp_path, tatoeba_files,
                                                                                    capsys, monkeypatch):
