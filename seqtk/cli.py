@@ -121,16 +121,14 @@ def _translate(args):
     config = _translator_config(args.model)
     data, training = config.data, config.training
     texts, locations = list(args.texts), [f"argument {i}" for i in range(1, len(args.texts) + 1)]
-    if args.input:
-        name = "standard input" if args.input == "-" else args.input
-        content = sys.stdin.read() if args.input == "-" else read_text_file(args.input)
-        lines = content.split("\n")
-        numbered = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
+    # --input names a file (or - for standard input); with no sentences at all, piped input is read.
+    from_stdin = args.input == "-" or (not args.input and not texts and not sys.stdin.isatty())
+    if args.input or from_stdin:
+        name = "standard input" if from_stdin else args.input
+        content = sys.stdin.read() if from_stdin else read_text_file(args.input)
+        numbered = [(number, line) for number, line in enumerate(content.split("\n"), start=1) if line.strip()]
         texts += [line for _, line in numbered]
         locations += [f"{name}, line {number}" for number, _ in numbered]
-    elif not texts and not sys.stdin.isatty():
-        numbered = [(n, line) for n, line in enumerate(sys.stdin.read().split("\n"), start=1) if line.strip()]
-        texts, locations = [line for _, line in numbered], [f"standard input, line {n}" for n, _ in numbered]
     if not texts:
         raise ValueError("Nothing to translate: give sentences as arguments, a file with --input, or lines on "
                          "standard input.")

@@ -9,7 +9,7 @@ from seqtk.data.sentence_encoding import encode_sentences
 from seqtk.generation.beam_search import beam_search
 from seqtk.generation.greedy_search import greedy_search
 
-# Source batches round their length up to this, bounding the shapes each compiled loop is traced for.
+# Source batches round their length up to this, bounding the shapes XLA compiles each decoding loop for.
 PAD_MULTIPLE = 8
 
 
@@ -119,5 +119,9 @@ class SentenceTranslator:
             return []
         outputs, _ = self.translate_ids(self.encode_sources(texts, locations), beam_size, length_penalty,
                                         batch_size)
-        translations = [self.target_tokenizer.decode(ids) for ids in outputs]
+        translations = self.decode(outputs)
         return translations[0] if single else translations
+
+    def decode(self, outputs):
+        """Target text of each list of ids that `translate_ids` returned."""
+        return [self.target_tokenizer.decode(ids) for ids in outputs]
