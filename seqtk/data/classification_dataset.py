@@ -5,7 +5,7 @@ import tensorflow as tf
 
 from seqtk.data.sentence_encoding import encode_sentences
 
-TRUNCATIONS = ("head", "tail")
+TRUNCATIONS = ("head", "tail", "head_tail")
 
 
 def label_names(labels):
@@ -40,9 +40,19 @@ def encode_examples(tokenizer, examples, max_length=0, truncation="head"):
         raise ValueError(f"data.truncation must be one of {TRUNCATIONS}; received {truncation!r}.")
     sequences = encode_sentences(tokenizer, [e.text for e in examples], [e.location for e in examples])
     if max_length:
-        sequences = [s if len(s) <= max_length else s[:max_length] if truncation == "head" else s[-max_length:]
-                     for s in sequences]
+        sequences = [s if len(s) <= max_length else _truncate(s, max_length, truncation) for s in sequences]
     return sequences
+
+
+def _truncate(sequence, max_length, truncation):
+    if truncation == "head":
+        return sequence[:max_length]
+    if truncation == "tail":
+        return sequence[-max_length:]
+    # head_tail: a review's opening and its verdict at the end carry most of the sentiment; the first quarter
+    # and the last three quarters is the split Sun et al. (2019) found best on IMDB.
+    head = max_length // 4
+    return np.concatenate([sequence[:head], sequence[len(sequence) - (max_length - head):]])
 
 
 def pad_batch(sequences, pad_multiple=1):

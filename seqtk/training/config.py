@@ -102,7 +102,7 @@ class ClassifierDataConfig:
     text_column: typing.Any = "auto"  # header name or 0-based index; auto: text, sentence, review, ...
     label_column: typing.Any = "auto"  # header name or 0-based index; auto: label, sentiment, ...
     max_length: int = 400  # tokens kept per text; 0 keeps all
-    truncation: str = "head"  # head: keep the first max_length tokens | tail: keep the last
+    truncation: str = "head"  # head: the first max_length tokens | tail: the last | head_tail: first 1/4 + last 3/4
 
 
 @dataclasses.dataclass

@@ -39,6 +39,14 @@ class EncodingTest:
         tail, = encode_examples(tokenizer, data, max_length=3, truncation="tail")
         assert tokenizer.decode(head) == "abc" and tokenizer.decode(tail) == "def"
 
+    def test_head_tail_keeps_a_quarter_from_the_start_and_the_rest_from_the_end(self):
+        tokenizer = CharTokenizer.train(["abcdefghijkl"])
+        data = examples([("abcdefghijkl", "x"), ("abc", "y")])
+        long, short = encode_examples(tokenizer, data, max_length=8, truncation="head_tail")
+        assert tokenizer.decode(long) == "ab" + "ghijkl" and tokenizer.decode(short) == "abc"
+        with pytest.raises(ValueError, match="head_tail"):
+            encode_examples(tokenizer, data, max_length=8, truncation="middle")
+
     def test_unknown_characters_name_file_and_line(self):
         tokenizer = CharTokenizer.train(["abc"])
         with pytest.raises(ValueError, match=r"d.tsv, line 3: .*'z'"):

@@ -1,0 +1,83 @@
+"""The `classify` signature of a trained text classifier."""
+
+import numpy as np
+import tensorflow as tf
+
+from seqtk.export.export_signature import Signature
+from seqtk.export.recurrent_graph import RecurrentGraph
+from seqtk.export.state_signatures import SignaturePlan
+
+TRACE_LENGTH = 8
+
+
+def _dense(layer):
+    kernel, bias = (tf.constant(np.asarray(w, np.float32)) for w in layer.get_weights())
+    return lambda x: tf.matmul(x, kernel) + bias
+
+
+class ClassifierExport:
+    """`classify(token_ids) -> probabilities` for a `TextClassifier`, one text of any length per call.
+
+    With `fixed_length` (GRU and SimpleRNN only) the recurrence is unrolled over exactly that many
+    steps and the app right-pads `token_ids` with 0, which is masked as in Keras; otherwise the text
+    is read at its own length (fused LSTM op, or a `WHILE` loop).
+
+    Example:
+    >>> export = ClassifierExport(model)
+    >>> export.signatures()[0].key
+    'classify'
+    """
+
+    task = "classifier"
+
+    def __init__(self, model, fixed_length=None):
+        if fixed_length and model.cell_type == "lstm":
+            raise ValueError("fixed_length unrolls GRU and SimpleRNN layers; an LSTM exports as the fused op, "
+                             "which reads texts at their own length.")
+        self.model = model
+        self.fixed_length = fixed_length
+        self.graph = RecurrentGraph(model.recurrent)
+        self.embeddings = tf.constant(np.asarray(model.embedding.embeddings, np.float32))
+        self.head = _dense(model.head) if model.head is not None else None
+        self.classifier = _dense(model.classifier)
+
+    @property
+    def state_names(self):
+        return self.graph.state_names
+
+    def _classify(self, token_ids, *states):
+        mask = tf.not_equal(token_ids, 0) if self.fixed_length else None
+        vectors = tf.gather(self.embeddings, token_ids)
+        outputs, _, last_outputs = self.graph(vectors, list(states), mask=mask)
+        pooling = self.model.pooling
+        pieces = []
+        if pooling in ("last", "concat"):
+            last = last_outputs[0] if len(last_outputs) == 1 else (
+                tf.concat(last_outputs, axis=-1) if self.model.recurrent.merge_mode == "concat"
+                else last_outputs[0] + last_outputs[1])
+            pieces.append(last)
+        if mask is None:
+            if pooling in ("max", "concat"):
+                pieces.append(tf.reduce_max(outputs, axis=1))
+            if pooling in ("mean", "concat"):
+                pieces.append(tf.reduce_mean(outputs, axis=1))
+        else:
+            real = tf.cast(mask, tf.float32)[:, :, None]
+            if pooling in ("max", "concat"):
+                pieces.append(tf.reduce_max(outputs * real + (1.0 - real) * -1e4, axis=1))
+            if pooling in ("mean", "concat"):
+                pieces.append(tf.reduce_sum(outputs * real, axis=1) / tf.maximum(tf.reduce_sum(real, axis=1), 1.0))
+        features = pieces[0] if len(pieces) == 1 else tf.concat(pieces, axis=-1)
+        if self.head is not None:
+            features = tf.nn.relu(self.head(features))
+        return {"probabilities": tf.nn.softmax(self.classifier(features), axis=-1)}
+
+    def signatures(self):
+        fused = self.graph.fused
+        length = self.fixed_length or (TRACE_LENGTH if fused else None)
+        plan = SignaturePlan(reset=self.state_names, dynamic={"token_ids": [1]} if fused else {})
+        return [Signature("classify", self._classify,
+                          [tf.TensorSpec([1, length], tf.int32, name="token_ids")] + self.graph.state_specs(), plan)]
+
+    def keras_reference(self, key, inputs):
+        return {"probabilities": np.asarray(self.model.predict_probabilities(tf.constant(inputs["token_ids"])))}

@@ -1,0 +1,180 @@
+"""A trained recurrent stack rewritten as TensorFlow code that converts to builtin TFLite ops."""
+
+import numpy as np
+import tensorflow as tf
+
+from seqtk.export.fused_lstm import fused_lstm_function
+
+
+class RecurrentGraph:
+    """The inference pass of a trained `RecurrentStack` for one sequence (batch 1), built for TFLite.
+
+    LSTM directions become the converter's fused `UNIDIRECTIONAL_SEQUENCE_LSTM` op; a backward direction
+    is the same op on the reversed sequence. GRU and SimpleRNN have no fused builtin: with a static
+    sequence length (one generation step, or a fixed-length export) their steps are unrolled, otherwise
+    they run in a `WHILE` loop over a dynamic length.
+
+    The fused op keeps its state in TFLite variable tensors that it updates in place, and the converter
+    drops the op if the graph reads its final state. So for an LSTM direction `__call__` returns `None` in
+    place of the final `h` and `c`, and `state_signatures.expose_states` later publishes the state
+    input tensors, which hold the final state after each call, as outputs.
+
+    Args:
+        stack: a built `seqtk.layers.RecurrentStack`.
+        prefix: prepended to every state name (`"encoder_"`, `"decoder_"`).
+
+    Example:
+    >>> graph = RecurrentGraph(model.recurrent)
+    >>> graph.state_names           # ['h_0', 'c_0', 'h_1', 'c_1'] for a 2-layer LSTM
+    >>> outputs, final_states = graph(vectors, states)    # inside a tf.function
+    """
+
+    def __init__(self, stack, prefix=""):
+        self.stack = stack
+        self.cell_type = stack.cell_type
+        self.prefix = prefix
+        self.directions = []
+        for index, pair in enumerate(stack.directions):
+            layer_directions = []
+            for layer in pair:
+                kernel, recurrent_kernel, bias = (np.asarray(w, dtype=np.float32) for w in layer.get_weights())
+                layer_directions.append({
+                    "layer": index,
+                    "backward": layer.go_backwards,
+                    "units": layer.units,
+                    "kernel": tf.constant(kernel),
+                    "recurrent_kernel": tf.constant(recurrent_kernel),
+                    "bias": tf.constant(bias),
+                })
+            self.directions.append(layer_directions)
+
+    @property
+    def per_direction(self):
+        return 2 if self.cell_type == "lstm" else 1
+
+    @property
+    def state_names(self):
+        """One name per state tensor, in the order of `RecurrentStack`'s `initial_state`."""
+        kinds = ("h", "c") if self.cell_type == "lstm" else ("h",)
+        names = []
+        for layer_directions in self.directions:
+            for direction in layer_directions:
+                suffix = "_backward" if direction["backward"] else ""
+                names.extend(f"{self.prefix}{kind}_{direction['layer']}{suffix}" for kind in kinds)
+        return names
+
+    @property
+    def state_dims(self):
+        return list(self.stack.state_dims)
+
+    @property
+    def fused(self):
+        """Whether final states live in the fused op's state tensors rather than in the graph."""
+        return self.cell_type == "lstm"
+
+    def state_specs(self):
+        return [tf.TensorSpec([1, dim], tf.float32, name=name)
+                for name, dim in zip(self.state_names, self.state_dims, strict=True)]
+
+    def __call__(self, inputs, states, mask=None):
+        """Runs `(1, time, features)` inputs from `states`.
+
+        Args:
+            inputs: float32 `(1, time, features)`.
+            states: list of `(1, units)` tensors named as `state_names`.
+            mask: optional `(1, time)` boolean mask of real steps, for fixed-length exports whose
+                tail is padding (GRU and SimpleRNN only; the fused LSTM reads whole sequences).
+
+        Returns:
+            `(outputs, final_states, last_outputs)`: the top layer's `(1, time, features)` outputs,
+            the final states (`None` for fused LSTM states) and the top layer's output after its last
+            real step for each direction (forward first).
+        """
+        if mask is not None and self.fused:
+            raise ValueError("The fused LSTM reads whole sequences; export LSTM signatures without padding.")
+        per_direction = self.per_direction
+        outputs = inputs
+        final_states, position = [], 0
+        for index, layer_directions in enumerate(self.directions):
+            layer_inputs = outputs
+            results, last_outputs = [], []
+            for direction in layer_directions:
+                state = states[position:position + per_direction]
+                position += per_direction
+                sequence, final, last = self._direction(direction, layer_inputs, state, mask)
+                results.append(sequence)
+                final_states.extend(final)
+                last_outputs.append(last)
+            if len(results) == 1:
+                layer_outputs = results[0]
+            elif self.stack.merge_mode == "concat":
+                layer_outputs = tf.concat(results, axis=-1)
+            else:
+                layer_outputs = results[0] + results[1]
+            if self.stack.residual and index > 0 and layer_outputs.shape[-1] == outputs.shape[-1]:
+                layer_outputs = layer_outputs + layer_inputs
+            outputs = layer_outputs
+        return outputs, final_states, last_outputs
+
+    def _direction(self, direction, inputs, state, mask):
+        backward = direction["backward"]
+        if backward:
+            inputs = tf.reverse(inputs, axis=[1])
+            mask = None if mask is None else tf.reverse(mask, axis=[1])
+        if self.cell_type == "lstm":
+            function = fused_lstm_function()
+            last, sequence, _, _, _ = function(inputs, state[0], state[1], direction["kernel"],
+                                               direction["recurrent_kernel"], direction["bias"])
+            final = [None, None]
+        else:
+            sequence, final = self._loop(direction, inputs, state[0], mask)
+            last = final[0]  # masked steps keep the state, so the final h is the last real output
+        if backward:
+            sequence = tf.reverse(sequence, axis=[1])
+        return sequence, final, last
+
+    def _loop(self, direction, inputs, h, mask):
+        features = inputs.shape[-1]
+        kernel, recurrent_kernel, bias = direction["kernel"], direction["recurrent_kernel"], direction["bias"]
+        input_bias = bias[0] if self.cell_type == "gru" else bias
+        # One matrix product for the input side of all steps; only the recurrent product runs per step.
+        projected = tf.matmul(tf.reshape(inputs, [-1, features]), kernel) + input_bias
+        projected = tf.reshape(projected, [1, -1, kernel.shape[-1]])
+        cell = self._gru_step if self.cell_type == "gru" else self._simple_rnn_step
+
+        steps = inputs.shape[1]
+        if steps is not None:
+            outputs = []
+            for t in range(steps):
+                new_h = cell(projected[:, t], h, recurrent_kernel, bias, direction["units"])
+                if mask is None:
+                    h = new_h
+                    outputs.append(h)
+                else:
+                    real = mask[:, t:t + 1]
+                    h = tf.where(real, new_h, h)
+                    outputs.append(tf.where(real, new_h, tf.zeros_like(new_h)))
+            return tf.stack(outputs, axis=1), [h]
+
+        length = tf.shape(inputs)[1]
+        array = tf.TensorArray(tf.float32, size=length)
+
+        def body(t, h, array):
+            h = cell(projected[:, t], h, recurrent_kernel, bias, direction["units"])
+            return t + 1, h, array.write(t, h)
+
+        _, h, array = tf.while_loop(lambda t, *_: t < length, body, (0, h, array))
+        return tf.transpose(array.stack(), [1, 0, 2]), [h]
+
+    @staticmethod
+    def _gru_step(x, h, recurrent_kernel, bias, units):
+        # Keras' GRU with reset_after=True: the reset gate scales the recurrent candidate after its product.
+        recurrent = tf.matmul(h, recurrent_kernel) + bias[1]
+        z = tf.sigmoid(x[:, :units] + recurrent[:, :units])
+        r = tf.sigmoid(x[:, units:2 * units] + recurrent[:, units:2 * units])
+        candidate = tf.tanh(x[:, 2 * units:] + r * recurrent[:, 2 * units:])
+        return z * h + (1.0 - z) * candidate
+
+    @staticmethod
+    def _simple_rnn_step(x, h, recurrent_kernel, bias, units):
+        return tf.tanh(x + tf.matmul(h, recurrent_kernel))

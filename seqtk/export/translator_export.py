@@ -1,0 +1,151 @@
+"""The `encode` and `decode_step` signatures of a trained attention-free translator."""
+
+import numpy as np
+import tensorflow as tf
+
+from seqtk.export.classifier_export import TRACE_LENGTH, _dense
+from seqtk.export.export_signature import Signature
+from seqtk.export.recurrent_graph import RecurrentGraph
+from seqtk.export.state_signatures import SignaturePlan
+
+
+class TranslatorExport:
+    """Signatures that let an app translate with greedy or beam search, every state explicit.
+
+    - `encode(source_ids) -> states..., context`: the decoder's initial states (and, with context
+      feeding, the encoder's summary vector `context`).
+    - `decode_step(token, states..., context) -> logits, states...`: one target token in, the
+      next-token logits out; start from the target side's start id.
+
+    A bidirectional LSTM encoder adds `bridge(encoder states...) -> states...` between the two: the
+    fused LSTM op keeps its final cell state to itself until the call ends, so the `tanh` bridge that
+    merges the two directions runs as its own signature.
+
+    Example:
+    >>> export = TranslatorExport(model)
+    >>> [s.key for s in export.signatures()]
+    ['encode', 'decode_step']
+    """
+
+    task = "translator"
+
+    def __init__(self, model):
+        self.model = model
+        self.bridged = model.bidirectional
+        self.encoder = RecurrentGraph(model.encoder, prefix="encoder_" if self.bridged else "")
+        self.decoder = RecurrentGraph(model.decoder)
+        self.source_embeddings = tf.constant(np.asarray(model.source_embedding.embeddings, np.float32))
+        target = model.target_embedding
+        self.target_embeddings = tf.constant(np.asarray(target.embeddings, np.float32))
+        self.output_kernel = None if target.tie_weights else tf.constant(np.asarray(target.output_kernel, np.float32))
+        self.output_bias = tf.constant(np.asarray(target.output_bias, np.float32)) if target.use_output_bias else None
+        self.output_projection = _dense(model.output_projection) if model.output_projection is not None else None
+        self.bridge = [lambda x, dense=_dense(layer): tf.tanh(dense(x)) for layer in model.bridge]
+
+    @property
+    def separate_bridge(self):
+        """Whether the bridge is its own signature (a bidirectional LSTM encoder)."""
+        return self.bridged and self.encoder.fused
+
+    @property
+    def state_names(self):
+        return self.decoder.state_names
+
+    @property
+    def context_dim(self):
+        return self.model.context_dim if self.model.context_feeding else 0
+
+    def _bridge(self, encoder_states, bridge=None):
+        # Encoder states come layer by layer, forward then backward; each pair merges into one decoder state.
+        bridge = bridge or self.bridge
+        per_direction = self.encoder.per_direction
+        states = []
+        for layer in range(self.model.num_layers):
+            start = layer * 2 * per_direction
+            for k in range(per_direction):
+                merged = tf.concat([encoder_states[start + k], encoder_states[start + per_direction + k]], axis=-1)
+                states.append(bridge[layer * per_direction + k](merged))
+        return dict(zip(self.state_names, states, strict=True))
+
+    def _encode(self, source_ids, *encoder_states):
+        if self.model.reverse_source:
+            source_ids = tf.reverse(source_ids, axis=[1])
+        vectors = tf.gather(self.source_embeddings, source_ids)
+        _, final_states, last_outputs = self.encoder(vectors, list(encoder_states))
+        result = {}
+        if self.model.context_feeding:
+            result["context"] = last_outputs[0] if len(last_outputs) == 1 else tf.concat(last_outputs, axis=-1)
+        if self.bridged and not self.encoder.fused:
+            result.update(self._bridge(final_states))
+        elif not self.encoder.fused:
+            result.update(dict(zip(self.encoder.state_names, final_states, strict=True)))
+        return result
+
+    def _decode_step(self, token, *inputs):
+        states = list(inputs[:len(self.state_names)])
+        vectors = tf.gather(self.target_embeddings, token[:, None])
+        embedded = vectors[:, -1]
+        if self.model.context_feeding:
+            context = inputs[len(self.state_names)]
+            vectors = tf.concat([vectors, context[:, None, :]], axis=-1)
+        outputs, final_states, _ = self.decoder(vectors, states)
+        features = outputs[:, -1]
+        if self.model.context_feeding:
+            features = tf.concat([features, context, embedded], axis=-1)
+        if self.output_projection is not None:
+            features = self.output_projection(features)
+        if self.output_kernel is None:
+            logits = tf.matmul(features, self.target_embeddings, transpose_b=True)
+        else:
+            logits = tf.matmul(features, self.output_kernel)
+        if self.output_bias is not None:
+            logits = logits + self.output_bias
+        result = {"logits": logits}
+        for name, state in zip(self.state_names, final_states, strict=True):
+            if state is not None:
+                result[name] = state
+        return result
+
+    def signatures(self):
+        fused = self.encoder.fused
+        length = TRACE_LENGTH if fused else None
+        context = [tf.TensorSpec([1, self.context_dim], tf.float32, name="context")] if self.context_dim else []
+        encoder_names = self.encoder.state_names
+        encode_outputs = encoder_names if fused else []
+        signatures = [
+            Signature("encode", self._encode,
+                      [tf.TensorSpec([1, length], tf.int32, name="source_ids")] + self.encoder.state_specs(),
+                      SignaturePlan(outputs=encode_outputs, reset=encoder_names,
+                                    dynamic={"source_ids": [1]} if fused else {})),
+            Signature("decode_step", self._decode_step,
+                      [tf.TensorSpec([1], tf.int32, name="token")] + self.decoder.state_specs() + context,
+                      SignaturePlan(outputs=self.state_names)),
+        ]
+        if self.separate_bridge:
+            signatures.insert(1, Signature("bridge", lambda *s: self._bridge(s), self.encoder.state_specs()))
+        return signatures
+
+    def keras_reference(self, key, inputs):
+        """The Keras model's outputs for the same inputs, named as the signature's."""
+        if key == "encode":
+            states, context = self.model.encode(tf.constant(inputs["source_ids"]), training=False)
+            if self.separate_bridge:
+                # The reference for the raw encoder states: the stack's own final states.
+                ids = inputs["source_ids"][:, ::-1] if self.model.reverse_source else inputs["source_ids"]
+                vectors = self.model.source_embedding(tf.constant(np.ascontiguousarray(ids)))
+                _, raw = self.model.encoder(vectors, training=False)
+                reference = {name: np.asarray(s) for name, s in zip(self.encoder.state_names, raw, strict=True)}
+            else:
+                reference = {name: np.asarray(s) for name, s in zip(self.state_names, states, strict=True)}
+            if self.context_dim:
+                reference["context"] = np.asarray(context)
+            return reference
+        if key == "bridge":
+            merged = self._bridge([tf.constant(inputs[name]) for name in self.encoder.state_names], self.model.bridge)
+            return {name: np.asarray(value) for name, value in merged.items()}
+        states = [tf.constant(inputs[name]) for name in self.state_names]
+        context = tf.constant(inputs["context"]) if self.context_dim else None
+        logits, states = self.model.decode(tf.constant(inputs["token"][:, None]), states, context, training=False)
+        reference = {"logits": np.asarray(logits)[:, -1]}
+        reference.update({name: np.asarray(s) for name, s in zip(self.state_names, states, strict=True)})
+        return reference
