@@ -4,15 +4,9 @@ import numpy as np
 import tensorflow as tf
 
 from seqtk.export.export_signature import Signature
-from seqtk.export.recurrent_graph import RecurrentGraph
+from seqtk.export.frozen_dense import frozen_dense
+from seqtk.export.recurrent_graph import TRACE_LENGTH, RecurrentGraph
 from seqtk.export.state_signatures import SignaturePlan
-
-TRACE_LENGTH = 8
-
-
-def _dense(layer):
-    kernel, bias = (tf.constant(np.asarray(w, np.float32)) for w in layer.get_weights())
-    return lambda x: tf.matmul(x, kernel) + bias
 
 
 class ClassifierExport:
@@ -38,8 +32,8 @@ class ClassifierExport:
         self.fixed_length = fixed_length
         self.graph = RecurrentGraph(model.recurrent)
         self.embeddings = tf.constant(np.asarray(model.embedding.embeddings, np.float32))
-        self.head = _dense(model.head) if model.head is not None else None
-        self.classifier = _dense(model.classifier)
+        self.head = frozen_dense(model.head) if model.head is not None else None
+        self.classifier = frozen_dense(model.classifier)
 
     @property
     def state_names(self):
@@ -69,7 +63,7 @@ class ClassifierExport:
                 pieces.append(tf.reduce_sum(outputs * real, axis=1) / tf.maximum(tf.reduce_sum(real, axis=1), 1.0))
         features = pieces[0] if len(pieces) == 1 else tf.concat(pieces, axis=-1)
         if self.head is not None:
-            features = tf.nn.relu(self.head(features))
+            features = self.head(features)
         return {"probabilities": tf.nn.softmax(self.classifier(features), axis=-1)}
 
     def signatures(self):

@@ -4,11 +4,8 @@ import numpy as np
 import tensorflow as tf
 
 from seqtk.export.export_signature import Signature
-from seqtk.export.recurrent_graph import RecurrentGraph
+from seqtk.export.recurrent_graph import TRACE_LENGTH, RecurrentGraph
 from seqtk.export.state_signatures import SignaturePlan
-
-# The fused LSTM converts only at a static length; the file is then marked dynamic along time.
-TRACE_LENGTH = 8
 
 
 class LanguageModelExport:

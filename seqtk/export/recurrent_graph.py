@@ -5,6 +5,10 @@ import tensorflow as tf
 
 from seqtk.export.fused_lstm import fused_lstm_function
 
+# The converter fuses an LSTM only at a static length: signatures are traced at this one, and their
+# time axis is marked dynamic in the converted file.
+TRACE_LENGTH = 8
+
 
 class RecurrentGraph:
     """The inference pass of a trained `RecurrentStack` for one sequence (batch 1), built for TFLite.

@@ -3,9 +3,9 @@
 import numpy as np
 import tensorflow as tf
 
-from seqtk.export.classifier_export import TRACE_LENGTH, _dense
 from seqtk.export.export_signature import Signature
-from seqtk.export.recurrent_graph import RecurrentGraph
+from seqtk.export.frozen_dense import frozen_dense
+from seqtk.export.recurrent_graph import TRACE_LENGTH, RecurrentGraph
 from seqtk.export.state_signatures import SignaturePlan
 
 
@@ -39,8 +39,8 @@ class TranslatorExport:
         self.target_embeddings = tf.constant(np.asarray(target.embeddings, np.float32))
         self.output_kernel = None if target.tie_weights else tf.constant(np.asarray(target.output_kernel, np.float32))
         self.output_bias = tf.constant(np.asarray(target.output_bias, np.float32)) if target.use_output_bias else None
-        self.output_projection = _dense(model.output_projection) if model.output_projection is not None else None
-        self.bridge = [lambda x, dense=_dense(layer): tf.tanh(dense(x)) for layer in model.bridge]
+        self.output_projection = frozen_dense(model.output_projection) if model.output_projection is not None else None
+        self.bridge = [frozen_dense(layer) for layer in model.bridge]
 
     @property
     def separate_bridge(self):
