@@ -19,9 +19,10 @@ class RecurrentGraph:
     they run in a `WHILE` loop over a dynamic length.
 
     The fused op keeps its state in TFLite variable tensors that it updates in place, and the converter
-    drops the op if the graph reads its final state. So for an LSTM direction `__call__` returns `None` in
-    place of the final `h` and `c`, and `state_signatures.expose_states` later publishes the state
-    input tensors, which hold the final state after each call, as outputs.
+    drops the op if the graph reads its final state. The final `h` is the op's last output, but the final
+    `c` is nowhere in the graph: for an LSTM direction `__call__` returns `None` in its place, and
+    `state_signatures.rewrite_signatures` publishes the cell state tensor, which holds the final `c` after
+    each call, as an output.
 
     Args:
         stack: a built `seqtk.layers.RecurrentStack`.
@@ -91,7 +92,7 @@ class RecurrentGraph:
 
         Returns:
             `(outputs, final_states, last_outputs)`: the top layer's `(1, time, features)` outputs,
-            the final states (`None` for fused LSTM states) and the top layer's output after its last
+            the final states (`None` for fused LSTM cell states) and the top layer's output after its last
             real step for each direction (forward first).
         """
         if mask is not None and self.fused:
@@ -129,7 +130,7 @@ class RecurrentGraph:
             function = fused_lstm_function()
             last, sequence, _, _, _ = function(inputs, state[0], state[1], direction["kernel"],
                                                direction["recurrent_kernel"], direction["bias"])
-            final = [None, None]
+            final = [last, None]  # h is the last output; c stays inside the op's state tensor
         else:
             sequence, final = self._loop(direction, inputs, state[0], mask)
             last = final[0]  # masked steps keep the state, so the final h is the last real output

@@ -50,9 +50,9 @@ def rewrite_signatures(model_bytes, plans):
                 continue  # a state the graph computes (GRU, SimpleRNN) is already an output
             output = schema.TensorMapT()
             output.name = name.encode()
-            output.tensorIndex = inputs[name]
+            output.tensorIndex = _final_state_tensor(model, subgraph, inputs[name], name)
             signature.outputs.append(output)
-            subgraph.outputs = np.append(subgraph.outputs, inputs[name]).astype(np.int32)
+            subgraph.outputs = np.append(subgraph.outputs, output.tensorIndex).astype(np.int32)
         for name in plan.reset:
             _zero_at_start(model, subgraph, inputs[name], name)
         if plan.reset:
@@ -69,6 +69,56 @@ def rewrite_signatures(model_bytes, plans):
             if isinstance(operator.builtinOptions, schema.UnidirectionalSequenceLSTMOptionsT):
                 operator.builtinOptions.cellClip = 0.0
     return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
+
+
+def _final_state_tensor(model, subgraph, input_index, name):
+    """The tensor that holds a state input's final value once the call ends.
+
+    In a float file the fused op's state operand is the input tensor itself. In an int8 file the
+    input is quantized first and the op updates the quantized (int16) copy, so a DEQUANTIZE of that copy
+    is appended after every other op.
+    """
+    if subgraph.tensors[input_index].isVariable:
+        return input_index
+    for operator in subgraph.operators:
+        if (_builtin(model, operator) == schema.BuiltinOperator.QUANTIZE and operator.inputs[0] == input_index
+                and subgraph.tensors[operator.outputs[0]].isVariable):
+            quantized = operator.outputs[0]
+            break
+    else:
+        raise ValueError(f"State {name!r} feeds no fused LSTM state tensor; publish only fused LSTM states.")
+    if subgraph.tensors[quantized].type != schema.TensorType.INT16:
+        # Only the int16 cell state is read back this way (DEQUANTIZE caches an int8 persistent tensor as
+        # if it were a weight); the output state h is the last step of the op's output sequence.
+        raise ValueError(f"State {name!r} is quantized to type {subgraph.tensors[quantized].type}; only int16 "
+                         "cell states can be published.")
+    final = _append_tensor(subgraph, subgraph.tensors[input_index], f"{name}/final")
+    _append_operator(model, subgraph, schema.BuiltinOperator.DEQUANTIZE, quantized, final)
+    return final
+
+
+def _append_tensor(subgraph, like, name):
+    tensor = schema.TensorT()
+    tensor.shape = np.array(like.shape, np.int32)
+    tensor.type = like.type
+    tensor.quantization = like.quantization
+    tensor.buffer = 0
+    tensor.name = name.encode()
+    subgraph.tensors.append(tensor)
+    return len(subgraph.tensors) - 1
+
+
+def _append_operator(model, subgraph, builtin, input_index, output_index):
+    operator = schema.OperatorT()
+    operator.opcodeIndex = _opcode_index(model, builtin)
+    operator.inputs = np.array([input_index], np.int32)
+    operator.outputs = np.array([output_index], np.int32)
+    subgraph.operators.append(operator)
+
+
+def _builtin(model, operator):
+    code = model.operatorCodes[operator.opcodeIndex]
+    return max(code.builtinCode, code.deprecatedBuiltinCode)
 
 
 def rename_signature(model_bytes, old, new):
@@ -127,7 +177,7 @@ def operator_names(model_bytes):
     names = set()
     for subgraph in model.subgraphs:
         for operator in subgraph.operators:
-            code = model.operatorCodes[operator.opcodeIndex]
-            builtin = max(code.builtinCode, code.deprecatedBuiltinCode)
-            names.add(code.customCode.decode() if builtin == schema.BuiltinOperator.CUSTOM else by_code[builtin])
+            builtin = _builtin(model, operator)
+            custom = model.operatorCodes[operator.opcodeIndex].customCode
+            names.add(custom.decode() if builtin == schema.BuiltinOperator.CUSTOM else by_code[builtin])
     return names

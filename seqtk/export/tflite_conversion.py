@@ -2,6 +2,7 @@
 
 import tensorflow as tf
 
+from seqtk.export.model_merge import merge_models
 from seqtk.export.state_signatures import operator_names, rename_signature
 
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
@@ -37,6 +38,12 @@ def convert(concrete_functions, quantize="none", representative_dataset=None):
                          "(--representative-data <file>, one example per line).")
     # A trackable object makes the converter go through a SavedModel, the path that keeps several
     # signatures; the functions hold their weights as constants, so an empty module will do.
+    if quantize == "int8" and len(concrete_functions) > 1:
+        # Calibration fails on a file whose signatures pass state tensors: calibrate each alone, then join.
+        return merge_models({key: convert({key: function}, quantize, _only(representative_dataset, key))
+                             for key, function in concrete_functions.items()})
+    # A trackable object makes the converter go through a SavedModel, the path that keeps several
+    # signatures; the functions hold their weights as constants, so an empty module will do.
     converter = tf.lite.TFLiteConverter.from_concrete_functions(list(concrete_functions.values()), tf.Module())
     # Builtins only: a file with Flex (select TF) ops does not run on the plain LiteRT runtime.
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
@@ -45,7 +52,8 @@ def convert(concrete_functions, quantize="none", representative_dataset=None):
     if quantize == "float16":
         converter.target_spec.supported_types = [tf.float16]
     if quantize == "int8":
-        converter.representative_dataset = representative_dataset
+        converter.representative_dataset = _only(representative_dataset, next(iter(concrete_functions)),
+                                                 rename="serving_default")
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8,
                                                tf.lite.OpsSet.TFLITE_BUILTINS]
     model_bytes = converter.convert()
@@ -56,3 +64,18 @@ def convert(concrete_functions, quantize="none", representative_dataset=None):
         # The converter calls a lone signature "serving_default" whatever its function's name.
         model_bytes = rename_signature(model_bytes, "serving_default", next(iter(concrete_functions)))
     return model_bytes
+
+
+def _only(representative_dataset, key, rename=None):
+    """The samples of signature `key` (renamed, for a one-signature file the converter calls differently)."""
+
+    def samples():
+        found = False
+        for sample_key, inputs in representative_dataset():
+            if sample_key == key:
+                found = True
+                yield (rename or key), inputs
+        if not found:
+            raise ValueError(f"The representative data gave no inputs for signature {key!r}.")
+
+    return samples

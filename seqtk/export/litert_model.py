@@ -1,0 +1,254 @@
+"""An exported folder driven by the LiteRT interpreter alone: generate, classify, translate."""
+
+import itertools
+import json
+import math
+import os
+
+import numpy as np
+
+from seqtk.tokenizers.tokenizer import load_tokenizer
+
+MODEL_FILE = "model.tflite"
+METADATA_FILE = "metadata.json"
+_NEVER = -1e9
+
+
+def _interpreter(model_path=None, model_content=None, num_threads=None):
+    try:
+        from ai_edge_litert.interpreter import Interpreter
+    except ImportError as error:  # pragma: no cover - a dependency of seqtk
+        raise ImportError("Running TFLite files needs the LiteRT interpreter: pip install ai-edge-litert") from error
+    return Interpreter(model_path=model_path, model_content=model_content, num_threads=num_threads)
+
+
+class LiteRTModel:
+    """Runs the signatures of one TFLite file, keeping recurrent states as plain numpy arrays.
+
+    Args:
+        model_path / model_content: the `.tflite` file, as a path or bytes.
+        state_dims: `{state_name: size}` of the states the signatures pass (from `metadata.json`).
+        num_threads: interpreter threads (None: LiteRT's default).
+
+    Example:
+    >>> model = LiteRTModel.from_directory("exports/shakespeare_char")
+    >>> logits, states = model.prefill(model.tokenizer.encode("ROMEO:"), model.zero_states())
+    >>> model.generate("ROMEO:", max_tokens=100, temperature=0.8)
+    """
+
+    def __init__(self, model_path=None, model_content=None, metadata=None, tokenizer=None, num_threads=None):
+        self.interpreter = _interpreter(model_path, model_content, num_threads)
+        self.metadata = metadata or {}
+        self.tokenizer = tokenizer
+        self.runners = {key: self.interpreter.get_signature_runner(key)
+                        for key in self.interpreter.get_signature_list()}
+        self.state_dims = dict(self.metadata.get("states", {}))
+
+    @classmethod
+    def from_directory(cls, directory, num_threads=None):
+        metadata_path = os.path.join(directory, METADATA_FILE)
+        if not os.path.exists(metadata_path):
+            raise FileNotFoundError(f"{directory}: not a seqtk TFLite export (no {METADATA_FILE}). Give a folder "
+                                    "written by `seqtk export tflite`.")
+        with open(metadata_path, encoding="utf-8") as handle:
+            metadata = json.load(handle)
+        return cls(os.path.join(directory, metadata["file"]), metadata=metadata,
+                   tokenizer=load_tokenizer(directory), num_threads=num_threads)
+
+    @property
+    def task(self):
+        return self.metadata.get("task")
+
+    def __call__(self, key, **inputs):
+        return self.runners[key](**inputs)
+
+    def zero_states(self, names=None):
+        names = names or list(self.state_dims)
+        return {name: np.zeros((1, self.state_dims[name]), np.float32) for name in names}
+
+    def _states(self, outputs):
+        return {name: outputs[name] for name in self.state_dims if name in outputs}
+
+    # Language model ---------------------------------------------------------------------------------------
+
+    def prefill(self, token_ids, states):
+        outputs = self("prefill", tokens=np.asarray(token_ids, np.int32).reshape(1, -1), **states)
+        return outputs["logits"][0], self._states(outputs)
+
+    def step(self, token, states):
+        outputs = self("step", token=np.array([token], np.int32), **states)
+        return outputs["logits"][0], self._states(outputs)
+
+    def log_likelihood(self, token_ids):
+        """Total natural-log likelihood of `token_ids[1:]` given what precedes each, one `step` per token."""
+        states = self.zero_states()
+        total = 0.0
+        for current, following in itertools.pairwise(token_ids):
+            logits, states = self.step(int(current), states)
+            total += float(_log_softmax(logits)[following])
+        return total
+
+    def generate(self, prompt, max_tokens=200, temperature=1.0, top_k=0, top_p=1.0, seed=None):
+        """Continues `prompt` by sampling (greedy when `temperature` is 0); returns the new text."""
+        tokenizer = self.tokenizer
+        ids = tokenizer.encode(prompt) if prompt else [tokenizer.newline_id]
+        logits, states = self.prefill(ids, self.zero_states())
+        rng = np.random.default_rng(seed)
+        generated = []
+        for _ in range(max_tokens):
+            token = _sample(logits, temperature, top_k, top_p, rng)
+            generated.append(token)
+            logits, states = self.step(token, states)
+        return tokenizer.decode(generated)
+
+    # Classifier -------------------------------------------------------------------------------------------
+
+    def classify_ids(self, token_ids):
+        """Class probabilities of one text's ids (cut or padded as the export expects)."""
+        fixed = self.metadata.get("fixed_length")
+        ids = np.asarray(token_ids, np.int32)
+        if fixed:
+            ids = np.pad(ids[:fixed], (0, max(0, fixed - len(ids))))
+        return self("classify", token_ids=ids.reshape(1, -1))["probabilities"][0]
+
+    def classify(self, texts):
+        """`[(label, probability), ...]` for each text."""
+        labels = self.metadata["labels"]
+        results = []
+        for text in texts:
+            probabilities = self.classify_ids(self.encode_text(text))
+            best = int(np.argmax(probabilities))
+            results.append((labels[best], float(probabilities[best])))
+        return results
+
+    def encode_text(self, text):
+        ids = self.tokenizer.encode(text)
+        limit = self.metadata.get("max_length") or 0
+        if limit and len(ids) > limit:
+            truncation = self.metadata.get("truncation", "head")
+            if truncation == "tail":
+                ids = ids[-limit:]
+            elif truncation == "head_tail":
+                head = limit // 4
+                ids = list(ids[:head]) + list(ids[len(ids) - (limit - head):])
+            else:
+                ids = ids[:limit]
+        if len(ids) == 0:
+            raise ValueError(f"{text!r} has no tokens this model knows; give a non-empty text.")
+        return ids
+
+    # Translator -------------------------------------------------------------------------------------------
+
+    def encode_source(self, source_ids):
+        """The decoder's initial states (and `context`) for one source sentence."""
+        limit = self.metadata.get("max_source_length") or 0
+        ids = np.asarray(source_ids, np.int32)[:limit or None]
+        fixed = self.metadata.get("fixed_length")
+        if fixed:
+            ids = np.pad(ids[:fixed], (0, max(0, fixed - len(ids))))
+        outputs = self("encode", source_ids=ids.reshape(1, -1))
+        if "bridge" in self.runners:
+            encoder = {name: outputs[name] for name in self.metadata["encoder_states"]}
+            bridged = self("bridge", **encoder)
+            outputs = {**outputs, **bridged}
+        start = {name: outputs[name] for name in self.state_dims}
+        if "context" in outputs:
+            start["context"] = outputs["context"]
+        return start
+
+    def _decode_step(self, token, states):
+        outputs = self("decode_step", token=np.array([token], np.int32), **states)
+        new = self._states(outputs)
+        if "context" in states:
+            new["context"] = states["context"]
+        return _log_softmax(_banned(outputs["logits"][0])), new
+
+    def translate_ids(self, source_ids, beam_size=1, length_penalty=0.0, max_length=None):
+        """Target ids of one source (without the end id): greedy with `beam_size=1`."""
+        special = self.metadata["special_ids"]
+        start_id, end_id = special["start"], special["end"]
+        max_length = max_length or self.metadata.get("max_target_length") or 2 * len(source_ids) + 10
+        states = self.encode_source(source_ids)
+        if beam_size == 1:
+            token, ids = start_id, []
+            for _ in range(max_length):
+                log_probs, states = self._decode_step(token, states)
+                token = int(np.argmax(log_probs))
+                if token == end_id:
+                    break
+                ids.append(token)
+            return ids
+        return self._beam_search(states, start_id, end_id, max_length, beam_size, length_penalty)
+
+    def _beam_search(self, states, start_id, end_id, max_length, beam_size, length_penalty):
+        # The semantics of seqtk.generation.beam_search, for one sentence: endings count among the k best
+        # candidates only, scores are log-probabilities over GNMT's length normalizer, and the search stops
+        # once no live hypothesis could still beat the best finished one.
+        def normalizer(length):
+            return ((5.0 + length) / 6.0) ** length_penalty
+
+        alive = [(0.0, [], start_id, states)]
+        finished = []
+        for step in range(max_length):
+            candidates = []
+            for score, ids, token, hypothesis_states in alive:
+                log_probs, new_states = self._decode_step(token, hypothesis_states)
+                best = np.argpartition(-log_probs, 2 * beam_size)[:2 * beam_size]
+                candidates.extend((score + float(log_probs[t]), ids, int(t), new_states) for t in best)
+            candidates.sort(key=lambda c: -c[0])
+            candidates = candidates[:2 * beam_size]
+            alive = []
+            for rank, (score, ids, token, new_states) in enumerate(candidates):
+                if token == end_id:
+                    if rank < beam_size:
+                        finished.append((score / normalizer(step + 1), ids))
+                elif len(alive) < beam_size:
+                    alive.append((score, ids + [token], token, new_states))
+            best_finished = max((s for s, _ in finished), default=-math.inf)
+            if not alive or alive[0][0] / normalizer(max_length) <= best_finished:
+                break
+        if alive:
+            cut = alive[0][0] / normalizer(len(alive[0][1]))
+            if cut > max((s for s, _ in finished), default=-math.inf):
+                return alive[0][1]
+        return max(finished, key=lambda f: f[0])[1]
+
+    def translate(self, sentences, beam_size=1, length_penalty=0.0):
+        target = self.tokenizer.target if hasattr(self.tokenizer, "target") else self.tokenizer
+        source = self.tokenizer.source if hasattr(self.tokenizer, "source") else self.tokenizer
+        translations = []
+        for sentence in sentences:
+            ids = source.encode(sentence)
+            if len(ids) == 0:
+                raise ValueError(f"{sentence!r} has no tokens this model knows; give a non-empty sentence.")
+            translations.append(target.decode(self.translate_ids(ids, beam_size, length_penalty)))
+        return translations
+
+
+def _log_softmax(logits):
+    shifted = logits - np.max(logits)
+    return shifted - np.log(np.sum(np.exp(shifted)))
+
+
+def _banned(logits):
+    logits = np.array(logits, np.float32)
+    logits[0] = _NEVER  # padding is never a token to emit
+    return logits
+
+
+def _sample(logits, temperature, top_k, top_p, rng):
+    logits = _banned(logits)
+    if temperature == 0:
+        return int(np.argmax(logits))
+    logits = logits / temperature
+    if top_k:
+        cutoff = np.partition(logits, -top_k)[-top_k]
+        logits = np.where(logits < cutoff, _NEVER, logits)
+    probabilities = np.exp(_log_softmax(logits))
+    if top_p < 1.0:
+        order = np.argsort(-probabilities)
+        keep = np.cumsum(probabilities[order]) - probabilities[order] < top_p
+        mask = np.zeros_like(probabilities)
+        mask[order[keep]] = 1.0
+        probabilities = probabilities * mask / np.sum(probabilities * mask)
+    return int(rng.choice(len(probabilities), p=probabilities))
