@@ -1,4 +1,4 @@
-"""The `seqtk` command: train, evaluate, generate, classify and translate."""
+"""The `seqtk` command: train, evaluate, generate, classify, translate, export and run exports."""
 
 import argparse
 import json
@@ -112,16 +112,11 @@ def _evaluate_translator(args, model, tokenizers):
     return 0
 
 
-def _translate(args):
+def _input_texts(args, verb, nouns):
+    """Texts from the arguments, then `--input` (a file, or - for standard input), else piped input."""
     from seqtk.data.text_sources import read_text_file
-    from seqtk.models.seq2seq_translator import Seq2SeqTranslator
-    from seqtk.training.translator_evaluation import sentence_translator
 
-    model, tokenizers, _ = _load_model(args.model, Seq2SeqTranslator, "a translator", "translator")
-    config = _translator_config(args.model)
-    data, training = config.data, config.training
     texts, locations = list(args.texts), [f"argument {i}" for i in range(1, len(args.texts) + 1)]
-    # --input names a file (or - for standard input); with no sentences at all, piped input is read.
     from_stdin = args.input == "-" or (not args.input and not texts and not sys.stdin.isatty())
     if args.input or from_stdin:
         name = "standard input" if from_stdin else args.input
@@ -130,8 +125,48 @@ def _translate(args):
         texts += [line for _, line in numbered]
         locations += [f"{name}, line {number}" for number, _ in numbered]
     if not texts:
-        raise ValueError("Nothing to translate: give sentences as arguments, a file with --input, or lines on "
+        raise ValueError(f"Nothing to {verb}: give {nouns} as arguments, a file with --input, or lines on "
                          "standard input.")
+    return texts, locations
+
+
+def _export_tflite(args):
+    from seqtk.export.tflite_exporter import export_tflite
+
+    export_tflite(args.model, args.output, args.quantize, args.representative_data, args.loop)
+    return 0
+
+
+def _run_tflite(args):
+    from seqtk.export.litert_model import LiteRTModel
+
+    model = LiteRTModel.from_directory(args.directory, num_threads=args.threads)
+    if model.task == "language_model":
+        prompts = list(args.texts) or [""]
+        for index, prompt in enumerate(prompts):
+            text = model.generate(prompt, args.max_length, args.temperature, args.top_k, args.top_p,
+                                  None if args.seed is None else args.seed + index)
+            print(prompt + text)
+        return 0
+    texts, _ = _input_texts(args, "classify" if model.task == "classifier" else "translate", "texts")
+    if model.task == "classifier":
+        for text, (label, probability) in zip(texts, model.classify(texts), strict=True):
+            print(f"{label}\t{probability:.4f}\t{text}")
+        return 0
+    length_penalty = model.metadata.get("length_penalty", 0.0) if args.length_penalty is None else args.length_penalty
+    for translation in model.translate(texts, args.beam, length_penalty):
+        print(translation)
+    return 0
+
+
+def _translate(args):
+    from seqtk.models.seq2seq_translator import Seq2SeqTranslator
+    from seqtk.training.translator_evaluation import sentence_translator
+
+    model, tokenizers, _ = _load_model(args.model, Seq2SeqTranslator, "a translator", "translator")
+    config = _translator_config(args.model)
+    data, training = config.data, config.training
+    texts, locations = _input_texts(args, "translate", "sentences")
     translator = sentence_translator(model, tokenizers, data)
     length_penalty = training.length_penalty if args.length_penalty is None else args.length_penalty
     for translation in translator.translate(texts, args.beam, length_penalty, args.batch_size, locations):
@@ -265,6 +300,34 @@ def build_parser():
     generate.add_argument("--num-samples", type=int, default=1)
     generate.add_argument("--escapes", action="store_true", help=r"interpret \n in the prompt")
     generate.set_defaults(run=_generate)
+
+    export = commands.add_parser("export", help="export a trained model to run on devices")
+    formats = export.add_subparsers(dest="format", required=True)
+    tflite = formats.add_parser(
+        "tflite", help="TFLite (LiteRT) with builtin ops, fused LSTM and explicit states, verified against Keras")
+    tflite.add_argument("--model", required=True, help="a directory written by seqtk train")
+    tflite.add_argument("--quantize", default="none", choices=["none", "float16", "dynamic", "int8"])
+    tflite.add_argument("--representative-data", help="real examples, one per line or in the task's data format: "
+                                                       "calibrate int8 and verify (default: the model's own data)")
+    tflite.add_argument("--output", help="the export folder (default: <model>_tflite[_<quantize>])")
+    tflite.add_argument("--loop", default="auto", choices=["auto", "while", "unrolled"],
+                        help="GRU/SimpleRNN recurrence: a WHILE loop, an unrolled fixed-length graph, or the faster")
+    tflite.set_defaults(run=_export_tflite)
+
+    run_tflite = commands.add_parser(
+        "run-tflite", help="generate, classify or translate with an exported folder and the LiteRT interpreter")
+    run_tflite.add_argument("directory", help="a folder written by seqtk export tflite")
+    run_tflite.add_argument("texts", nargs="*", help="prompts, texts or sentences (else --input or standard input)")
+    run_tflite.add_argument("--input", help="a file of texts, one per line; - reads standard input")
+    run_tflite.add_argument("--beam", type=int, default=1, help="translator: beam size; 1 is greedy")
+    run_tflite.add_argument("--length-penalty", type=float, default=None, help="translator: beam search alpha")
+    run_tflite.add_argument("--max-length", type=int, default=200, help="language model: tokens to generate")
+    run_tflite.add_argument("--temperature", type=float, default=1.0, help="language model: 0 is greedy")
+    run_tflite.add_argument("--top-k", type=int, default=40)
+    run_tflite.add_argument("--top-p", type=float, default=1.0)
+    run_tflite.add_argument("--seed", type=int, default=None)
+    run_tflite.add_argument("--threads", type=int, default=None, help="interpreter threads")
+    run_tflite.set_defaults(run=_run_tflite)
     return parser
 
 

@@ -73,5 +73,20 @@ class ClassifierExport:
         return [Signature("classify", self._classify,
                           [tf.TensorSpec([1, length], tf.int32, name="token_ids")] + self.graph.state_specs(), plan)]
 
+    def sample_inputs(self, tokenizer, examples, count=32, max_length=0, truncation="head"):
+        """Real `(key, inputs)` pairs: the first `count` texts, encoded and cut as in training."""
+        from seqtk.data.classification_dataset import encode_examples
+        from seqtk.data.labeled_text import LabeledExample
+
+        texts = [LabeledExample(text, None, examples.source, i + 1) for i, text in enumerate(examples.texts[:count])]
+        zeros = {name: np.zeros((1, dim), np.float32)
+                 for name, dim in zip(self.state_names, self.graph.state_dims, strict=True)}
+        for ids in encode_examples(tokenizer, texts, self.fixed_length or max_length, truncation):
+            ids = np.asarray(ids, np.int32)[None, :]
+            if self.fixed_length:
+                ids = np.pad(ids, ((0, 0), (0, self.fixed_length - ids.shape[1])))
+            yield "classify", {"token_ids": ids, **zeros}
+
     def keras_reference(self, key, inputs):
-        return {"probabilities": np.asarray(self.model.predict_probabilities(tf.constant(inputs["token_ids"])))}
+        ids = inputs["token_ids"][:, :np.count_nonzero(inputs["token_ids"])]
+        return {"probabilities": np.asarray(self.model.predict_probabilities(tf.constant(ids)))}

@@ -72,8 +72,17 @@ class LiteRTModel:
     # Language model ---------------------------------------------------------------------------------------
 
     def prefill(self, token_ids, states):
-        outputs = self("prefill", tokens=np.asarray(token_ids, np.int32).reshape(1, -1), **states)
-        return outputs["logits"][0], self._states(outputs)
+        ids = np.asarray(token_ids, np.int32).reshape(-1)
+        fixed = self.metadata.get("fixed_length")
+        if not fixed:
+            outputs = self("prefill", tokens=ids.reshape(1, -1), **states)
+            return outputs["logits"][0], self._states(outputs)
+        # An unrolled prefill reads `fixed` tokens per call (0-padded): longer prompts go in chunks.
+        for start in range(0, len(ids), fixed):
+            chunk = ids[start:start + fixed]
+            outputs = self("prefill", tokens=np.pad(chunk, (0, fixed - len(chunk))).reshape(1, -1), **states)
+            states = self._states(outputs)
+        return outputs["logits"][0], states
 
     def step(self, token, states):
         outputs = self("step", token=np.array([token], np.int32), **states)

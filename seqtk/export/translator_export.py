@@ -29,8 +29,12 @@ class TranslatorExport:
 
     task = "translator"
 
-    def __init__(self, model):
+    def __init__(self, model, fixed_length=None):
+        if fixed_length and model.cell_type == "lstm":
+            raise ValueError("fixed_length unrolls GRU and SimpleRNN layers; an LSTM exports as the fused op, "
+                             "which reads sources at their own length.")
         self.model = model
+        self.fixed_length = fixed_length
         self.bridged = model.bidirectional
         self.encoder = RecurrentGraph(model.encoder, prefix="encoder_" if self.bridged else "")
         self.decoder = RecurrentGraph(model.decoder)
@@ -68,10 +72,15 @@ class TranslatorExport:
         return dict(zip(self.state_names, states, strict=True))
 
     def _encode(self, source_ids, *encoder_states):
-        if self.model.reverse_source:
+        mask = tf.not_equal(source_ids, 0) if self.fixed_length else None
+        if self.model.reverse_source and mask is None:
             source_ids = tf.reverse(source_ids, axis=[1])
+        elif self.model.reverse_source:
+            # Only the real tokens turn around; the padding stays at the end.
+            lengths = tf.reduce_sum(tf.cast(mask, tf.int32), axis=1)
+            source_ids = tf.reverse_sequence(source_ids, lengths, seq_axis=1, batch_axis=0)
         vectors = tf.gather(self.source_embeddings, source_ids)
-        _, final_states, last_outputs = self.encoder(vectors, list(encoder_states))
+        _, final_states, last_outputs = self.encoder(vectors, list(encoder_states), mask=mask)
         result = {}
         if self.model.context_feeding:
             result["context"] = last_outputs[0] if len(last_outputs) == 1 else tf.concat(last_outputs, axis=-1)
@@ -108,7 +117,7 @@ class TranslatorExport:
 
     def signatures(self):
         fused = self.encoder.fused
-        length = TRACE_LENGTH if fused else None
+        length = self.fixed_length or (TRACE_LENGTH if fused else None)
         context = [tf.TensorSpec([1, self.context_dim], tf.float32, name="context")] if self.context_dim else []
         encoder_names = self.encoder.state_names
         encode_outputs = encoder_names if fused else []
@@ -125,10 +134,42 @@ class TranslatorExport:
             signatures.insert(1, Signature("bridge", lambda *s: self._bridge(s), self.encoder.state_specs()))
         return signatures
 
+    def sample_inputs(self, tokenizer, examples, count=16, steps=8, max_source_length=0):
+        """Real `(key, inputs)` pairs: sources encoded, then a few greedy decoder steps from their states."""
+        source_tokenizer = getattr(tokenizer, "source", tokenizer)
+        start_id = getattr(tokenizer, "target", tokenizer).newline_id
+        encoder_zeros = {name: np.zeros((1, dim), np.float32)
+                         for name, dim in zip(self.encoder.state_names, self.encoder.state_dims, strict=True)}
+        for text in examples.texts[:count]:
+            ids = np.asarray(source_tokenizer.encode(text), np.int32)[:self.fixed_length or max_source_length or None]
+            if len(ids) == 0:
+                continue
+            source = ids[None, :]
+            if self.fixed_length:
+                source = np.pad(source, ((0, 0), (0, self.fixed_length - len(ids))))
+            encode = {"source_ids": source, **encoder_zeros}
+            yield "encode", encode
+            encoded = self.keras_reference("encode", encode)
+            if self.separate_bridge:
+                raw = {name: encoded[name] for name in self.encoder.state_names}
+                yield "bridge", raw
+                encoded.update(self.keras_reference("bridge", raw))
+            states = {name: encoded[name] for name in self.state_names}
+            context = {"context": encoded["context"]} if self.context_dim else {}
+            token = np.array([start_id], np.int32)
+            for _ in range(steps):
+                inputs = {"token": token, **states, **context}
+                yield "decode_step", inputs
+                decoded = self.keras_reference("decode_step", inputs)
+                states = {name: decoded[name] for name in self.state_names}
+                token = np.array([int(np.argmax(decoded["logits"][0, 1:])) + 1], np.int32)
+
     def keras_reference(self, key, inputs):
         """The Keras model's outputs for the same inputs, named as the signature's."""
         if key == "encode":
-            states, context = self.model.encode(tf.constant(inputs["source_ids"]), training=False)
+            source_ids = inputs["source_ids"][:, :np.count_nonzero(inputs["source_ids"])]
+            inputs = {**inputs, "source_ids": source_ids}
+            states, context = self.model.encode(tf.constant(source_ids), training=False)
             if self.separate_bridge:
                 # The reference for the raw encoder states: the stack's own final states.
                 ids = inputs["source_ids"][:, ::-1] if self.model.reverse_source else inputs["source_ids"]

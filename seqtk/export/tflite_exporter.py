@@ -1,0 +1,364 @@
+"""`seqtk export tflite`: a trained model directory to a verified folder an app can ship."""
+
+import json
+import math
+import os
+import shutil
+import statistics
+import tempfile
+import time
+
+import numpy as np
+
+from seqtk.export.classifier_export import ClassifierExport
+from seqtk.export.export_examples import read_export_examples
+from seqtk.export.language_model_export import LanguageModelExport
+from seqtk.export.litert_model import METADATA_FILE, MODEL_FILE, LiteRTModel
+from seqtk.export.state_signatures import operator_names, rewrite_signatures
+from seqtk.export.tflite_conversion import QUANTIZATIONS, convert, signature_function
+from seqtk.export.translator_export import TranslatorExport
+from seqtk.models.model_directory import load_model_directory
+
+REPORT_FILE = "export_report.json"
+LOOPS = ("auto", "while", "unrolled")
+FUSED_LSTM = "UNIDIRECTIONAL_SEQUENCE_LSTM"
+# A float file that differs from Keras by more than this has a bug, not rounding: the export stops.
+FLOAT_TOLERANCE = 1e-3
+# Prompts are fed in chunks of this many tokens when a GRU language model's prefill is unrolled.
+UNROLLED_PREFILL_LENGTH = 32
+
+
+def task_export(model, config=None, fixed_length=None):
+    """The export of `model`'s task: `LanguageModelExport`, `ClassifierExport` or `TranslatorExport`."""
+    from seqtk.models.language_model import LanguageModel
+    from seqtk.models.seq2seq_translator import Seq2SeqTranslator
+    from seqtk.models.text_classifier import TextClassifier
+
+    if isinstance(model, LanguageModel):
+        return LanguageModelExport(model, fixed_length)
+    if isinstance(model, TextClassifier):
+        return ClassifierExport(model, fixed_length)
+    if isinstance(model, Seq2SeqTranslator):
+        return TranslatorExport(model, fixed_length)
+    raise ValueError(f"TFLite export handles seqtk's LanguageModel, TextClassifier and Seq2SeqTranslator; this "
+                     f"model is a {type(model).__name__}. Train it with `seqtk train lm|classifier|translator`.")
+
+
+def _unrolled_length(task, config):
+    data = (config or {}).get("data", {})
+    if task == "classifier":
+        return int(data.get("max_length") or 64)
+    if task == "translator":
+        return int(data.get("max_source_length") or 64)
+    return UNROLLED_PREFILL_LENGTH
+
+
+def default_examples_path(config):
+    """The model's own validation file (or its training file) from its `config.yaml`, if it can be read."""
+    from seqtk.data.text_sources import resolve_sources
+
+    data = (config or {}).get("data", {})
+    for key in ("validation", "train"):
+        for source in data.get(key) or []:
+            source = str(source)
+            if "," in source:
+                return source.replace("{data_dir}", _data_dir())
+            try:
+                kind, path = resolve_sources([source])[0]
+            except (FileNotFoundError, ValueError):
+                continue
+            if kind == "file":
+                return path
+    return None
+
+
+def _data_dir():
+    from seqtk.data.text_sources import data_dir
+
+    return data_dir()
+
+
+class _Variant:
+    """One way of exporting a model: its export object, its converted float file and where it was measured."""
+
+    def __init__(self, name, export):
+        self.name = name
+        self.export = export
+        self.signatures = export.signatures()
+        self.plans = {s.key: s.plan for s in self.signatures}
+        self.functions = {s.key: signature_function(s.key, s.function, s.input_signature) for s in self.signatures}
+
+    def convert(self, quantize="none", samples=None):
+        dataset = None if samples is None else (lambda: iter(samples))
+        return rewrite_signatures(convert(self.functions, quantize, dataset), self.plans)
+
+
+def _sample_inputs(export, tokenizer, examples, config):
+    data = (config or {}).get("data", {})
+    if export.task == "classifier":
+        return list(export.sample_inputs(tokenizer, examples, max_length=data.get("max_length", 0),
+                                         truncation=data.get("truncation", "head")))
+    if export.task == "translator":
+        return list(export.sample_inputs(tokenizer, examples, max_source_length=data.get("max_source_length", 0)))
+    return list(export.sample_inputs(tokenizer, examples))
+
+
+def verify(runner, export, samples, repeats=3):
+    """Per signature: the largest absolute difference from Keras over `samples`, and the median latency."""
+    inputs_of = {key: set(details["inputs"]) for key, details in runner.interpreter.get_signature_list().items()}
+    differences, latencies, calls = {}, {}, {}
+    for key, inputs in samples:
+        feed = {name: value for name, value in inputs.items() if name in inputs_of[key]}
+        timings = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            outputs = runner(key, **feed)
+            timings.append(time.perf_counter() - start)
+        reference = export.keras_reference(key, inputs)
+        difference = max(float(np.max(np.abs(outputs[name] - value))) for name, value in reference.items())
+        differences[key] = max(differences.get(key, 0.0), difference)
+        latencies.setdefault(key, []).append(min(timings))
+        calls[key] = calls.get(key, 0) + 1
+    return {key: {"max_abs_diff_vs_keras": differences[key], "calls": calls[key],
+                  "median_latency_ms": 1000 * statistics.median(latencies[key])} for key in differences}
+
+
+def task_metric(task, quantized, reference, examples, tokenizer_limit=1500):
+    """The task's own measure of a quantized file against the float one, on the examples."""
+    if task == "language_model":
+        ids = reference.tokenizer.encode("\n".join(examples.texts)[:50_000])[:tokenizer_limit]
+        float_ppl = math.exp(-reference.log_likelihood(ids) / (len(ids) - 1))
+        quantized_ppl = math.exp(-quantized.log_likelihood(ids) / (len(ids) - 1))
+        return {"tokens": len(ids) - 1, "float_perplexity": float_ppl, "quantized_perplexity": quantized_ppl,
+                "perplexity_ratio": quantized_ppl / float_ppl}
+    if task == "classifier":
+        texts = examples.texts[:500]
+        float_labels = [label for label, _ in reference.classify(texts)]
+        quantized_labels = [label for label, _ in quantized.classify(texts)]
+        agreement = sum(a == b for a, b in zip(float_labels, quantized_labels, strict=True)) / len(texts)
+        return {"texts": len(texts), "label_agreement": agreement}
+    from seqtk.metrics.translation import translation_scores
+
+    sources = examples.texts[:200]
+    float_outputs = reference.translate(sources)
+    quantized_outputs = quantized.translate(sources)
+    if examples.targets:
+        targets = examples.targets[:200]
+        float_bleu = translation_scores(float_outputs, targets)["bleu"]
+        quantized_bleu = translation_scores(quantized_outputs, targets)["bleu"]
+        return {"sentences": len(sources), "float_bleu": float_bleu, "quantized_bleu": quantized_bleu,
+                "bleu_difference": quantized_bleu - float_bleu}
+    agreement = translation_scores(quantized_outputs, float_outputs)["bleu"]
+    return {"sentences": len(sources), "bleu_against_float_outputs": agreement}
+
+
+def _metadata(export, runner, tokenizer, config, quantize, variant):
+    data = (config or {}).get("data", {})
+    signatures = {}
+    for key in runner.interpreter.get_signature_list():
+        details = runner.runners[key]
+        signatures[key] = {
+            "inputs": {name: {"shape": [int(d) for d in spec["shape_signature"]], "dtype": np.dtype(spec["dtype"]).name}
+                       for name, spec in sorted(details.get_input_details().items())},
+            "outputs": {name: {"shape": [int(d) for d in spec["shape_signature"]],
+                               "dtype": np.dtype(spec["dtype"]).name}
+                        for name, spec in sorted(details.get_output_details().items())},
+        }
+    metadata = {
+        "format": "seqtk-tflite",
+        "format_version": 1,
+        "task": export.task,
+        "file": MODEL_FILE,
+        "quantize": quantize,
+        "recurrence": variant,
+        "fixed_length": export.fixed_length,
+        "signatures": signatures,
+        "states": dict(zip(export.state_names, _state_dims(export), strict=True)),
+        "tokenizer": {"file": "tokenizer.json", "kind": tokenizer.kind},
+    }
+    if export.task == "language_model":
+        metadata["special_ids"] = {"pad": 0, "newline": int(tokenizer.newline_id)}
+        metadata["usage"] = ("Start from zero states; prefill(tokens, states) on the prompt, then step(token, "
+                             "states) once per generated token, passing back the states each call returns.")
+    elif export.task == "classifier":
+        metadata["special_ids"] = {"pad": 0}
+        metadata["labels"] = [str(label) for label in (config or {}).get("labels", [])]
+        metadata["max_length"] = int(data.get("max_length") or 0)
+        metadata["truncation"] = data.get("truncation", "head")
+        metadata["usage"] = "classify(token_ids) on one text's ids; probabilities follow the order of labels."
+    else:
+        target = getattr(tokenizer, "target", tokenizer)
+        metadata["special_ids"] = {"pad": 0, "start": int(target.newline_id), "end": int(target.newline_id)}
+        metadata["max_source_length"] = int(data.get("max_source_length") or 0)
+        metadata["max_target_length"] = int(data.get("max_target_length") or 0)
+        metadata["length_penalty"] = float((config or {}).get("training", {}).get("length_penalty", 0.0))
+        if export.separate_bridge:
+            metadata["encoder_states"] = list(export.encoder.state_names)
+        order = "encode, bridge, decode_step" if export.separate_bridge else "encode, decode_step"
+        metadata["usage"] = (f"Call {order}: decode_step from the start id with the states encode returns (and "
+                             "its context), feeding each chosen token back until the end id.")
+    return metadata
+
+
+def _state_dims(export):
+    graph = export.decoder if export.task == "translator" else export.graph
+    return graph.state_dims
+
+
+def _write_folder(output_directory, files, tokenizer):
+    output_directory = os.path.abspath(output_directory)
+    parent = os.path.dirname(output_directory)
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=f".{os.path.basename(output_directory)}.", suffix=".tmp", dir=parent)
+    try:
+        for name, content in files.items():
+            mode = "wb" if isinstance(content, bytes) else "w"
+            with open(os.path.join(staging, name), mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as f:
+                f.write(content)
+        tokenizer.save(staging)
+        if os.path.exists(output_directory):
+            retired = output_directory + ".old"
+            shutil.rmtree(retired, ignore_errors=True)
+            os.replace(output_directory, retired)
+            os.replace(staging, output_directory)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(staging, output_directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def export_tflite(model_directory, output_directory=None, quantize="none", examples_path=None, loop="auto",
+                  log=print):
+    """Exports a trained seqtk model to `output_directory` and returns the verification report.
+
+    The folder holds `model.tflite` (builtin ops only, one signature per entry point), the tokenizer,
+    `metadata.json` (signatures, state sizes, special ids, labels) and `export_report.json`. It is
+    written to a temporary folder and renamed into place, so it is complete or absent.
+
+    Args:
+        model_directory: a directory written by `seqtk train`.
+        output_directory: default `<model_directory>_tflite` (`_<quantize>` appended when quantized).
+        quantize: one of `QUANTIZATIONS`.
+        examples_path: real examples (one per line, or the task's data format) to calibrate int8 and verify
+            against Keras; default the model's own validation data.
+        loop: for GRU and SimpleRNN, `"while"` (a WHILE loop over the real length), `"unrolled"` (fixed
+            length, padded) or `"auto"` (both measured, the faster kept). LSTMs use the fused op.
+
+    Example:
+    >>> report = export_tflite("saved_models/shakespeare_char", "exports/shakespeare_char")
+    >>> report["signatures"]["step"]["max_abs_diff_vs_keras"] < 1e-4
+    True
+    """
+    if quantize not in QUANTIZATIONS:
+        raise ValueError(f"--quantize must be one of {QUANTIZATIONS}; received {quantize!r}.")
+    if loop not in LOOPS:
+        raise ValueError(f"--loop must be one of {LOOPS}; received {loop!r}.")
+    model, tokenizer, config = load_model_directory(model_directory)
+    export = task_export(model, config)
+    if examples_path is None:
+        if quantize == "int8":
+            raise ValueError("int8 quantization calibrates activations on real inputs: give --representative-data "
+                             "<file> (one example per line, or the model's own data format).")
+        examples_path = default_examples_path(config)
+        if examples_path is None:
+            raise ValueError(f"{model_directory}: its training data cannot be read here, and verification needs "
+                             "real examples; give --representative-data <file> (one example per line).")
+    examples = read_export_examples(examples_path, export.task, (config or {}).get("data", {}))
+    suffix = "" if quantize == "none" else f"_{quantize}"
+    output_directory = output_directory or os.path.normpath(model_directory) + f"_tflite{suffix}"
+
+    variants = _variants(export, model, config, loop)
+    measured = {}
+    for variant in variants:
+        samples = _sample_inputs(variant.export, tokenizer, examples, config)
+        if not samples:
+            raise ValueError(f"{examples.source}: no example gave any tokens; give real text.")
+        variant.samples = samples
+        variant.float_bytes = variant.convert()
+        runner = LiteRTModel(model_content=variant.float_bytes, metadata={"states": {}})
+        variant.float_report = verify(runner, variant.export, samples)
+        sequence_key = {"language_model": "prefill", "classifier": "classify", "translator": "encode"}[export.task]
+        measured[variant.name] = variant.float_report[sequence_key]["median_latency_ms"]
+        log(f"{variant.name}: {sequence_key} median {measured[variant.name]:.3f} ms per call")
+    chosen = min(variants, key=lambda v: measured[v.name])
+
+    report = {"model": str(model_directory), "output": str(output_directory), "task": export.task,
+              "quantize": quantize, "recurrence": chosen.name, "examples": examples.source,
+              "float_size_bytes": len(chosen.float_bytes)}
+    if len(variants) > 1:
+        report["recurrence_latency_ms"] = measured
+    worst = max(r["max_abs_diff_vs_keras"] for r in chosen.float_report.values())
+    if worst > FLOAT_TOLERANCE:
+        raise ValueError(f"The float TFLite file differs from Keras by {worst:.2e} (> {FLOAT_TOLERANCE}); nothing "
+                         "was written. This is a bug in the export of this architecture: please report it.")
+    model_bytes = chosen.float_bytes
+    metadata_stub = {"states": dict(zip(chosen.export.state_names, _state_dims(chosen.export), strict=True))}
+    float_runner = LiteRTModel(model_content=chosen.float_bytes, metadata=metadata_stub, tokenizer=tokenizer)
+    float_runner.metadata = _metadata(chosen.export, float_runner, tokenizer, config, "none", chosen.name)
+    if quantize != "none":
+        log(f"Converting with {quantize} quantization...")
+        model_bytes = chosen.convert(quantize, chosen.samples if quantize == "int8" else None)
+        runner = LiteRTModel(model_content=model_bytes, metadata=metadata_stub, tokenizer=tokenizer)
+        report["signatures"] = verify(runner, chosen.export, chosen.samples)
+        runner.metadata = {**float_runner.metadata, "quantize": quantize}
+        report["task_metric"] = task_metric(export.task, runner, float_runner, examples)
+    else:
+        runner = float_runner
+        report["signatures"] = chosen.float_report
+    operators = sorted(operator_names(model_bytes))
+    report.update({
+        "file": MODEL_FILE,
+        "size_bytes": len(model_bytes),
+        "size_vs_float": len(model_bytes) / len(chosen.float_bytes),
+        "operators": operators,
+        "flex_operators": [name for name in operators if name.startswith("Flex")],
+        "fused_lstm": FUSED_LSTM in operators,
+    })
+    if model.cell_type == "lstm" and FUSED_LSTM not in operators:
+        raise ValueError(f"The converter did not fuse this LSTM (operators: {operators}); nothing was written.")
+    metadata = _metadata(chosen.export, LiteRTModel(model_content=model_bytes, metadata=metadata_stub), tokenizer,
+                         config, quantize, chosen.name)
+    _write_folder(output_directory, {
+        MODEL_FILE: model_bytes,
+        METADATA_FILE: json.dumps(metadata, indent=1),
+        REPORT_FILE: json.dumps(report, indent=1),
+    }, tokenizer)
+    log(format_report(report))
+    return report
+
+
+def _variants(export, model, config, loop):
+    if model.cell_type == "lstm":
+        if loop == "unrolled":
+            raise ValueError("--loop unrolled applies to GRU and SimpleRNN; an LSTM exports as the fused "
+                             "UNIDIRECTIONAL_SEQUENCE_LSTM op.")
+        return [_Variant("fused_lstm", export)]
+    variants = []
+    if loop in ("auto", "while"):
+        variants.append(_Variant("while", export))
+    if loop in ("auto", "unrolled"):
+        length = _unrolled_length(export.task, config)
+        variants.append(_Variant(f"unrolled_{length}", task_export(model, config, fixed_length=length)))
+    return variants
+
+
+def format_report(report):
+    """The report as a table for the terminal."""
+    lines = [(f"{report['task']} -> {report['output']}/{report['file']} ({report['quantize']}, "
+              f"{report['size_bytes'] / 1e6:.2f} MB, {100 * report['size_vs_float']:.0f}% of float; "
+              f"recurrence: {report['recurrence']})"),
+             f"{'signature':<12} {'max |diff| vs Keras':>20} {'median ms':>10} {'calls':>6}"]
+    for key, row in report["signatures"].items():
+        lines.append(f"{key:<12} {row['max_abs_diff_vs_keras']:>20.2e} {row['median_latency_ms']:>10.3f} "
+                     f"{row['calls']:>6}")
+    lines.append(f"operators: {', '.join(report['operators'])}")
+    lines.append(f"fused LSTM: {'yes' if report['fused_lstm'] else 'no'}; Flex ops: "
+                 f"{', '.join(report['flex_operators']) or 'none'}")
+    if "recurrence_latency_ms" in report:
+        lines.append("measured: " + ", ".join(f"{k} {v:.3f} ms" for k, v in report["recurrence_latency_ms"].items()))
+    if "task_metric" in report:
+        lines.append("task metric vs float: " + ", ".join(
+            f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in report["task_metric"].items()))
+    return "\n".join(lines)
