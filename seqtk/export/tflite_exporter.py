@@ -103,6 +103,31 @@ def _sample_inputs(export, tokenizer, examples, config):
     return list(export.sample_inputs(tokenizer, examples))
 
 
+SEQUENCE_INPUTS = ("tokens", "token_ids", "source_ids")
+
+
+def _calibration_samples(samples):
+    """The samples with every signature's sequence input cut to one length per signature.
+
+    The converter's calibrator sizes each signature's inputs once, from its first sample; longer
+    sequences are cut to the median length and shorter ones left out.
+    """
+    lengths = {}
+    for key, inputs in samples:
+        for name in SEQUENCE_INPUTS:
+            if name in inputs:
+                lengths.setdefault(key, []).append(inputs[name].shape[1])
+    target = {key: max(1, int(np.median(values))) for key, values in lengths.items()}
+    calibration = []
+    for key, inputs in samples:
+        name = next((n for n in SEQUENCE_INPUTS if n in inputs), None)
+        if name is None:
+            calibration.append((key, inputs))
+        elif inputs[name].shape[1] >= target[key]:
+            calibration.append((key, {**inputs, name: inputs[name][:, :target[key]]}))
+    return calibration
+
+
 def verify(runner, export, samples, repeats=3):
     """Per signature: the largest absolute difference from Keras over `samples`, and the median latency."""
     inputs_of = {key: set(details["inputs"]) for key, details in runner.interpreter.get_signature_list().items()}
@@ -269,7 +294,7 @@ def export_tflite(model_directory, output_directory=None, quantize="none", examp
     suffix = "" if quantize == "none" else f"_{quantize}"
     output_directory = output_directory or os.path.normpath(model_directory) + f"_tflite{suffix}"
 
-    variants = _variants(export, model, config, loop)
+    variants = _variants(export, model, config, loop, quantize)
     measured = {}
     for variant in variants:
         samples = _sample_inputs(variant.export, tokenizer, examples, config)
@@ -299,7 +324,7 @@ def export_tflite(model_directory, output_directory=None, quantize="none", examp
     float_runner.metadata = _metadata(chosen.export, float_runner, tokenizer, config, "none", chosen.name)
     if quantize != "none":
         log(f"Converting with {quantize} quantization...")
-        model_bytes = chosen.convert(quantize, chosen.samples if quantize == "int8" else None)
+        model_bytes = chosen.convert(quantize, _calibration_samples(chosen.samples) if quantize == "int8" else None)
         runner = LiteRTModel(model_content=model_bytes, metadata=metadata_stub, tokenizer=tokenizer)
         report["signatures"] = verify(runner, chosen.export, chosen.samples)
         runner.metadata = {**float_runner.metadata, "quantize": quantize}
@@ -329,12 +354,18 @@ def export_tflite(model_directory, output_directory=None, quantize="none", examp
     return report
 
 
-def _variants(export, model, config, loop):
+def _variants(export, model, config, loop, quantize):
     if model.cell_type == "lstm":
         if loop == "unrolled":
             raise ValueError("--loop unrolled applies to GRU and SimpleRNN; an LSTM exports as the fused "
                              "UNIDIRECTIONAL_SEQUENCE_LSTM op.")
         return [_Variant("fused_lstm", export)]
+    if quantize == "int8":
+        # The converter's int8 calibration crashes the process on a WHILE loop; an unrolled graph quantizes.
+        if loop == "while":
+            raise ValueError("int8 quantization of a GRU or SimpleRNN needs the unrolled recurrence (the converter "
+                             "crashes on an int8 WHILE loop): use --loop unrolled or auto.")
+        loop = "unrolled"
     variants = []
     if loop in ("auto", "while"):
         variants.append(_Variant("while", export))

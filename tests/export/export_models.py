@@ -1,0 +1,61 @@
+"""Tiny models for export tests, with weights redrawn large enough that gates saturate and differ."""
+
+import numpy as np
+
+from seqtk.models import LanguageModel, Seq2SeqTranslator, TextClassifier
+
+TEXT = ("First Citizen:\nBefore we proceed any further, hear me speak.\n\nAll:\nSpeak, speak.\n\n"
+        "First Citizen:\nYou are all resolved rather to die than to famish?\n")
+
+
+def randomized(model, scale=0.6, seed=0):
+    """`model` with every weight drawn afresh, large enough that the recurrences are far from linear."""
+    rng = np.random.default_rng(seed)
+    model.set_weights([rng.normal(0.0, scale, w.shape).astype("float32") for w in model.get_weights()])
+    return model
+
+
+def language_model(cell_type="lstm", num_layers=2, tie_weights=False, vocabulary_size=40):
+    model = LanguageModel(vocabulary_size, embedding_dim=12, hidden_dim=16, num_layers=num_layers,
+                          cell_type=cell_type, tie_weights=tie_weights)
+    model.build((None, None))
+    return randomized(model)
+
+
+def classifier(cell_type="lstm", bidirectional=True, pooling="concat", head_dim=8, vocabulary_size=40):
+    model = TextClassifier(vocabulary_size, 3, embedding_dim=12, hidden_dim=16, num_layers=2, cell_type=cell_type,
+                           bidirectional=bidirectional, pooling=pooling, head_dim=head_dim)
+    model.build((None, None))
+    return randomized(model)
+
+
+def translator(cell_type="lstm", bidirectional=False, context_feeding=True, vocabulary_size=40, **kwargs):
+    model = Seq2SeqTranslator(vocabulary_size, vocabulary_size, embedding_dim=12, hidden_dim=16, num_layers=2,
+                              cell_type=cell_type, bidirectional=bidirectional, context_feeding=context_feeding,
+                              reverse_source=True, **kwargs)
+    model.build()
+    return randomized(model, scale=0.4)
+
+
+
+
+def converted(export, quantize="none", samples=None):
+    """The export's signatures converted to one TFLite file (bytes), state plans applied."""
+    from seqtk.export.state_signatures import rewrite_signatures
+    from seqtk.export.tflite_conversion import convert, signature_function
+
+    signatures = export.signatures()
+    functions = {s.key: signature_function(s.key, s.function, s.input_signature) for s in signatures}
+    dataset = None if samples is None else (lambda: iter(samples))
+    return rewrite_signatures(convert(functions, quantize, dataset), {s.key: s.plan for s in signatures})
+
+
+def runner(model_bytes, export=None):
+    from seqtk.export.litert_model import LiteRTModel
+
+    states = {} if export is None else dict(zip(export.state_names, export_state_dims(export), strict=True))
+    return LiteRTModel(model_content=model_bytes, metadata={"states": states})
+
+
+def export_state_dims(export):
+    return (export.decoder if export.task == "translator" else export.graph).state_dims
