@@ -15,8 +15,8 @@ def randomized(model, scale=0.6, seed=0):
     return model
 
 
-def language_model(cell_type="lstm", num_layers=2, tie_weights=False, vocabulary_size=40):
-    model = LanguageModel(vocabulary_size, embedding_dim=12, hidden_dim=16, num_layers=num_layers,
+def language_model(cell_type="lstm", num_layers=2, tie_weights=False, vocabulary_size=40, hidden_dim=16):
+    model = LanguageModel(vocabulary_size, embedding_dim=12, hidden_dim=hidden_dim, num_layers=num_layers,
                           cell_type=cell_type, tie_weights=tie_weights)
     model.build((None, None))
     return randomized(model)
