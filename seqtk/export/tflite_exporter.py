@@ -93,14 +93,21 @@ class _Variant:
         return rewrite_signatures(convert(self.functions, quantize, dataset), self.plans)
 
 
+# Real inputs per export, for verification and int8 calibration: texts (classifier), sentences with their
+# decoder steps (translator), prompts with their following steps (language model).
+SAMPLE_COUNTS = {"classifier": 200, "translator": 32, "language_model": 32}
+
+
 def _sample_inputs(export, tokenizer, examples, config):
     data = (config or {}).get("data", {})
+    count = SAMPLE_COUNTS[export.task]
     if export.task == "classifier":
-        return list(export.sample_inputs(tokenizer, examples, max_length=data.get("max_length", 0),
+        return list(export.sample_inputs(tokenizer, examples, count, max_length=data.get("max_length", 0),
                                          truncation=data.get("truncation", "head")))
     if export.task == "translator":
-        return list(export.sample_inputs(tokenizer, examples, max_source_length=data.get("max_source_length", 0)))
-    return list(export.sample_inputs(tokenizer, examples))
+        return list(export.sample_inputs(tokenizer, examples, count,
+                                         max_source_length=data.get("max_source_length", 0)))
+    return list(export.sample_inputs(tokenizer, examples, count))
 
 
 SEQUENCE_INPUTS = ("tokens", "token_ids", "source_ids")
