@@ -60,9 +60,18 @@ def train_language_model_if_missing(minutes):
         return
     from seqtk.training import load_config, train_language_model
 
-    config = load_config("shakespeare_char", overrides=[
-        "name=char_lstm512", "model.hidden_dim=512", f"training.time_budget_minutes={minutes}",
-        "training.verbose=2", "output_dir=bench/models", "checkpoint_dir=bench/checkpoints", "log_dir=bench/runs"])
+    config = load_config(
+        "shakespeare_char",
+        overrides=[
+            "name=char_lstm512",
+            "model.hidden_dim=512",
+            f"training.time_budget_minutes={minutes}",
+            "training.verbose=2",
+            "output_dir=bench/models",
+            "checkpoint_dir=bench/checkpoints",
+            "log_dir=bench/runs",
+        ],
+    )
     config.training.epochs = 1000
     train_language_model(config, command=f"python bench/export_speed.py --train-minutes {minutes}")
 
@@ -70,7 +79,9 @@ def train_language_model_if_missing(minutes):
 def keras_language_model_timings(model, ids):
     states = [tf.zeros((1, d)) for d in model.state_dims]
     step = tf.function(lambda token, states: model(token, states=states, return_state=True, training=False))
-    prefill = tf.function(lambda tokens, states: model(tokens, states=states, return_state=True, training=False))
+    prefill = tf.function(
+        lambda tokens, states: model(tokens, states=states, return_state=True, training=False)
+    )
     token, prompt = tf.constant([[int(ids[0])]]), tf.constant([ids[:64]])
     return (median_ms(lambda: step(token, states), 500), median_ms(lambda: prefill(prompt, states), 100))
 
@@ -80,8 +91,8 @@ def language_model_rows(workdir):
     boundary = int(len(text) * 0.9)
     calibration = os.path.join(workdir, "calibration.txt")
     with open(calibration, "w", encoding="utf-8") as handle:
-        handle.write(text[boundary - 60_000:boundary])
-    validation = text[boundary:boundary + PERPLEXITY_CHARACTERS]
+        handle.write(text[boundary - 60_000 : boundary])
+    validation = text[boundary : boundary + PERPLEXITY_CHARACTERS]
     model, tokenizer, _ = load_model_directory(LM_DIRECTORY)
     ids = tokenizer.encode(validation)
     keras_step, keras_prefill = keras_language_model_timings(model, ids)
@@ -94,15 +105,26 @@ def language_model_rows(workdir):
         states = lite.zero_states()
         token = np.array([ids[0]], np.int32)
         prompt = np.array([ids[:64]], np.int32)
-        step_ms = median_ms(lambda: lite("step", token=token, **states), STEP_CALLS)
-        prefill_ms = median_ms(lambda: lite("prefill", tokens=prompt, **states), 200)
+        step_ms = median_ms(lambda lite=lite, s=states, t=token: lite("step", token=t, **s), STEP_CALLS)
+        prefill_ms = median_ms(lambda lite=lite, s=states, p=prompt: lite("prefill", tokens=p, **s), 200)
         perplexity = math.exp(-lite.log_likelihood(ids) / (len(ids) - 1))
-        rows.append({"model": "char LM 1x512 LSTM", "quantize": quantize, "size_mb": round(report["size_bytes"] / 1e6, 2),
-                     "size_vs_float": round(report["size_bytes"] / float_size, 3),
-                     "step_ms": round(step_ms, 4), "prefill64_ms": round(prefill_ms, 3),
-                     "keras_step_ms": round(keras_step, 3), "keras_prefill64_ms": round(keras_prefill, 3),
-                     "perplexity": round(perplexity, 4), "fused_lstm": report["fused_lstm"],
-                     "max_abs_diff_vs_keras": max(r["max_abs_diff_vs_keras"] for r in report["signatures"].values())})
+        rows.append(
+            {
+                "model": "char LM 1x512 LSTM",
+                "quantize": quantize,
+                "size_mb": round(report["size_bytes"] / 1e6, 2),
+                "size_vs_float": round(report["size_bytes"] / float_size, 3),
+                "step_ms": round(step_ms, 4),
+                "prefill64_ms": round(prefill_ms, 3),
+                "keras_step_ms": round(keras_step, 3),
+                "keras_prefill64_ms": round(keras_prefill, 3),
+                "perplexity": round(perplexity, 4),
+                "fused_lstm": report["fused_lstm"],
+                "max_abs_diff_vs_keras": max(
+                    r["max_abs_diff_vs_keras"] for r in report["signatures"].values()
+                ),
+            }
+        )
     base = rows[0]["perplexity"]
     for row in rows:
         row["perplexity_vs_float"] = round(row["perplexity"] / base, 4)
@@ -120,10 +142,13 @@ def classifier_rows(workdir):
         handle.write("".join(f"{e.text}\n" for e in read_labeled("bundled:sst2_sentences_train")[:400]))
     texts = [e.text for e in examples]
     labels = [str(e.label) for e in examples]
-    classify = tf.function(lambda ids: model.predict_probabilities(ids),
-                           input_signature=[tf.TensorSpec([1, None], tf.int32)])
+    classify = tf.function(
+        lambda ids: model.predict_probabilities(ids), input_signature=[tf.TensorSpec([1, None], tf.int32)]
+    )
     encoded = [np.array([tokenizer.encode(t)], np.int32) for t in texts]
-    keras_ms = statistics.median(median_ms(lambda ids=ids: classify(ids), 3, warmup=1) for ids in encoded[:200])
+    keras_ms = statistics.median(
+        median_ms(lambda ids=ids: classify(ids), 3, warmup=1) for ids in encoded[:200]
+    )
     rows, float_labels, float_size = [], None, None
     for quantize in QUANTIZATIONS:
         out = os.path.join(workdir, f"classifier_{quantize}")
@@ -132,20 +157,34 @@ def classifier_rows(workdir):
         lite = LiteRTModel.from_directory(out, num_threads=1)
         predicted = [label for label, _ in lite.classify(texts)]
         float_labels = float_labels or predicted
-        latency = statistics.median(median_ms(lambda ids=ids: lite("classify", token_ids=ids), 3, warmup=1)
-                                    for ids in encoded[:200])
-        rows.append({"model": "SST-2 BiLSTM classifier", "quantize": quantize,
-                     "size_mb": round(report["size_bytes"] / 1e6, 2),
-                     "size_vs_float": round(report["size_bytes"] / float_size, 3),
-                     "classify_ms": round(latency, 3), "keras_classify_ms": round(keras_ms, 3),
-                     "label_agreement": round(sum(a == b for a, b in zip(predicted, float_labels)) / len(texts), 4),
-                     "accuracy": round(sum(a == b for a, b in zip(predicted, labels)) / len(texts), 4),
-                     "max_abs_diff_vs_keras": report["signatures"]["classify"]["max_abs_diff_vs_keras"]})
+        latency = statistics.median(
+            median_ms(lambda ids=ids, lite=lite: lite("classify", token_ids=ids), 3, warmup=1)
+            for ids in encoded[:200]
+        )
+        rows.append(
+            {
+                "model": "SST-2 BiLSTM classifier",
+                "quantize": quantize,
+                "size_mb": round(report["size_bytes"] / 1e6, 2),
+                "size_vs_float": round(report["size_bytes"] / float_size, 3),
+                "classify_ms": round(latency, 3),
+                "keras_classify_ms": round(keras_ms, 3),
+                "label_agreement": round(
+                    sum(a == b for a, b in zip(predicted, float_labels, strict=True)) / len(texts), 4
+                ),
+                "accuracy": round(
+                    sum(a == b for a, b in zip(predicted, labels, strict=True)) / len(texts), 4
+                ),
+                "max_abs_diff_vs_keras": report["signatures"]["classify"]["max_abs_diff_vs_keras"],
+            }
+        )
     return rows
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--train-minutes", type=float, default=6.0)
     args = parser.parse_args()
     train_language_model_if_missing(args.train_minutes)
@@ -160,15 +199,20 @@ def main():
     int8_classifier = next(r for r in classifier if r["quantize"] == "int8")
     targets = {
         "float step <= 0.2 ms": float_step <= 0.2,
-        "int8 size <= 30% of float": int8_lm["size_vs_float"] <= 0.3 and int8_classifier["size_vs_float"] <= 0.3,
+        "int8 size <= 30% of float": int8_lm["size_vs_float"] <= 0.3
+        and int8_classifier["size_vs_float"] <= 0.3,
         "int8 classifier agreement >= 99%": int8_classifier["label_agreement"] >= 0.99,
         "int8 perplexity within 3%": abs(int8_lm["perplexity_vs_float"] - 1) <= 0.03,
     }
     for name, met in targets.items():
         print(f"{name}: {'met' if met else 'NOT met'}")
-    write_results("export_speed", {"language_model": lm, "classifier": classifier},
-                  targets={k: bool(v) for k, v in targets.items()}, threads=1,
-                  command="python bench/export_speed.py")
+    write_results(
+        "export_speed",
+        {"language_model": lm, "classifier": classifier},
+        targets={k: bool(v) for k, v in targets.items()},
+        threads=1,
+        command="python bench/export_speed.py",
+    )
 
 
 if __name__ == "__main__":

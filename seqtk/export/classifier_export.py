@@ -26,8 +26,10 @@ class ClassifierExport:
 
     def __init__(self, model, fixed_length=None):
         if fixed_length and model.cell_type == "lstm":
-            raise ValueError("fixed_length unrolls GRU and SimpleRNN layers; an LSTM exports as the fused op, "
-                             "which reads texts at their own length.")
+            raise ValueError(
+                "fixed_length unrolls GRU and SimpleRNN layers; an LSTM exports as the fused op, "
+                "which reads texts at their own length."
+            )
         self.model = model
         self.fixed_length = fixed_length
         self.graph = RecurrentGraph(model.recurrent)
@@ -46,9 +48,15 @@ class ClassifierExport:
         pooling = self.model.pooling
         pieces = []
         if pooling in ("last", "concat"):
-            last = last_outputs[0] if len(last_outputs) == 1 else (
-                tf.concat(last_outputs, axis=-1) if self.model.recurrent.merge_mode == "concat"
-                else last_outputs[0] + last_outputs[1])
+            last = (
+                last_outputs[0]
+                if len(last_outputs) == 1
+                else (
+                    tf.concat(last_outputs, axis=-1)
+                    if self.model.recurrent.merge_mode == "concat"
+                    else last_outputs[0] + last_outputs[1]
+                )
+            )
             pieces.append(last)
         if mask is None:
             if pooling in ("max", "concat"):
@@ -60,7 +68,9 @@ class ClassifierExport:
             if pooling in ("max", "concat"):
                 pieces.append(tf.reduce_max(outputs * real + (1.0 - real) * -1e4, axis=1))
             if pooling in ("mean", "concat"):
-                pieces.append(tf.reduce_sum(outputs * real, axis=1) / tf.maximum(tf.reduce_sum(real, axis=1), 1.0))
+                pieces.append(
+                    tf.reduce_sum(outputs * real, axis=1) / tf.maximum(tf.reduce_sum(real, axis=1), 1.0)
+                )
         features = pieces[0] if len(pieces) == 1 else tf.concat(pieces, axis=-1)
         if self.head is not None:
             features = self.head(features)
@@ -70,17 +80,28 @@ class ClassifierExport:
         fused = self.graph.fused
         length = self.fixed_length or (TRACE_LENGTH if fused else None)
         plan = SignaturePlan(reset=self.state_names, dynamic={"token_ids": [1]} if fused else {})
-        return [Signature("classify", self._classify,
-                          [tf.TensorSpec([1, length], tf.int32, name="token_ids")] + self.graph.state_specs(), plan)]
+        return [
+            Signature(
+                "classify",
+                self._classify,
+                [tf.TensorSpec([1, length], tf.int32, name="token_ids")] + self.graph.state_specs(),
+                plan,
+            )
+        ]
 
     def sample_inputs(self, tokenizer, examples, count=32, max_length=0, truncation="head"):
         """Real `(key, inputs)` pairs: the first `count` texts, encoded and cut as in training."""
         from seqtk.data.classification_dataset import encode_examples
         from seqtk.data.labeled_text import LabeledExample
 
-        texts = [LabeledExample(text, None, examples.source, i + 1) for i, text in enumerate(examples.texts[:count])]
-        zeros = {name: np.zeros((1, dim), np.float32)
-                 for name, dim in zip(self.state_names, self.graph.state_dims, strict=True)}
+        texts = [
+            LabeledExample(text, None, examples.source, i + 1)
+            for i, text in enumerate(examples.texts[:count])
+        ]
+        zeros = {
+            name: np.zeros((1, dim), np.float32)
+            for name, dim in zip(self.state_names, self.graph.state_dims, strict=True)
+        }
         for ids in encode_examples(tokenizer, texts, self.fixed_length or max_length, truncation):
             ids = np.asarray(ids, np.int32)[None, :]
             if self.fixed_length:
@@ -88,5 +109,5 @@ class ClassifierExport:
             yield "classify", {"token_ids": ids, **zeros}
 
     def keras_reference(self, key, inputs):
-        ids = inputs["token_ids"][:, :np.count_nonzero(inputs["token_ids"])]
+        ids = inputs["token_ids"][:, : np.count_nonzero(inputs["token_ids"])]
         return {"probabilities": np.asarray(self.model.predict_probabilities(tf.constant(ids)))}

@@ -37,8 +37,12 @@ def read_export_examples(path, task, data_config=None, limit=2000):
         examples = ExportExamples(texts[:limit] if task != "language_model" else texts, source=str(path))
     elif task == "classifier":
         read = read_labeled_file(
-            _one_file(path), data_config.get("format", "auto"), data_config.get("text_column", "auto"),
-            data_config.get("label_column", "auto"), labeled=False)
+            _one_file(path),
+            data_config.get("format", "auto"),
+            data_config.get("text_column", "auto"),
+            data_config.get("label_column", "auto"),
+            labeled=False,
+        )
         examples = ExportExamples([e.text for e in read[:limit]], source=str(path))
     elif plain:
         examples = ExportExamples(_lines(path)[:limit], source=str(path))
@@ -47,13 +51,17 @@ def read_export_examples(path, task, data_config=None, limit=2000):
         try:
             pairs = read_parallel([str(path)], data_config.get("format", "auto"), *columns, with_targets=True)
         except ValueError:
-            pairs = read_parallel([str(path)], data_config.get("format", "auto"), *columns, with_targets=False)
+            pairs = read_parallel(
+                [str(path)], data_config.get("format", "auto"), *columns, with_targets=False
+            )
         pairs = pairs[:limit]
         targets = [p.target for p in pairs] if all(p.target for p in pairs) else None
         examples = ExportExamples([p.source for p in pairs], targets, source=str(path))
     if not any(text.strip() for text in examples.texts):
-        raise ValueError(f"{path}: no usable example in the file (every line is empty). Give a file with one "
-                         "example per line, or the task's own data format.")
+        raise ValueError(
+            f"{path}: no usable example in the file (every line is empty). Give a file with one "
+            "example per line, or the task's own data format."
+        )
     return examples
 
 

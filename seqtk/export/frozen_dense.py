@@ -15,7 +15,9 @@ def frozen_dense(layer):
     name = keras.activations.serialize(layer.activation)
     name = name if isinstance(name, str) else name.get("config", {}).get("name", name.get("class_name"))
     if name not in _ACTIVATIONS:
-        raise ValueError(f"Layer {layer.name!r} uses activation {name!r}; export handles {sorted(_ACTIVATIONS)}.")
+        raise ValueError(
+            f"Layer {layer.name!r} uses activation {name!r}; export handles {sorted(_ACTIVATIONS)}."
+        )
     kernel = tf.constant(np.asarray(layer.kernel, np.float32))
     bias = tf.constant(np.asarray(layer.bias, np.float32)) if layer.use_bias else None
     activation = _ACTIVATIONS[name]

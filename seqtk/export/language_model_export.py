@@ -25,17 +25,21 @@ class LanguageModelExport:
 
     def __init__(self, model, fixed_length=None):
         if fixed_length and model.cell_type == "lstm":
-            raise ValueError("fixed_length unrolls GRU and SimpleRNN layers; an LSTM exports as the fused op, "
-                             "which reads prompts at their own length.")
+            raise ValueError(
+                "fixed_length unrolls GRU and SimpleRNN layers; an LSTM exports as the fused op, "
+                "which reads prompts at their own length."
+            )
         self.model = model
         self.fixed_length = fixed_length
         self.graph = RecurrentGraph(model.recurrent)
         embedding = model.embedding
         self.embeddings = tf.constant(np.asarray(embedding.embeddings, np.float32))
-        self.output_kernel = None if embedding.tie_weights else tf.constant(
-            np.asarray(embedding.output_kernel, np.float32))
-        self.output_bias = tf.constant(np.asarray(embedding.output_bias, np.float32)) \
-            if embedding.use_output_bias else None
+        self.output_kernel = (
+            None if embedding.tie_weights else tf.constant(np.asarray(embedding.output_kernel, np.float32))
+        )
+        self.output_bias = (
+            tf.constant(np.asarray(embedding.output_bias, np.float32)) if embedding.use_output_bias else None
+        )
 
     @property
     def state_names(self):
@@ -72,12 +76,18 @@ class LanguageModelExport:
         length = self.fixed_length or (TRACE_LENGTH if fused else None)
         padded = bool(self.fixed_length)
         return [
-            Signature("step", lambda token, *s: self._run(token[:, None], s),
-                      [tf.TensorSpec([1], tf.int32, name="token")] + states,
-                      SignaturePlan(outputs=state_names)),
-            Signature("prefill", lambda tokens, *s: self._run(tokens, s, padded),
-                      [tf.TensorSpec([1, length], tf.int32, name="tokens")] + states,
-                      SignaturePlan(outputs=state_names, dynamic={"tokens": [1]} if fused else {})),
+            Signature(
+                "step",
+                lambda token, *s: self._run(token[:, None], s),
+                [tf.TensorSpec([1], tf.int32, name="token")] + states,
+                SignaturePlan(outputs=state_names),
+            ),
+            Signature(
+                "prefill",
+                lambda tokens, *s: self._run(tokens, s, padded),
+                [tf.TensorSpec([1, length], tf.int32, name="tokens")] + states,
+                SignaturePlan(outputs=state_names, dynamic={"tokens": [1]} if fused else {}),
+            ),
         ]
 
     def sample_inputs(self, tokenizer, examples, count=16, steps=8, seed=0):
@@ -88,34 +98,49 @@ class LanguageModelExport:
         """
         ids = np.asarray(tokenizer.encode("\n".join(examples.texts)[:200_000]), np.int32)
         if len(ids) < TRACE_LENGTH + steps + 1:
-            raise ValueError(f"{examples.source}: {len(ids)} tokens of text; give at least "
-                             f"{TRACE_LENGTH + steps + 1} to check the export on.")
+            raise ValueError(
+                f"{examples.source}: {len(ids)} tokens of text; give at least "
+                f"{TRACE_LENGTH + steps + 1} to check the export on."
+            )
         rng = np.random.default_rng(seed)
-        zeros = {name: np.zeros((1, dim), np.float32) for name, dim in zip(self.state_names, self.graph.state_dims,
-                                                                             strict=True)}
+        zeros = {
+            name: np.zeros((1, dim), np.float32)
+            for name, dim in zip(self.state_names, self.graph.state_dims, strict=True)
+        }
         for _ in range(count):
             length = TRACE_LENGTH if self.graph.fused else int(rng.integers(2, 3 * TRACE_LENGTH))
             length = min(length, self.fixed_length or length, len(ids) - steps - 1)
             start = int(rng.integers(0, len(ids) - length - steps))
-            tokens = ids[None, start:start + length]
+            tokens = ids[None, start : start + length]
             if self.fixed_length:
                 tokens = np.pad(tokens, ((0, 0), (0, self.fixed_length - length)))
             prompt = {"tokens": tokens, **zeros}
             yield "prefill", prompt
-            states = {name: value for name, value in self.keras_reference("prefill", prompt).items()
-                      if name in zeros}
+            states = {
+                name: value
+                for name, value in self.keras_reference("prefill", prompt).items()
+                if name in zeros
+            }
             for t in range(steps):
-                inputs = {"token": ids[start + length + t:start + length + t + 1], **states}
+                inputs = {"token": ids[start + length + t : start + length + t + 1], **states}
                 yield "step", inputs
-                states = {name: value for name, value in self.keras_reference("step", inputs).items()
-                          if name in zeros}
+                states = {
+                    name: value
+                    for name, value in self.keras_reference("step", inputs).items()
+                    if name in zeros
+                }
 
     def keras_reference(self, key, inputs):
         """The Keras model's outputs for the same inputs, named as the signature's."""
-        ids = inputs["token"][:, None] if key == "step" else inputs["tokens"][:, :np.count_nonzero(inputs["tokens"])]
+        ids = (
+            inputs["token"][:, None]
+            if key == "step"
+            else inputs["tokens"][:, : np.count_nonzero(inputs["tokens"])]
+        )
         states = [tf.constant(inputs[name]) for name in self.state_names]
         logits, final_states = self.model(tf.constant(ids), states=states, return_state=True, training=False)
         reference = {"logits": np.asarray(logits)[:, -1]}
-        reference.update({name: np.asarray(s) for name, s in zip(self.state_names, final_states, strict=True)})
+        reference.update(
+            {name: np.asarray(s) for name, s in zip(self.state_names, final_states, strict=True)}
+        )
         return reference
-

@@ -18,7 +18,9 @@ def _interpreter(model_path=None, model_content=None, num_threads=None):
     try:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError as error:  # pragma: no cover - a dependency of seqtk
-        raise ImportError("Running TFLite files needs the LiteRT interpreter: pip install ai-edge-litert") from error
+        raise ImportError(
+            "Running TFLite files needs the LiteRT interpreter: pip install ai-edge-litert"
+        ) from error
     return Interpreter(model_path=model_path, model_content=model_content, num_threads=num_threads)
 
 
@@ -40,20 +42,27 @@ class LiteRTModel:
         self.interpreter = _interpreter(model_path, model_content, num_threads)
         self.metadata = metadata or {}
         self.tokenizer = tokenizer
-        self.runners = {key: self.interpreter.get_signature_runner(key)
-                        for key in self.interpreter.get_signature_list()}
+        self.runners = {
+            key: self.interpreter.get_signature_runner(key) for key in self.interpreter.get_signature_list()
+        }
         self.state_dims = dict(self.metadata.get("states", {}))
 
     @classmethod
     def from_directory(cls, directory, num_threads=None):
         metadata_path = os.path.join(directory, METADATA_FILE)
         if not os.path.exists(metadata_path):
-            raise FileNotFoundError(f"{directory}: not a seqtk TFLite export (no {METADATA_FILE}). Give a folder "
-                                    "written by `seqtk export tflite`.")
+            raise FileNotFoundError(
+                f"{directory}: not a seqtk TFLite export (no {METADATA_FILE}). Give a folder "
+                "written by `seqtk export tflite`."
+            )
         with open(metadata_path, encoding="utf-8") as handle:
             metadata = json.load(handle)
-        return cls(os.path.join(directory, metadata["file"]), metadata=metadata,
-                   tokenizer=load_tokenizer(directory), num_threads=num_threads)
+        return cls(
+            os.path.join(directory, metadata["file"]),
+            metadata=metadata,
+            tokenizer=load_tokenizer(directory),
+            num_threads=num_threads,
+        )
 
     @property
     def task(self):
@@ -79,7 +88,7 @@ class LiteRTModel:
             return outputs["logits"][0], self._states(outputs)
         # An unrolled prefill reads `fixed` tokens per call (0-padded): longer prompts go in chunks.
         for start in range(0, len(ids), fixed):
-            chunk = ids[start:start + fixed]
+            chunk = ids[start : start + fixed]
             outputs = self("prefill", tokens=np.pad(chunk, (0, fixed - len(chunk))).reshape(1, -1), **states)
             states = self._states(outputs)
         return outputs["logits"][0], states
@@ -139,7 +148,7 @@ class LiteRTModel:
                 ids = ids[-limit:]
             elif truncation == "head_tail":
                 head = limit // 4
-                ids = list(ids[:head]) + list(ids[len(ids) - (limit - head):])
+                ids = list(ids[:head]) + list(ids[len(ids) - (limit - head) :])
             else:
                 ids = ids[:limit]
         if len(ids) == 0:
@@ -151,7 +160,7 @@ class LiteRTModel:
     def encode_source(self, source_ids):
         """The decoder's initial states (and `context`) for one source sentence."""
         limit = self.metadata.get("max_source_length") or 0
-        ids = np.asarray(source_ids, np.int32)[:limit or None]
+        ids = np.asarray(source_ids, np.int32)[: limit or None]
         fixed = self.metadata.get("fixed_length")
         if fixed:
             ids = np.pad(ids[:fixed], (0, max(0, fixed - len(ids))))
@@ -202,10 +211,10 @@ class LiteRTModel:
             candidates = []
             for score, ids, token, hypothesis_states in alive:
                 log_probs, new_states = self._decode_step(token, hypothesis_states)
-                best = np.argpartition(-log_probs, 2 * beam_size)[:2 * beam_size]
+                best = np.argpartition(-log_probs, 2 * beam_size)[: 2 * beam_size]
                 candidates.extend((score + float(log_probs[t]), ids, int(t), new_states) for t in best)
             candidates.sort(key=lambda c: -c[0])
-            candidates = candidates[:2 * beam_size]
+            candidates = candidates[: 2 * beam_size]
             alive = []
             for rank, (score, ids, token, new_states) in enumerate(candidates):
                 if token == end_id:

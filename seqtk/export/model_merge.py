@@ -18,8 +18,9 @@ def merge_models(models):
     for key, model_bytes in models.items():
         model = flatbuffer_utils.convert_bytearray_to_object(bytearray(model_bytes))
         if len(model.signatureDefs) != 1:
-            raise ValueError(f"merge_models takes files with one signature each; {key!r} has "
-                             f"{len(model.signatureDefs)}.")
+            raise ValueError(
+                f"merge_models takes files with one signature each; {key!r} has {len(model.signatureDefs)}."
+            )
         if merged is None:
             merged = model
             merged.signatureDefs[0].signatureKey = key.encode()

@@ -42,15 +42,19 @@ class RecurrentGraph:
         for index, pair in enumerate(stack.directions):
             layer_directions = []
             for layer in pair:
-                kernel, recurrent_kernel, bias = (np.asarray(w, dtype=np.float32) for w in layer.get_weights())
-                layer_directions.append({
-                    "layer": index,
-                    "backward": layer.go_backwards,
-                    "units": layer.units,
-                    "kernel": tf.constant(kernel),
-                    "recurrent_kernel": tf.constant(recurrent_kernel),
-                    "bias": tf.constant(bias),
-                })
+                kernel, recurrent_kernel, bias = (
+                    np.asarray(w, dtype=np.float32) for w in layer.get_weights()
+                )
+                layer_directions.append(
+                    {
+                        "layer": index,
+                        "backward": layer.go_backwards,
+                        "units": layer.units,
+                        "kernel": tf.constant(kernel),
+                        "recurrent_kernel": tf.constant(recurrent_kernel),
+                        "bias": tf.constant(bias),
+                    }
+                )
             self.directions.append(layer_directions)
 
     @property
@@ -78,8 +82,10 @@ class RecurrentGraph:
         return self.cell_type == "lstm"
 
     def state_specs(self):
-        return [tf.TensorSpec([1, dim], tf.float32, name=name)
-                for name, dim in zip(self.state_names, self.state_dims, strict=True)]
+        return [
+            tf.TensorSpec([1, dim], tf.float32, name=name)
+            for name, dim in zip(self.state_names, self.state_dims, strict=True)
+        ]
 
     def __call__(self, inputs, states, mask=None):
         """Runs `(1, time, features)` inputs from `states`.
@@ -104,7 +110,7 @@ class RecurrentGraph:
             layer_inputs = outputs
             results, last_outputs = [], []
             for direction in layer_directions:
-                state = states[position:position + per_direction]
+                state = states[position : position + per_direction]
                 position += per_direction
                 sequence, final, last = self._direction(direction, layer_inputs, state, mask)
                 results.append(sequence)
@@ -128,8 +134,14 @@ class RecurrentGraph:
             mask = None if mask is None else tf.reverse(mask, axis=[1])
         if self.cell_type == "lstm":
             function = fused_lstm_function()
-            last, sequence, _, _, _ = function(inputs, state[0], state[1], direction["kernel"],
-                                               direction["recurrent_kernel"], direction["bias"])
+            last, sequence, _, _, _ = function(
+                inputs,
+                state[0],
+                state[1],
+                direction["kernel"],
+                direction["recurrent_kernel"],
+                direction["bias"],
+            )
             final = [last, None]  # h is the last output; c stays inside the op's state tensor
         else:
             sequence, final = self._loop(direction, inputs, state[0], mask)
@@ -156,7 +168,7 @@ class RecurrentGraph:
                     h = new_h
                     outputs.append(h)
                 else:
-                    real = mask[:, t:t + 1]
+                    real = mask[:, t : t + 1]
                     h = tf.where(real, new_h, h)
                     outputs.append(tf.where(real, new_h, tf.zeros_like(new_h)))
             return tf.stack(outputs, axis=1), [h]
@@ -176,8 +188,8 @@ class RecurrentGraph:
         # Keras' GRU with reset_after=True: the reset gate scales the recurrent candidate after its product.
         recurrent = tf.matmul(h, recurrent_kernel) + bias[1]
         z = tf.sigmoid(x[:, :units] + recurrent[:, :units])
-        r = tf.sigmoid(x[:, units:2 * units] + recurrent[:, units:2 * units])
-        candidate = tf.tanh(x[:, 2 * units:] + r * recurrent[:, 2 * units:])
+        r = tf.sigmoid(x[:, units : 2 * units] + recurrent[:, units : 2 * units])
+        candidate = tf.tanh(x[:, 2 * units :] + r * recurrent[:, 2 * units :])
         return z * h + (1.0 - z) * candidate
 
     @staticmethod

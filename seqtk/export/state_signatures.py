@@ -61,7 +61,9 @@ def rewrite_signatures(model_bytes, plans):
             subgraph.inputs = np.array([i for i in subgraph.inputs if i not in removed], dtype=np.int32)
         for name, axes in plan.dynamic.items():
             tensor = subgraph.tensors[inputs[name]]
-            shape = np.array(tensor.shape if tensor.shapeSignature is None else tensor.shapeSignature, np.int32)
+            shape = np.array(
+                tensor.shape if tensor.shapeSignature is None else tensor.shapeSignature, np.int32
+            )
             shape[list(axes)] = -1
             tensor.shapeSignature = shape
     for subgraph in model.subgraphs:
@@ -81,8 +83,11 @@ def _final_state_tensor(model, subgraph, input_index, name):
     if subgraph.tensors[input_index].isVariable:
         return input_index
     for operator in subgraph.operators:
-        if (_builtin(model, operator) == schema.BuiltinOperator.QUANTIZE and operator.inputs[0] == input_index
-                and subgraph.tensors[operator.outputs[0]].isVariable):
+        if (
+            _builtin(model, operator) == schema.BuiltinOperator.QUANTIZE
+            and operator.inputs[0] == input_index
+            and subgraph.tensors[operator.outputs[0]].isVariable
+        ):
             quantized = operator.outputs[0]
             break
     else:
@@ -90,8 +95,10 @@ def _final_state_tensor(model, subgraph, input_index, name):
     if subgraph.tensors[quantized].type != schema.TensorType.INT16:
         # Only the int16 cell state is read back this way (DEQUANTIZE caches an int8 persistent tensor as
         # if it were a weight); the output state h is the last step of the op's output sequence.
-        raise ValueError(f"State {name!r} is quantized to type {subgraph.tensors[quantized].type}; only int16 "
-                         "cell states can be published.")
+        raise ValueError(
+            f"State {name!r} is quantized to type {subgraph.tensors[quantized].type}; only int16 "
+            "cell states can be published."
+        )
     final = _append_tensor(subgraph, subgraph.tensors[input_index], f"{name}/final")
     _append_operator(model, subgraph, schema.BuiltinOperator.DEQUANTIZE, quantized, final)
     return final

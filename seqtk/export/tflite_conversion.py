@@ -34,17 +34,25 @@ def convert(concrete_functions, quantize="none", representative_dataset=None):
     if quantize not in QUANTIZATIONS:
         raise ValueError(f"quantize must be one of {QUANTIZATIONS}; received {quantize!r}.")
     if quantize == "int8" and representative_dataset is None:
-        raise ValueError("int8 quantization calibrates activations on example inputs: give representative data "
-                         "(--representative-data <file>, one example per line).")
+        raise ValueError(
+            "int8 quantization calibrates activations on example inputs: give representative data "
+            "(--representative-data <file>, one example per line)."
+        )
     # A trackable object makes the converter go through a SavedModel, the path that keeps several
     # signatures; the functions hold their weights as constants, so an empty module will do.
     if quantize == "int8" and len(concrete_functions) > 1:
         # Calibration fails on a file whose signatures pass state tensors: calibrate each alone, then join.
-        return merge_models({key: convert({key: function}, quantize, _only(representative_dataset, key))
-                             for key, function in concrete_functions.items()})
+        return merge_models(
+            {
+                key: convert({key: function}, quantize, _only(representative_dataset, key))
+                for key, function in concrete_functions.items()
+            }
+        )
     # A trackable object makes the converter go through a SavedModel, the path that keeps several
     # signatures; the functions hold their weights as constants, so an empty module will do.
-    converter = tf.lite.TFLiteConverter.from_concrete_functions(list(concrete_functions.values()), tf.Module())
+    converter = tf.lite.TFLiteConverter.from_concrete_functions(
+        list(concrete_functions.values()), tf.Module()
+    )
     # Builtins only: a file with Flex (select TF) ops does not run on the plain LiteRT runtime.
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
     if quantize != "none":
@@ -52,14 +60,19 @@ def convert(concrete_functions, quantize="none", representative_dataset=None):
     if quantize == "float16":
         converter.target_spec.supported_types = [tf.float16]
     if quantize == "int8":
-        converter.representative_dataset = _only(representative_dataset, next(iter(concrete_functions)),
-                                                 rename="serving_default")
-        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8,
-                                               tf.lite.OpsSet.TFLITE_BUILTINS]
+        converter.representative_dataset = _only(
+            representative_dataset, next(iter(concrete_functions)), rename="serving_default"
+        )
+        converter.target_spec.supported_ops = [
+            tf.lite.OpsSet.TFLITE_BUILTINS_INT8,
+            tf.lite.OpsSet.TFLITE_BUILTINS,
+        ]
     model_bytes = converter.convert()
     flex = sorted(name for name in operator_names(model_bytes) if name.startswith("Flex"))
     if flex:
-        raise ValueError(f"The converted model needs Flex ops {flex}, which the builtin LiteRT runtime lacks.")
+        raise ValueError(
+            f"The converted model needs Flex ops {flex}, which the builtin LiteRT runtime lacks."
+        )
     if len(concrete_functions) == 1:
         # The converter calls a lone signature "serving_default" whatever its function's name.
         model_bytes = rename_signature(model_bytes, "serving_default", next(iter(concrete_functions)))

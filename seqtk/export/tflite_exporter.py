@@ -3,9 +3,7 @@
 import json
 import math
 import os
-import shutil
 import statistics
-import tempfile
 import time
 
 import numpy as np
@@ -17,7 +15,7 @@ from seqtk.export.litert_model import METADATA_FILE, MODEL_FILE, LiteRTModel
 from seqtk.export.state_signatures import operator_names, rewrite_signatures
 from seqtk.export.tflite_conversion import QUANTIZATIONS, convert, signature_function
 from seqtk.export.translator_export import TranslatorExport
-from seqtk.models.model_directory import load_model_directory
+from seqtk.models.model_directory import load_model_directory, write_directory
 
 REPORT_FILE = "export_report.json"
 LOOPS = ("auto", "while", "unrolled")
@@ -40,8 +38,10 @@ def task_export(model, config=None, fixed_length=None):
         return ClassifierExport(model, fixed_length)
     if isinstance(model, Seq2SeqTranslator):
         return TranslatorExport(model, fixed_length)
-    raise ValueError(f"TFLite export handles seqtk's LanguageModel, TextClassifier and Seq2SeqTranslator; this "
-                     f"model is a {type(model).__name__}. Train it with `seqtk train lm|classifier|translator`.")
+    raise ValueError(
+        f"TFLite export handles seqtk's LanguageModel, TextClassifier and Seq2SeqTranslator; this "
+        f"model is a {type(model).__name__}. Train it with `seqtk train lm|classifier|translator`."
+    )
 
 
 def _unrolled_length(task, config):
@@ -86,7 +86,9 @@ class _Variant:
         self.export = export
         self.signatures = export.signatures()
         self.plans = {s.key: s.plan for s in self.signatures}
-        self.functions = {s.key: signature_function(s.key, s.function, s.input_signature) for s in self.signatures}
+        self.functions = {
+            s.key: signature_function(s.key, s.function, s.input_signature) for s in self.signatures
+        }
 
     def convert(self, quantize="none", samples=None):
         dataset = None if samples is None else (lambda: iter(samples))
@@ -102,11 +104,21 @@ def _sample_inputs(export, tokenizer, examples, config):
     data = (config or {}).get("data", {})
     count = SAMPLE_COUNTS[export.task]
     if export.task == "classifier":
-        return list(export.sample_inputs(tokenizer, examples, count, max_length=data.get("max_length", 0),
-                                         truncation=data.get("truncation", "head")))
+        return list(
+            export.sample_inputs(
+                tokenizer,
+                examples,
+                count,
+                max_length=data.get("max_length", 0),
+                truncation=data.get("truncation", "head"),
+            )
+        )
     if export.task == "translator":
-        return list(export.sample_inputs(tokenizer, examples, count,
-                                         max_source_length=data.get("max_source_length", 0)))
+        return list(
+            export.sample_inputs(
+                tokenizer, examples, count, max_source_length=data.get("max_source_length", 0)
+            )
+        )
     return list(export.sample_inputs(tokenizer, examples, count))
 
 
@@ -131,13 +143,15 @@ def _calibration_samples(samples):
         if name is None:
             calibration.append((key, inputs))
         elif inputs[name].shape[1] >= target[key]:
-            calibration.append((key, {**inputs, name: inputs[name][:, :target[key]]}))
+            calibration.append((key, {**inputs, name: inputs[name][:, : target[key]]}))
     return calibration
 
 
 def verify(runner, export, samples, repeats=3):
     """Per signature: the largest absolute difference from Keras over `samples`, and the median latency."""
-    inputs_of = {key: set(details["inputs"]) for key, details in runner.interpreter.get_signature_list().items()}
+    inputs_of = {
+        key: set(details["inputs"]) for key, details in runner.interpreter.get_signature_list().items()
+    }
     differences, latencies, calls = {}, {}, {}
     for key, inputs in samples:
         feed = {name: value for name, value in inputs.items() if name in inputs_of[key]}
@@ -151,8 +165,14 @@ def verify(runner, export, samples, repeats=3):
         differences[key] = max(differences.get(key, 0.0), difference)
         latencies.setdefault(key, []).append(min(timings))
         calls[key] = calls.get(key, 0) + 1
-    return {key: {"max_abs_diff_vs_keras": differences[key], "calls": calls[key],
-                  "median_latency_ms": 1000 * statistics.median(latencies[key])} for key in differences}
+    return {
+        key: {
+            "max_abs_diff_vs_keras": differences[key],
+            "calls": calls[key],
+            "median_latency_ms": 1000 * statistics.median(latencies[key]),
+        }
+        for key in differences
+    }
 
 
 def task_metric(task, quantized, reference, examples, tokenizer_limit=1500):
@@ -161,8 +181,12 @@ def task_metric(task, quantized, reference, examples, tokenizer_limit=1500):
         ids = reference.tokenizer.encode("\n".join(examples.texts)[:50_000])[:tokenizer_limit]
         float_ppl = math.exp(-reference.log_likelihood(ids) / (len(ids) - 1))
         quantized_ppl = math.exp(-quantized.log_likelihood(ids) / (len(ids) - 1))
-        return {"tokens": len(ids) - 1, "float_perplexity": float_ppl, "quantized_perplexity": quantized_ppl,
-                "perplexity_ratio": quantized_ppl / float_ppl}
+        return {
+            "tokens": len(ids) - 1,
+            "float_perplexity": float_ppl,
+            "quantized_perplexity": quantized_ppl,
+            "perplexity_ratio": quantized_ppl / float_ppl,
+        }
     if task == "classifier":
         texts = examples.texts[:500]
         float_labels = [label for label, _ in reference.classify(texts)]
@@ -178,8 +202,12 @@ def task_metric(task, quantized, reference, examples, tokenizer_limit=1500):
         targets = examples.targets[:200]
         float_bleu = translation_scores(float_outputs, targets)["bleu"]
         quantized_bleu = translation_scores(quantized_outputs, targets)["bleu"]
-        return {"sentences": len(sources), "float_bleu": float_bleu, "quantized_bleu": quantized_bleu,
-                "bleu_difference": quantized_bleu - float_bleu}
+        return {
+            "sentences": len(sources),
+            "float_bleu": float_bleu,
+            "quantized_bleu": quantized_bleu,
+            "bleu_difference": quantized_bleu - float_bleu,
+        }
     agreement = translation_scores(quantized_outputs, float_outputs)["bleu"]
     return {"sentences": len(sources), "bleu_against_float_outputs": agreement}
 
@@ -190,11 +218,20 @@ def _metadata(export, runner, tokenizer, config, quantize, variant):
     for key in runner.interpreter.get_signature_list():
         details = runner.runners[key]
         signatures[key] = {
-            "inputs": {name: {"shape": [int(d) for d in spec["shape_signature"]], "dtype": np.dtype(spec["dtype"]).name}
-                       for name, spec in sorted(details.get_input_details().items())},
-            "outputs": {name: {"shape": [int(d) for d in spec["shape_signature"]],
-                               "dtype": np.dtype(spec["dtype"]).name}
-                        for name, spec in sorted(details.get_output_details().items())},
+            "inputs": {
+                name: {
+                    "shape": [int(d) for d in spec["shape_signature"]],
+                    "dtype": np.dtype(spec["dtype"]).name,
+                }
+                for name, spec in sorted(details.get_input_details().items())
+            },
+            "outputs": {
+                name: {
+                    "shape": [int(d) for d in spec["shape_signature"]],
+                    "dtype": np.dtype(spec["dtype"]).name,
+                }
+                for name, spec in sorted(details.get_output_details().items())
+            },
         }
     metadata = {
         "format": "seqtk-tflite",
@@ -210,8 +247,10 @@ def _metadata(export, runner, tokenizer, config, quantize, variant):
     }
     if export.task == "language_model":
         metadata["special_ids"] = {"pad": 0, "newline": int(tokenizer.newline_id)}
-        metadata["usage"] = ("Start from zero states; prefill(tokens, states) on the prompt, then step(token, "
-                             "states) once per generated token, passing back the states each call returns.")
+        metadata["usage"] = (
+            "Start from zero states; prefill(tokens, states) on the prompt, then step(token, "
+            "states) once per generated token, passing back the states each call returns."
+        )
     elif export.task == "classifier":
         metadata["special_ids"] = {"pad": 0}
         metadata["labels"] = [str(label) for label in (config or {}).get("labels", [])]
@@ -227,8 +266,10 @@ def _metadata(export, runner, tokenizer, config, quantize, variant):
         if export.separate_bridge:
             metadata["encoder_states"] = list(export.encoder.state_names)
         order = "encode, bridge, decode_step" if export.separate_bridge else "encode, decode_step"
-        metadata["usage"] = (f"Call {order}: decode_step from the start id with the states encode returns (and "
-                             "its context), feeding each chosen token back until the end id.")
+        metadata["usage"] = (
+            f"Call {order}: decode_step from the start id with the states encode returns (and "
+            "its context), feeding each chosen token back until the end id."
+        )
     return metadata
 
 
@@ -238,31 +279,22 @@ def _state_dims(export):
 
 
 def _write_folder(output_directory, files, tokenizer):
-    output_directory = os.path.abspath(output_directory)
-    parent = os.path.dirname(output_directory)
-    os.makedirs(parent, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=f".{os.path.basename(output_directory)}.", suffix=".tmp", dir=parent)
-    try:
+    def write(staging):
         for name, content in files.items():
-            mode = "wb" if isinstance(content, bytes) else "w"
-            with open(os.path.join(staging, name), mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as f:
-                f.write(content)
+            if isinstance(content, bytes):
+                with open(os.path.join(staging, name), "wb") as handle:
+                    handle.write(content)
+            else:
+                with open(os.path.join(staging, name), "w", encoding="utf-8") as handle:
+                    handle.write(content)
         tokenizer.save(staging)
-        if os.path.exists(output_directory):
-            retired = output_directory + ".old"
-            shutil.rmtree(retired, ignore_errors=True)
-            os.replace(output_directory, retired)
-            os.replace(staging, output_directory)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(staging, output_directory)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+
+    write_directory(output_directory, write)
 
 
-def export_tflite(model_directory, output_directory=None, quantize="none", examples_path=None, loop="auto",
-                  log=print):
+def export_tflite(
+    model_directory, output_directory=None, quantize="none", examples_path=None, loop="auto", log=print
+):
     """Exports a trained seqtk model to `output_directory` and returns the verification report.
 
     The folder holds `model.tflite` (builtin ops only, one signature per entry point), the tokenizer,
@@ -291,12 +323,16 @@ def export_tflite(model_directory, output_directory=None, quantize="none", examp
     export = task_export(model, config)
     if examples_path is None:
         if quantize == "int8":
-            raise ValueError("int8 quantization calibrates activations on real inputs: give --representative-data "
-                             "<file> (one example per line, or the model's own data format).")
+            raise ValueError(
+                "int8 quantization calibrates activations on real inputs: give --representative-data "
+                "<file> (one example per line, or the model's own data format)."
+            )
         examples_path = default_examples_path(config)
         if examples_path is None:
-            raise ValueError(f"{model_directory}: its training data cannot be read here, and verification needs "
-                             "real examples; give --representative-data <file> (one example per line).")
+            raise ValueError(
+                f"{model_directory}: its training data cannot be read here, and verification needs "
+                "real examples; give --representative-data <file> (one example per line)."
+            )
     examples = read_export_examples(examples_path, export.task, (config or {}).get("data", {}))
     suffix = "" if quantize == "none" else f"_{quantize}"
     output_directory = output_directory or os.path.normpath(model_directory) + f"_tflite{suffix}"
@@ -311,27 +347,39 @@ def export_tflite(model_directory, output_directory=None, quantize="none", examp
         variant.float_bytes = variant.convert()
         runner = LiteRTModel(model_content=variant.float_bytes, metadata={"states": {}})
         variant.float_report = verify(runner, variant.export, samples)
-        sequence_key = {"language_model": "prefill", "classifier": "classify", "translator": "encode"}[export.task]
+        sequence_key = {"language_model": "prefill", "classifier": "classify", "translator": "encode"}[
+            export.task
+        ]
         measured[variant.name] = variant.float_report[sequence_key]["median_latency_ms"]
         log(f"{variant.name}: {sequence_key} median {measured[variant.name]:.3f} ms per call")
     chosen = min(variants, key=lambda v: measured[v.name])
 
-    report = {"model": str(model_directory), "output": str(output_directory), "task": export.task,
-              "quantize": quantize, "recurrence": chosen.name, "examples": examples.source,
-              "float_size_bytes": len(chosen.float_bytes)}
+    report = {
+        "model": str(model_directory),
+        "output": str(output_directory),
+        "task": export.task,
+        "quantize": quantize,
+        "recurrence": chosen.name,
+        "examples": examples.source,
+        "float_size_bytes": len(chosen.float_bytes),
+    }
     if len(variants) > 1:
         report["recurrence_latency_ms"] = measured
     worst = max(r["max_abs_diff_vs_keras"] for r in chosen.float_report.values())
     if worst > FLOAT_TOLERANCE:
-        raise ValueError(f"The float TFLite file differs from Keras by {worst:.2e} (> {FLOAT_TOLERANCE}); nothing "
-                         "was written. This is a bug in the export of this architecture: please report it.")
+        raise ValueError(
+            f"The float TFLite file differs from Keras by {worst:.2e} (> {FLOAT_TOLERANCE}); nothing "
+            "was written. This is a bug in the export of this architecture: please report it."
+        )
     model_bytes = chosen.float_bytes
     metadata_stub = {"states": dict(zip(chosen.export.state_names, _state_dims(chosen.export), strict=True))}
     float_runner = LiteRTModel(model_content=chosen.float_bytes, metadata=metadata_stub, tokenizer=tokenizer)
     float_runner.metadata = _metadata(chosen.export, float_runner, tokenizer, config, "none", chosen.name)
     if quantize != "none":
         log(f"Converting with {quantize} quantization...")
-        model_bytes = chosen.convert(quantize, _calibration_samples(chosen.samples) if quantize == "int8" else None)
+        model_bytes = chosen.convert(
+            quantize, _calibration_samples(chosen.samples) if quantize == "int8" else None
+        )
         runner = LiteRTModel(model_content=model_bytes, metadata=metadata_stub, tokenizer=tokenizer)
         report["signatures"] = verify(runner, chosen.export, chosen.samples)
         runner.metadata = {**float_runner.metadata, "quantize": quantize}
@@ -340,23 +388,37 @@ def export_tflite(model_directory, output_directory=None, quantize="none", examp
         runner = float_runner
         report["signatures"] = chosen.float_report
     operators = sorted(operator_names(model_bytes))
-    report.update({
-        "file": MODEL_FILE,
-        "size_bytes": len(model_bytes),
-        "size_vs_float": len(model_bytes) / len(chosen.float_bytes),
-        "operators": operators,
-        "flex_operators": [name for name in operators if name.startswith("Flex")],
-        "fused_lstm": FUSED_LSTM in operators,
-    })
+    report.update(
+        {
+            "file": MODEL_FILE,
+            "size_bytes": len(model_bytes),
+            "size_vs_float": len(model_bytes) / len(chosen.float_bytes),
+            "operators": operators,
+            "flex_operators": [name for name in operators if name.startswith("Flex")],
+            "fused_lstm": FUSED_LSTM in operators,
+        }
+    )
     if model.cell_type == "lstm" and FUSED_LSTM not in operators:
-        raise ValueError(f"The converter did not fuse this LSTM (operators: {operators}); nothing was written.")
-    metadata = _metadata(chosen.export, LiteRTModel(model_content=model_bytes, metadata=metadata_stub), tokenizer,
-                         config, quantize, chosen.name)
-    _write_folder(output_directory, {
-        MODEL_FILE: model_bytes,
-        METADATA_FILE: json.dumps(metadata, indent=1),
-        REPORT_FILE: json.dumps(report, indent=1),
-    }, tokenizer)
+        raise ValueError(
+            f"The converter did not fuse this LSTM (operators: {operators}); nothing was written."
+        )
+    metadata = _metadata(
+        chosen.export,
+        LiteRTModel(model_content=model_bytes, metadata=metadata_stub),
+        tokenizer,
+        config,
+        quantize,
+        chosen.name,
+    )
+    _write_folder(
+        output_directory,
+        {
+            MODEL_FILE: model_bytes,
+            METADATA_FILE: json.dumps(metadata, indent=1),
+            REPORT_FILE: json.dumps(report, indent=1),
+        },
+        tokenizer,
+    )
     log(format_report(report))
     return report
 
@@ -364,14 +426,18 @@ def export_tflite(model_directory, output_directory=None, quantize="none", examp
 def _variants(export, model, config, loop, quantize):
     if model.cell_type == "lstm":
         if loop == "unrolled":
-            raise ValueError("--loop unrolled applies to GRU and SimpleRNN; an LSTM exports as the fused "
-                             "UNIDIRECTIONAL_SEQUENCE_LSTM op.")
+            raise ValueError(
+                "--loop unrolled applies to GRU and SimpleRNN; an LSTM exports as the fused "
+                "UNIDIRECTIONAL_SEQUENCE_LSTM op."
+            )
         return [_Variant("fused_lstm", export)]
     if quantize == "int8":
         # The converter's int8 calibration crashes the process on a WHILE loop; an unrolled graph quantizes.
         if loop == "while":
-            raise ValueError("int8 quantization of a GRU or SimpleRNN needs the unrolled recurrence (the converter "
-                             "crashes on an int8 WHILE loop): use --loop unrolled or auto.")
+            raise ValueError(
+                "int8 quantization of a GRU or SimpleRNN needs the unrolled recurrence (the converter "
+                "crashes on an int8 WHILE loop): use --loop unrolled or auto."
+            )
         loop = "unrolled"
     variants = []
     if loop in ("auto", "while"):
@@ -384,19 +450,34 @@ def _variants(export, model, config, loop, quantize):
 
 def format_report(report):
     """The report as a table for the terminal."""
-    lines = [(f"{report['task']} -> {report['output']}/{report['file']} ({report['quantize']}, "
-              f"{report['size_bytes'] / 1e6:.2f} MB, {100 * report['size_vs_float']:.0f}% of float; "
-              f"recurrence: {report['recurrence']})"),
-             f"{'signature':<12} {'max |diff| vs Keras':>20} {'median ms':>10} {'calls':>6}"]
+    lines = [
+        (
+            f"{report['task']} -> {report['output']}/{report['file']} ({report['quantize']}, "
+            f"{report['size_bytes'] / 1e6:.2f} MB, {100 * report['size_vs_float']:.0f}% of float; "
+            f"recurrence: {report['recurrence']})"
+        ),
+        f"{'signature':<12} {'max |diff| vs Keras':>20} {'median ms':>10} {'calls':>6}",
+    ]
     for key, row in report["signatures"].items():
-        lines.append(f"{key:<12} {row['max_abs_diff_vs_keras']:>20.2e} {row['median_latency_ms']:>10.3f} "
-                     f"{row['calls']:>6}")
+        lines.append(
+            f"{key:<12} {row['max_abs_diff_vs_keras']:>20.2e} {row['median_latency_ms']:>10.3f} "
+            f"{row['calls']:>6}"
+        )
     lines.append(f"operators: {', '.join(report['operators'])}")
-    lines.append(f"fused LSTM: {'yes' if report['fused_lstm'] else 'no'}; Flex ops: "
-                 f"{', '.join(report['flex_operators']) or 'none'}")
+    lines.append(
+        f"fused LSTM: {'yes' if report['fused_lstm'] else 'no'}; Flex ops: "
+        f"{', '.join(report['flex_operators']) or 'none'}"
+    )
     if "recurrence_latency_ms" in report:
-        lines.append("measured: " + ", ".join(f"{k} {v:.3f} ms" for k, v in report["recurrence_latency_ms"].items()))
+        lines.append(
+            "measured: " + ", ".join(f"{k} {v:.3f} ms" for k, v in report["recurrence_latency_ms"].items())
+        )
     if "task_metric" in report:
-        lines.append("task metric vs float: " + ", ".join(
-            f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in report["task_metric"].items()))
+        lines.append(
+            "task metric vs float: "
+            + ", ".join(
+                f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
+                for k, v in report["task_metric"].items()
+            )
+        )
     return "\n".join(lines)

@@ -31,8 +31,10 @@ class TranslatorExport:
 
     def __init__(self, model, fixed_length=None):
         if fixed_length and model.cell_type == "lstm":
-            raise ValueError("fixed_length unrolls GRU and SimpleRNN layers; an LSTM exports as the fused op, "
-                             "which reads sources at their own length.")
+            raise ValueError(
+                "fixed_length unrolls GRU and SimpleRNN layers; an LSTM exports as the fused op, "
+                "which reads sources at their own length."
+            )
         self.model = model
         self.fixed_length = fixed_length
         self.bridged = model.bidirectional
@@ -41,9 +43,15 @@ class TranslatorExport:
         self.source_embeddings = tf.constant(np.asarray(model.source_embedding.embeddings, np.float32))
         target = model.target_embedding
         self.target_embeddings = tf.constant(np.asarray(target.embeddings, np.float32))
-        self.output_kernel = None if target.tie_weights else tf.constant(np.asarray(target.output_kernel, np.float32))
-        self.output_bias = tf.constant(np.asarray(target.output_bias, np.float32)) if target.use_output_bias else None
-        self.output_projection = frozen_dense(model.output_projection) if model.output_projection is not None else None
+        self.output_kernel = (
+            None if target.tie_weights else tf.constant(np.asarray(target.output_kernel, np.float32))
+        )
+        self.output_bias = (
+            tf.constant(np.asarray(target.output_bias, np.float32)) if target.use_output_bias else None
+        )
+        self.output_projection = (
+            frozen_dense(model.output_projection) if model.output_projection is not None else None
+        )
         self.bridge = [frozen_dense(layer) for layer in model.bridge]
 
     @property
@@ -67,7 +75,9 @@ class TranslatorExport:
         for layer in range(self.model.num_layers):
             start = layer * 2 * per_direction
             for k in range(per_direction):
-                merged = tf.concat([encoder_states[start + k], encoder_states[start + per_direction + k]], axis=-1)
+                merged = tf.concat(
+                    [encoder_states[start + k], encoder_states[start + per_direction + k]], axis=-1
+                )
                 states.append(bridge[layer * per_direction + k](merged))
         return dict(zip(self.state_names, states, strict=True))
 
@@ -83,7 +93,9 @@ class TranslatorExport:
         _, final_states, last_outputs = self.encoder(vectors, list(encoder_states), mask=mask)
         result = {}
         if self.model.context_feeding:
-            result["context"] = last_outputs[0] if len(last_outputs) == 1 else tf.concat(last_outputs, axis=-1)
+            result["context"] = (
+                last_outputs[0] if len(last_outputs) == 1 else tf.concat(last_outputs, axis=-1)
+            )
         if self.bridged and not self.encoder.fused:
             result.update(self._bridge(final_states))
         elif not self.encoder.fused:
@@ -91,7 +103,7 @@ class TranslatorExport:
         return result
 
     def _decode_step(self, token, *inputs):
-        states = list(inputs[:len(self.state_names)])
+        states = list(inputs[: len(self.state_names)])
         vectors = tf.gather(self.target_embeddings, token[:, None])
         embedded = vectors[:, -1]
         if self.model.context_feeding:
@@ -118,17 +130,26 @@ class TranslatorExport:
     def signatures(self):
         fused = self.encoder.fused
         length = self.fixed_length or (TRACE_LENGTH if fused else None)
-        context = [tf.TensorSpec([1, self.context_dim], tf.float32, name="context")] if self.context_dim else []
+        context = (
+            [tf.TensorSpec([1, self.context_dim], tf.float32, name="context")] if self.context_dim else []
+        )
         encoder_names = self.encoder.state_names
         encode_outputs = encoder_names if fused else []
         signatures = [
-            Signature("encode", self._encode,
-                      [tf.TensorSpec([1, length], tf.int32, name="source_ids")] + self.encoder.state_specs(),
-                      SignaturePlan(outputs=encode_outputs, reset=encoder_names,
-                                    dynamic={"source_ids": [1]} if fused else {})),
-            Signature("decode_step", self._decode_step,
-                      [tf.TensorSpec([1], tf.int32, name="token")] + self.decoder.state_specs() + context,
-                      SignaturePlan(outputs=self.state_names)),
+            Signature(
+                "encode",
+                self._encode,
+                [tf.TensorSpec([1, length], tf.int32, name="source_ids")] + self.encoder.state_specs(),
+                SignaturePlan(
+                    outputs=encode_outputs, reset=encoder_names, dynamic={"source_ids": [1]} if fused else {}
+                ),
+            ),
+            Signature(
+                "decode_step",
+                self._decode_step,
+                [tf.TensorSpec([1], tf.int32, name="token")] + self.decoder.state_specs() + context,
+                SignaturePlan(outputs=self.state_names),
+            ),
         ]
         if self.separate_bridge:
             signatures.insert(1, Signature("bridge", lambda *s: self._bridge(s), self.encoder.state_specs()))
@@ -138,10 +159,14 @@ class TranslatorExport:
         """Real `(key, inputs)` pairs: sources encoded, then a few greedy decoder steps from their states."""
         source_tokenizer = getattr(tokenizer, "source", tokenizer)
         start_id = getattr(tokenizer, "target", tokenizer).newline_id
-        encoder_zeros = {name: np.zeros((1, dim), np.float32)
-                         for name, dim in zip(self.encoder.state_names, self.encoder.state_dims, strict=True)}
+        encoder_zeros = {
+            name: np.zeros((1, dim), np.float32)
+            for name, dim in zip(self.encoder.state_names, self.encoder.state_dims, strict=True)
+        }
         for text in examples.texts[:count]:
-            ids = np.asarray(source_tokenizer.encode(text), np.int32)[:self.fixed_length or max_source_length or None]
+            ids = np.asarray(source_tokenizer.encode(text), np.int32)[
+                : self.fixed_length or max_source_length or None
+            ]
             if len(ids) == 0:
                 continue
             source = ids[None, :]
@@ -167,7 +192,7 @@ class TranslatorExport:
     def keras_reference(self, key, inputs):
         """The Keras model's outputs for the same inputs, named as the signature's."""
         if key == "encode":
-            source_ids = inputs["source_ids"][:, :np.count_nonzero(inputs["source_ids"])]
+            source_ids = inputs["source_ids"][:, : np.count_nonzero(inputs["source_ids"])]
             inputs = {**inputs, "source_ids": source_ids}
             states, context = self.model.encode(tf.constant(source_ids), training=False)
             if self.separate_bridge:
@@ -175,18 +200,24 @@ class TranslatorExport:
                 ids = inputs["source_ids"][:, ::-1] if self.model.reverse_source else inputs["source_ids"]
                 vectors = self.model.source_embedding(tf.constant(np.ascontiguousarray(ids)))
                 _, raw = self.model.encoder(vectors, training=False)
-                reference = {name: np.asarray(s) for name, s in zip(self.encoder.state_names, raw, strict=True)}
+                reference = {
+                    name: np.asarray(s) for name, s in zip(self.encoder.state_names, raw, strict=True)
+                }
             else:
                 reference = {name: np.asarray(s) for name, s in zip(self.state_names, states, strict=True)}
             if self.context_dim:
                 reference["context"] = np.asarray(context)
             return reference
         if key == "bridge":
-            merged = self._bridge([tf.constant(inputs[name]) for name in self.encoder.state_names], self.model.bridge)
+            merged = self._bridge(
+                [tf.constant(inputs[name]) for name in self.encoder.state_names], self.model.bridge
+            )
             return {name: np.asarray(value) for name, value in merged.items()}
         states = [tf.constant(inputs[name]) for name in self.state_names]
         context = tf.constant(inputs["context"]) if self.context_dim else None
-        logits, states = self.model.decode(tf.constant(inputs["token"][:, None]), states, context, training=False)
+        logits, states = self.model.decode(
+            tf.constant(inputs["token"][:, None]), states, context, training=False
+        )
         reference = {"logits": np.asarray(logits)[:, -1]}
         reference.update({name: np.asarray(s) for name, s in zip(self.state_names, states, strict=True)})
         return reference

@@ -27,28 +27,17 @@ def _inference_copy(model):
     return copy
 
 
-def save_model_directory(directory, model, tokenizer, config=None, metrics=None, model_card=None):
-    """Writes everything into a temporary sibling directory, then renames it into place.
+def write_directory(directory, write):
+    """Calls `write(staging)` on a temporary sibling directory, then renames it to `directory`.
 
-    An interrupted save leaves any earlier model at `directory` untouched. The model is saved
-    without optimizer state.
+    An interrupted or failed write leaves any earlier `directory` untouched and no staging folder behind.
     """
     directory = os.path.abspath(directory)
     parent = os.path.dirname(directory)
     os.makedirs(parent, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=f".{os.path.basename(directory)}.", suffix=".tmp", dir=parent)
     try:
-        _inference_copy(model).save(os.path.join(staging, MODEL_FILE))
-        tokenizer.save(staging)
-        if config is not None:
-            with open(os.path.join(staging, CONFIG_FILE), "w", encoding="utf-8") as handle:
-                yaml.safe_dump(config, handle, sort_keys=False)
-        if metrics is not None:
-            with open(os.path.join(staging, METRICS_FILE), "w", encoding="utf-8") as handle:
-                json.dump(metrics, handle, indent=2)
-        if model_card is not None:
-            with open(os.path.join(staging, CARD_FILE), "w", encoding="utf-8") as handle:
-                handle.write(model_card)
+        write(staging)
         if os.path.exists(directory):
             retired = directory + ".old"
             shutil.rmtree(retired, ignore_errors=True)
@@ -61,6 +50,29 @@ def save_model_directory(directory, model, tokenizer, config=None, metrics=None,
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return directory
+
+
+def save_model_directory(directory, model, tokenizer, config=None, metrics=None, model_card=None):
+    """Writes everything into a temporary sibling directory, then renames it into place.
+
+    An interrupted save leaves any earlier model at `directory` untouched. The model is saved
+    without optimizer state.
+    """
+
+    def write(staging):
+        _inference_copy(model).save(os.path.join(staging, MODEL_FILE))
+        tokenizer.save(staging)
+        if config is not None:
+            with open(os.path.join(staging, CONFIG_FILE), "w", encoding="utf-8") as handle:
+                yaml.safe_dump(config, handle, sort_keys=False)
+        if metrics is not None:
+            with open(os.path.join(staging, METRICS_FILE), "w", encoding="utf-8") as handle:
+                json.dump(metrics, handle, indent=2)
+        if model_card is not None:
+            with open(os.path.join(staging, CARD_FILE), "w", encoding="utf-8") as handle:
+                handle.write(model_card)
+
+    return write_directory(directory, write)
 
 
 def load_model_directory(directory):

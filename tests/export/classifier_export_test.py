@@ -7,8 +7,15 @@ from seqtk.export.state_signatures import operator_names
 
 
 class ClassifierExportTest:
-    @pytest.mark.parametrize("cell_type,bidirectional,pooling", [
-        ("lstm", True, "concat"), ("lstm", False, "last"), ("gru", True, "max"), ("simple_rnn", False, "mean")])
+    @pytest.mark.parametrize(
+        "cell_type,bidirectional,pooling",
+        [
+            ("lstm", True, "concat"),
+            ("lstm", False, "last"),
+            ("gru", True, "max"),
+            ("simple_rnn", False, "mean"),
+        ],
+    )
     def test_probabilities_match_keras_at_any_length(self, cell_type, bidirectional, pooling):
         model = classifier(cell_type, bidirectional, pooling)
         lite = runner(converted(ClassifierExport(model)))
@@ -16,8 +23,9 @@ class ClassifierExportTest:
         rng = np.random.default_rng(2)
         for length in (1, 8, 23):
             ids = rng.integers(1, 40, (1, length)).astype("int32")
-            np.testing.assert_allclose(lite("classify", token_ids=ids)["probabilities"],
-                                       model.predict_probabilities(ids), atol=1e-5)
+            np.testing.assert_allclose(
+                lite("classify", token_ids=ids)["probabilities"], model.predict_probabilities(ids), atol=1e-5
+            )
 
     def test_each_call_starts_from_zero_states(self):
         model = classifier("lstm")
@@ -33,5 +41,7 @@ class ClassifierExportTest:
         model_bytes = converted(export)
         assert "WHILE" not in operator_names(model_bytes)
         ids = np.array([[4, 8, 15, 16, 23]], "int32")
-        probabilities = runner(model_bytes)("classify", token_ids=np.pad(ids, ((0, 0), (0, 7))))["probabilities"]
+        probabilities = runner(model_bytes)("classify", token_ids=np.pad(ids, ((0, 0), (0, 7))))[
+            "probabilities"
+        ]
         np.testing.assert_allclose(probabilities, model.predict_probabilities(ids), atol=1e-5)

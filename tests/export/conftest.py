@@ -31,11 +31,19 @@ def model_directory(tmp_path, char_tokenizer):
             config = {"data": {"train": []}}
         elif kind == "classifier":
             model, tokenizer = classifier(cell_type, vocabulary_size=size, **kwargs), char_tokenizer
-            config = {"data": {"train": [], "max_length": 48, "truncation": "head"}, "labels": ["neg", "neu", "pos"]}
+            config = {
+                "data": {"train": [], "max_length": 48, "truncation": "head"},
+                "labels": ["neg", "neu", "pos"],
+            }
         else:
-            model, tokenizer = translator(cell_type, vocabulary_size=size, **kwargs), TokenizerPair(char_tokenizer)
-            config = {"data": {"train": [], "max_source_length": 12, "max_target_length": 20},
-                      "training": {"length_penalty": 0.6}}
+            model, tokenizer = (
+                translator(cell_type, vocabulary_size=size, **kwargs),
+                TokenizerPair(char_tokenizer),
+            )
+            config = {
+                "data": {"train": [], "max_source_length": 12, "max_target_length": 20},
+                "training": {"length_penalty": 0.6},
+            }
         return save_model_directory(str(tmp_path / f"{kind}_{cell_type}"), model, tokenizer, config)
 
     return make

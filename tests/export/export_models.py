@@ -4,8 +4,10 @@ import numpy as np
 
 from seqtk.models import LanguageModel, Seq2SeqTranslator, TextClassifier
 
-TEXT = ("First Citizen:\nBefore we proceed any further, hear me speak.\n\nAll:\nSpeak, speak.\n\n"
-        "First Citizen:\nYou are all resolved rather to die than to famish?\n")
+TEXT = (
+    "First Citizen:\nBefore we proceed any further, hear me speak.\n\nAll:\nSpeak, speak.\n\n"
+    "First Citizen:\nYou are all resolved rather to die than to famish?\n"
+)
 
 
 def randomized(model, scale=0.6, seed=0):
@@ -16,27 +18,49 @@ def randomized(model, scale=0.6, seed=0):
 
 
 def language_model(cell_type="lstm", num_layers=2, tie_weights=False, vocabulary_size=40, hidden_dim=16):
-    model = LanguageModel(vocabulary_size, embedding_dim=12, hidden_dim=hidden_dim, num_layers=num_layers,
-                          cell_type=cell_type, tie_weights=tie_weights)
+    model = LanguageModel(
+        vocabulary_size,
+        embedding_dim=12,
+        hidden_dim=hidden_dim,
+        num_layers=num_layers,
+        cell_type=cell_type,
+        tie_weights=tie_weights,
+    )
     model.build((None, None))
     return randomized(model)
 
 
 def classifier(cell_type="lstm", bidirectional=True, pooling="concat", head_dim=8, vocabulary_size=40):
-    model = TextClassifier(vocabulary_size, 3, embedding_dim=12, hidden_dim=16, num_layers=2, cell_type=cell_type,
-                           bidirectional=bidirectional, pooling=pooling, head_dim=head_dim)
+    model = TextClassifier(
+        vocabulary_size,
+        3,
+        embedding_dim=12,
+        hidden_dim=16,
+        num_layers=2,
+        cell_type=cell_type,
+        bidirectional=bidirectional,
+        pooling=pooling,
+        head_dim=head_dim,
+    )
     model.build((None, None))
     return randomized(model)
 
 
 def translator(cell_type="lstm", bidirectional=False, context_feeding=True, vocabulary_size=40, **kwargs):
-    model = Seq2SeqTranslator(vocabulary_size, vocabulary_size, embedding_dim=12, hidden_dim=16, num_layers=2,
-                              cell_type=cell_type, bidirectional=bidirectional, context_feeding=context_feeding,
-                              reverse_source=True, **kwargs)
+    model = Seq2SeqTranslator(
+        vocabulary_size,
+        vocabulary_size,
+        embedding_dim=12,
+        hidden_dim=16,
+        num_layers=2,
+        cell_type=cell_type,
+        bidirectional=bidirectional,
+        context_feeding=context_feeding,
+        reverse_source=True,
+        **kwargs,
+    )
     model.build()
     return randomized(model, scale=0.4)
-
-
 
 
 def converted(export, quantize="none", samples=None):

@@ -13,8 +13,9 @@ def keras_logits(model, ids, states):
 
 
 class LanguageModelExportTest:
-    @pytest.mark.parametrize("cell_type,tie_weights", [("lstm", False), ("lstm", True), ("gru", False),
-                                                       ("simple_rnn", True)])
+    @pytest.mark.parametrize(
+        "cell_type,tie_weights", [("lstm", False), ("lstm", True), ("gru", False), ("simple_rnn", True)]
+    )
     def test_prefill_then_steps_match_keras_and_carry_every_state(self, cell_type, tie_weights):
         model = language_model(cell_type, tie_weights=tie_weights)
         export = LanguageModelExport(model)
@@ -43,7 +44,12 @@ class LanguageModelExportTest:
         assert "UNIDIRECTIONAL_SEQUENCE_LSTM" in operators and "WHILE" not in operators
         assert not [name for name in operators if name.startswith("Flex")]
         assert set(runner(converted(export)).interpreter.get_signature_list()["step"]["outputs"]) == {
-            "logits", "h_0", "c_0", "h_1", "c_1"}
+            "logits",
+            "h_0",
+            "c_0",
+            "h_1",
+            "c_1",
+        }
 
     def test_gru_runs_in_a_builtin_while_loop(self):
         operators = operator_names(converted(LanguageModelExport(language_model("gru"))))
@@ -56,8 +62,11 @@ class LanguageModelExportTest:
         assert "WHILE" not in operator_names(converted(export))
         ids = np.array([[5, 9, 2]], "int32")
         zeros = [np.zeros((1, d), "float32") for d in export.graph.state_dims]
-        outputs = lite("prefill", tokens=np.pad(ids, ((0, 0), (0, 3))), **dict(zip(export.state_names, zeros,
-                                                                                   strict=True)))
+        outputs = lite(
+            "prefill",
+            tokens=np.pad(ids, ((0, 0), (0, 3))),
+            **dict(zip(export.state_names, zeros, strict=True)),
+        )
         logits, states = keras_logits(model, ids, zeros)
         np.testing.assert_allclose(outputs["logits"], logits, atol=1e-4)
         np.testing.assert_allclose(outputs["h_1"], states[1], atol=1e-4)

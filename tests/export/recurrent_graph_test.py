@@ -8,8 +8,9 @@ from seqtk.layers import RecurrentStack
 
 
 def stack(cell_type, bidirectional, num_layers=2, residual=False):
-    layer = RecurrentStack(cell_type, hidden_dim=[6, 6], num_layers=num_layers, bidirectional=bidirectional,
-                           residual=residual)
+    layer = RecurrentStack(
+        cell_type, hidden_dim=[6, 6], num_layers=num_layers, bidirectional=bidirectional, residual=residual
+    )
     layer.build((1, 7, 6))
     rng = np.random.default_rng(3)
     layer.set_weights([rng.normal(0, 0.7, w.shape).astype("float32") for w in layer.get_weights()])
@@ -31,9 +32,12 @@ class RecurrentGraphTest:
         for got, want in zip(final_states, expected_states, strict=True):
             if got is not None:  # the fused LSTM's cell state is published after conversion
                 np.testing.assert_allclose(got, want, atol=1e-5)
-        assert [s is None for s in final_states] == [cell_type == "lstm" and i % 2 == 1
-                                                     for i in range(len(final_states))]
-        np.testing.assert_allclose(np.concatenate(last, -1), keras_stack.last_output(expected_states), atol=1e-5)
+        assert [s is None for s in final_states] == [
+            cell_type == "lstm" and i % 2 == 1 for i in range(len(final_states))
+        ]
+        np.testing.assert_allclose(
+            np.concatenate(last, -1), keras_stack.last_output(expected_states), atol=1e-5
+        )
 
     @pytest.mark.parametrize("cell_type", ["gru", "simple_rnn"])
     def test_unrolled_with_padding_mask_matches_keras_masking(self, cell_type):
@@ -51,8 +55,19 @@ class RecurrentGraphTest:
 
     def test_state_names_follow_the_keras_state_order(self):
         assert RecurrentGraph(stack("lstm", True)).state_names == [
-            "h_0", "c_0", "h_0_backward", "c_0_backward", "h_1", "c_1", "h_1_backward", "c_1_backward"]
-        assert RecurrentGraph(stack("gru", False), prefix="encoder_").state_names == ["encoder_h_0", "encoder_h_1"]
+            "h_0",
+            "c_0",
+            "h_0_backward",
+            "c_0_backward",
+            "h_1",
+            "c_1",
+            "h_1_backward",
+            "c_1_backward",
+        ]
+        assert RecurrentGraph(stack("gru", False), prefix="encoder_").state_names == [
+            "encoder_h_0",
+            "encoder_h_1",
+        ]
 
     def test_the_fused_lstm_refuses_padding(self):
         graph = RecurrentGraph(stack("lstm", False))

@@ -30,15 +30,21 @@ class RewriteSignaturesTest:
 
         def clips(data):
             model = flatbuffer_utils.convert_bytearray_to_object(bytearray(data))
-            return [op.builtinOptions.cellClip for sg in model.subgraphs for op in sg.operators
-                    if isinstance(op.builtinOptions, schema.UnidirectionalSequenceLSTMOptionsT)]
+            return [
+                op.builtinOptions.cellClip
+                for sg in model.subgraphs
+                for op in sg.operators
+                if isinstance(op.builtinOptions, schema.UnidirectionalSequenceLSTMOptionsT)
+            ]
 
         assert clips(model_bytes) == [10.0, 10.0]  # what the converter writes for a Keras LSTM
         assert clips(rewrite_signatures(model_bytes, {})) == [0.0, 0.0]
 
     def test_reset_inputs_leave_the_signature_and_start_at_zero(self):
         export, model_bytes = raw_lm_file()
-        rewritten = rewrite_signatures(model_bytes, {"prefill": SignaturePlan(outputs=["c_0"], reset=["h_0", "c_0"])})
+        rewritten = rewrite_signatures(
+            model_bytes, {"prefill": SignaturePlan(outputs=["c_0"], reset=["h_0", "c_0"])}
+        )
         lite = runner(rewritten)
         assert lite.interpreter.get_signature_list()["prefill"]["inputs"] == ["tokens"]
         assert "FILL" in operator_names(rewritten)
@@ -48,8 +54,10 @@ class RewriteSignaturesTest:
         again = lite("prefill", tokens=ids)
         for name in ("logits", "h_0", "c_0"):
             np.testing.assert_array_equal(again[name], first[name])
-        zeros = {n: np.zeros((1, d), "float32") for n, d in zip(export.state_names, export.graph.state_dims,
-                                                                  strict=True)}
+        zeros = {
+            n: np.zeros((1, d), "float32")
+            for n, d in zip(export.state_names, export.graph.state_dims, strict=True)
+        }
         expected = export.keras_reference("prefill", {"tokens": ids, **zeros})
         np.testing.assert_allclose(first["c_0"], expected["c_0"], atol=1e-5)
 

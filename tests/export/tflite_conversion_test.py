@@ -10,7 +10,9 @@ from seqtk.export.tflite_conversion import convert, signature_function
 
 def functions():
     export = LanguageModelExport(language_model("lstm", num_layers=1, hidden_dim=40))
-    return export, {s.key: signature_function(s.key, s.function, s.input_signature) for s in export.signatures()}
+    return export, {
+        s.key: signature_function(s.key, s.function, s.input_signature) for s in export.signatures()
+    }
 
 
 class ConvertTest:
@@ -27,12 +29,16 @@ class ConvertTest:
 
         interpreter = Interpreter(model_content=convert({"double": function}))
         assert list(interpreter.get_signature_list()) == ["double"]
-        np.testing.assert_allclose(interpreter.get_signature_runner("double")(x=np.ones((1, 3), "float32"))["y"], 2)
+        np.testing.assert_allclose(
+            interpreter.get_signature_runner("double")(x=np.ones((1, 3), "float32"))["y"], 2
+        )
 
     def test_int8_needs_samples_for_every_signature(self):
         export, functions_ = functions()
-        zeros = {n: np.zeros((1, d), "float32") for n, d in zip(export.state_names, export.graph.state_dims,
-                                                                  strict=True)}
+        zeros = {
+            n: np.zeros((1, d), "float32")
+            for n, d in zip(export.state_names, export.graph.state_dims, strict=True)
+        }
 
         def only_steps():
             for token in range(1, 20):

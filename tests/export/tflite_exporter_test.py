@@ -18,8 +18,12 @@ class ExportTfliteTest:
     def test_language_model_folder_is_complete_and_verified(self, model_directory, text_file, tmp_path):
         directory = model_directory("lm")
         report = export_tflite(directory, str(tmp_path / "out"), examples_path=text_file, log=quiet)
-        assert sorted(os.listdir(tmp_path / "out")) == ["export_report.json", "metadata.json", "model.tflite",
-                                                        "tokenizer.json"]
+        assert sorted(os.listdir(tmp_path / "out")) == [
+            "export_report.json",
+            "metadata.json",
+            "model.tflite",
+            "tokenizer.json",
+        ]
         with open(tmp_path / "out" / "export_report.json") as handle:
             assert json.load(handle) == json.loads(json.dumps(report))
         assert report["fused_lstm"] and report["flex_operators"] == []
@@ -31,7 +35,9 @@ class ExportTfliteTest:
         assert metadata["states"] == {"h_0": 16, "c_0": 16, "h_1": 16, "c_1": 16}
         assert metadata["signatures"]["prefill"]["inputs"]["tokens"]["shape"] == [1, -1]
 
-    def test_generation_from_the_folder_equals_keras_greedy_decoding(self, model_directory, text_file, tmp_path):
+    def test_generation_from_the_folder_equals_keras_greedy_decoding(
+        self, model_directory, text_file, tmp_path
+    ):
         directory = model_directory("lm", num_layers=1)
         export_tflite(directory, str(tmp_path / "out"), examples_path=text_file, log=quiet)
         model, tokenizer, _ = load_model_directory(directory)
@@ -48,15 +54,20 @@ class ExportTfliteTest:
         assert lite.generate("Speak", max_tokens=12, temperature=0) == tokenizer.decode(expected)
 
     def test_classifier_and_translator_folders(self, model_directory, text_file, tmp_path):
-        report = export_tflite(model_directory("classifier"), str(tmp_path / "c"), examples_path=text_file, log=quiet)
+        report = export_tflite(
+            model_directory("classifier"), str(tmp_path / "c"), examples_path=text_file, log=quiet
+        )
         assert report["signatures"]["classify"]["max_abs_diff_vs_keras"] < 1e-4
         lite = LiteRTModel.from_directory(str(tmp_path / "c"))
-        (label, probability), = lite.classify(["Speak, speak."])
+        ((label, probability),) = lite.classify(["Speak, speak."])
         assert label in ("neg", "neu", "pos") and 0 < probability <= 1
-        report = export_tflite(model_directory("translator", "gru"), str(tmp_path / "t"), examples_path=text_file,
-                               log=quiet)
+        report = export_tflite(
+            model_directory("translator", "gru"), str(tmp_path / "t"), examples_path=text_file, log=quiet
+        )
         assert report["recurrence"] in ("while", "unrolled_12") and set(report["recurrence_latency_ms"]) == {
-            "while", "unrolled_12"}
+            "while",
+            "unrolled_12",
+        }
         assert max(r["max_abs_diff_vs_keras"] for r in report["signatures"].values()) < 1e-4
         lite = LiteRTModel.from_directory(str(tmp_path / "t"))
         greedy = lite.translate_ids([5, 9, 2, 11], beam_size=1)
@@ -64,15 +75,21 @@ class ExportTfliteTest:
 
     def test_dynamic_range_quantization_reports_the_task_metric(self, model_directory, text_file, tmp_path):
         # Weights under 1,024 values stay float, so the layer is wide enough for its kernels to quantize.
-        report = export_tflite(model_directory("lm", hidden_dim=64), str(tmp_path / "q"), "dynamic", text_file,
-                               log=quiet)
+        report = export_tflite(
+            model_directory("lm", hidden_dim=64), str(tmp_path / "q"), "dynamic", text_file, log=quiet
+        )
         assert report["size_vs_float"] < 0.7 and report["fused_lstm"]
         metric = report["task_metric"]
         assert metric["tokens"] > 100 and 0.9 < metric["perplexity_ratio"] < 1.1
 
     def test_int8_language_model_keeps_its_perplexity(self, model_directory, text_file, tmp_path):
-        report = export_tflite(model_directory("lm", num_layers=1, hidden_dim=64), str(tmp_path / "q"), "int8",
-                               text_file, log=quiet)
+        report = export_tflite(
+            model_directory("lm", num_layers=1, hidden_dim=64),
+            str(tmp_path / "q"),
+            "int8",
+            text_file,
+            log=quiet,
+        )
         assert "QUANTIZE" in report["operators"] and report["fused_lstm"] and report["size_vs_float"] < 0.4
         assert 0.9 < report["task_metric"]["perplexity_ratio"] < 1.1
         lite = LiteRTModel.from_directory(str(tmp_path / "q"))
@@ -106,8 +123,9 @@ class ExportErrorsTest:
 
         from seqtk.models import save_model_directory
 
-        model = keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(50, 8),
-                                  keras.layers.LSTM(8)])
+        model = keras.Sequential(
+            [keras.Input((None,), dtype="int32"), keras.layers.Embedding(50, 8), keras.layers.LSTM(8)]
+        )
         directory = save_model_directory(str(tmp_path / "m"), model, char_tokenizer, {})
         with pytest.raises(ValueError, match="this model is a Sequential"):
             export_tflite(directory, str(tmp_path / "out"), examples_path=text_file, log=quiet)
@@ -135,11 +153,27 @@ class ExportErrorsTest:
 
 class CommandLineTest:
     def test_export_then_run_each_task(self, model_directory, text_file, tmp_path, capsys):
-        for kind, cell, texts in (("lm", "lstm", ["First"]), ("classifier", "gru", ["Speak, speak.", "All:"]),
-                                  ("translator", "lstm", ["Speak"])):
+        for kind, cell, texts in (
+            ("lm", "lstm", ["First"]),
+            ("classifier", "gru", ["Speak, speak.", "All:"]),
+            ("translator", "lstm", ["Speak"]),
+        ):
             out = str(tmp_path / f"{kind}_export")
-            assert main(["export", "tflite", "--model", model_directory(kind, cell), "--output", out,
-                         "--representative-data", text_file]) == 0
+            assert (
+                main(
+                    [
+                        "export",
+                        "tflite",
+                        "--model",
+                        model_directory(kind, cell),
+                        "--output",
+                        out,
+                        "--representative-data",
+                        text_file,
+                    ]
+                )
+                == 0
+            )
             assert "max |diff| vs Keras" in capsys.readouterr().out
             extra = ["--max-length", "20", "--temperature", "0"] if kind == "lm" else ["--beam", "2"]
             assert main(["run-tflite", out, *texts, *extra]) == 0

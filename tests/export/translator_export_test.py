@@ -8,9 +8,15 @@ from seqtk.export.translator_export import TranslatorExport
 
 
 class TranslatorExportTest:
-    @pytest.mark.parametrize("cell_type,bidirectional,context_feeding,tie", [
-        ("lstm", False, True, False), ("lstm", True, True, True), ("gru", True, False, True),
-        ("gru", False, True, False)])
+    @pytest.mark.parametrize(
+        "cell_type,bidirectional,context_feeding,tie",
+        [
+            ("lstm", False, True, False),
+            ("lstm", True, True, True),
+            ("gru", True, False, True),
+            ("gru", False, True, False),
+        ],
+    )
     def test_encode_and_decode_steps_match_keras(self, cell_type, bidirectional, context_feeding, tie):
         model = translator(cell_type, bidirectional, context_feeding, tie_embeddings=tie)
         export = TranslatorExport(model)
