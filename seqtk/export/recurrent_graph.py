@@ -142,6 +142,10 @@ class RecurrentGraph:
                 direction["recurrent_kernel"],
                 direction["bias"],
             )
+            # h = o * tanh(c) lies in [-1, 1], so the clip changes nothing; it gives the op's output a single
+            # consumer (RELU_N1_TO_1), which int8 calibration needs to record the output's range.
+            sequence = tf.clip_by_value(sequence, -1.0, 1.0)
+            last = sequence[:, -1]
             final = [last, None]  # h is the last output; c stays inside the op's state tensor
         else:
             sequence, final = self._loop(direction, inputs, state[0], mask)

@@ -126,24 +126,29 @@ SEQUENCE_INPUTS = ("tokens", "token_ids", "source_ids")
 
 
 def _calibration_samples(samples):
-    """The samples with every signature's sequence input cut to one length per signature.
+    """The samples with each signature's sequence input at one length, long enough for real states.
 
-    The converter's calibrator sizes each signature's inputs once, from its first sample; longer
-    sequences are cut to the median length and shorter ones left out.
+    The converter's calibrator sizes each signature's inputs once, from its first sample. Where the
+    lengths differ, the sequences of that signature are joined into one stream of real tokens and cut
+    into windows of its 90th-percentile length, so the recurrent states reach the ranges long texts give
+    them (cutting every text to a short common length would calibrate the cell state too narrowly).
     """
-    lengths = {}
-    for key, inputs in samples:
-        for name in SEQUENCE_INPUTS:
-            if name in inputs:
-                lengths.setdefault(key, []).append(inputs[name].shape[1])
-    target = {key: max(1, int(np.median(values))) for key, values in lengths.items()}
-    calibration = []
+    by_key = {}
     for key, inputs in samples:
         name = next((n for n in SEQUENCE_INPUTS if n in inputs), None)
-        if name is None:
-            calibration.append((key, inputs))
-        elif inputs[name].shape[1] >= target[key]:
-            calibration.append((key, {**inputs, name: inputs[name][:, : target[key]]}))
+        if name is not None:
+            by_key.setdefault(key, (name, []))[1].append(inputs)
+    calibration = [(key, inputs) for key, inputs in samples if key not in by_key]
+    for key, (name, inputs_list) in by_key.items():
+        lengths = [inputs[name].shape[1] for inputs in inputs_list]
+        if len(set(lengths)) == 1:
+            calibration.extend((key, inputs) for inputs in inputs_list)
+            continue
+        length = max(1, int(np.percentile(lengths, 90)))
+        stream = np.concatenate([inputs[name][0] for inputs in inputs_list])
+        template = inputs_list[0]
+        for start in range(0, len(stream) - length + 1, length):
+            calibration.append((key, {**template, name: stream[None, start : start + length]}))
     return calibration
 
 
