@@ -11,8 +11,9 @@ for int8 comes from the training part.
 Classifier: saved_models/sst2_sentences (a BiLSTM), `classify` latency per sentence and label agreement with
 the float file over the 872 bundled SST-2 dev sentences.
 Keras columns: the same work through the Keras model under `tf.function` (one traced step, batch 1).
-Targets: step <= 0.2 ms (float, 1x512 LSTM); int8 size <= 30% of float; int8 classifier agreement >= 99%;
-int8 perplexity within 3% of float.
+Each quantization is exported with the fused LSTM step, and (but int8) with the step as FULLY_CONNECTED
+gates (--lstm-step cell). Targets: step <= 0.2 ms (1x512 LSTM); int8 size <= 30% of float; int8 classifier
+agreement >= 99%; int8 perplexity within 3% of float.
 """
 
 import argparse
@@ -97,9 +98,12 @@ def language_model_rows(workdir):
     ids = tokenizer.encode(validation)
     keras_step, keras_prefill = keras_language_model_timings(model, ids)
     rows, float_size = [], None
-    for quantize in QUANTIZATIONS:
-        out = os.path.join(workdir, f"lm_{quantize}")
-        report = export_tflite(LM_DIRECTORY, out, quantize, calibration, log=lambda *a: None)
+    runs = [(q, "fused") for q in QUANTIZATIONS] + [(q, "cell") for q in ("none", "float16", "dynamic")]
+    for quantize, lstm_step in runs:
+        out = os.path.join(workdir, f"lm_{quantize}_{lstm_step}")
+        report = export_tflite(
+            LM_DIRECTORY, out, quantize, calibration, log=lambda *a: None, lstm_step=lstm_step
+        )
         float_size = float_size or report["size_bytes"]
         lite = LiteRTModel.from_directory(out, num_threads=1)
         states = lite.zero_states()
@@ -112,6 +116,7 @@ def language_model_rows(workdir):
             {
                 "model": "char LM 1x512 LSTM",
                 "quantize": quantize,
+                "lstm_step": lstm_step,
                 "size_mb": round(report["size_bytes"] / 1e6, 2),
                 "size_vs_float": round(report["size_bytes"] / float_size, 3),
                 "step_ms": round(step_ms, 4),
@@ -194,11 +199,12 @@ def main():
     print_table(lm, list(lm[0]))
     print()
     print_table(classifier, list(classifier[0]))
-    float_step = lm[0]["step_ms"]
+    fastest = min(lm, key=lambda r: r["step_ms"])
     int8_lm = next(r for r in lm if r["quantize"] == "int8")
     int8_classifier = next(r for r in classifier if r["quantize"] == "int8")
     targets = {
-        "float step <= 0.2 ms": float_step <= 0.2,
+        f"step <= 0.2 ms (fastest: {fastest['quantize']}, {fastest['lstm_step']})": fastest["step_ms"] <= 0.2,
+        "float step <= 0.2 ms": min(r["step_ms"] for r in lm if r["quantize"] == "none") <= 0.2,
         "int8 size <= 30% of float": int8_lm["size_vs_float"] <= 0.3
         and int8_classifier["size_vs_float"] <= 0.3,
         "int8 classifier agreement >= 99%": int8_classifier["label_agreement"] >= 0.99,

@@ -133,7 +133,8 @@ def _input_texts(args, verb, nouns):
 def _export_tflite(args):
     from seqtk.export.tflite_exporter import export_tflite
 
-    export_tflite(args.model, args.output, args.quantize, args.representative_data, args.loop)
+    export_tflite(args.model, args.output, args.quantize, args.representative_data, args.loop,
+                  lstm_step=args.lstm_step)
     return 0
 
 
@@ -312,6 +313,9 @@ def build_parser():
     tflite.add_argument("--output", help="the export folder (default: <model>_tflite[_<quantize>])")
     tflite.add_argument("--loop", default="auto", choices=["auto", "while", "unrolled"],
                         help="GRU/SimpleRNN recurrence: a WHILE loop, an unrolled fixed-length graph, or the faster")
+    tflite.add_argument("--lstm-step", default="fused", choices=["fused", "cell", "auto"],
+                        help="LSTM generation step: the fused op, FULLY_CONNECTED gates (faster on XNNPACK, "
+                             "weights stored twice) or the faster of the two")
     tflite.set_defaults(run=_export_tflite)
 
     run_tflite = commands.add_parser(

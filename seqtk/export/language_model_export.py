@@ -23,7 +23,7 @@ class LanguageModelExport:
 
     task = "language_model"
 
-    def __init__(self, model, fixed_length=None):
+    def __init__(self, model, fixed_length=None, lstm_step="fused"):
         if fixed_length and model.cell_type == "lstm":
             raise ValueError(
                 "fixed_length unrolls GRU and SimpleRNN layers; an LSTM exports as the fused op, "
@@ -31,7 +31,8 @@ class LanguageModelExport:
             )
         self.model = model
         self.fixed_length = fixed_length
-        self.graph = RecurrentGraph(model.recurrent)
+        self.lstm_step = lstm_step
+        self.graph = RecurrentGraph(model.recurrent, lstm_step=lstm_step)
         embedding = model.embedding
         self.embeddings = tf.constant(np.asarray(embedding.embeddings, np.float32))
         self.output_kernel = (

@@ -27,6 +27,9 @@ class RecurrentGraph:
     Args:
         stack: a built `seqtk.layers.RecurrentStack`.
         prefix: prepended to every state name (`"encoder_"`, `"decoder_"`).
+        lstm_step: how an LSTM runs a single step (a static length of 1): `"fused"`, the fused op, or
+            `"cell"`, its gates as FULLY_CONNECTED and element-wise ops, which XNNPACK runs and which keep
+            the cell state in the graph. Longer sequences always use the fused op.
 
     Example:
     >>> graph = RecurrentGraph(model.recurrent)
@@ -34,8 +37,11 @@ class RecurrentGraph:
     >>> outputs, final_states = graph(vectors, states)    # inside a tf.function
     """
 
-    def __init__(self, stack, prefix=""):
+    def __init__(self, stack, prefix="", lstm_step="fused"):
+        if lstm_step not in ("fused", "cell"):
+            raise ValueError(f"lstm_step must be 'fused' or 'cell'; received {lstm_step!r}.")
         self.stack = stack
+        self.lstm_step = lstm_step
         self.cell_type = stack.cell_type
         self.prefix = prefix
         self.directions = []
@@ -132,7 +138,10 @@ class RecurrentGraph:
         if backward:
             inputs = tf.reverse(inputs, axis=[1])
             mask = None if mask is None else tf.reverse(mask, axis=[1])
-        if self.cell_type == "lstm":
+        if self.cell_type == "lstm" and inputs.shape[1] == 1 and self.lstm_step == "cell":
+            h, c = self._lstm_cell(direction, inputs[:, 0], state[0], state[1])
+            sequence, final, last = h[:, None, :], [h, c], h
+        elif self.cell_type == "lstm":
             function = fused_lstm_function()
             last, sequence, _, _, _ = function(
                 inputs,
@@ -186,6 +195,15 @@ class RecurrentGraph:
 
         _, h, array = tf.while_loop(lambda t, *_: t < length, body, (0, h, array))
         return tf.transpose(array.stack(), [1, 0, 2]), [h]
+
+    @staticmethod
+    def _lstm_cell(direction, x, h, c):
+        # One product of [x, h] with the stacked kernels: a single FULLY_CONNECTED for all four gates.
+        kernel = tf.concat([direction["kernel"], direction["recurrent_kernel"]], axis=0)
+        z = tf.matmul(tf.concat([x, h], axis=-1), kernel) + direction["bias"]
+        i, f, g, o = tf.split(z, 4, axis=-1)
+        c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
+        return tf.sigmoid(o) * tf.tanh(c), c
 
     @staticmethod
     def _gru_step(x, h, recurrent_kernel, bias, units):

@@ -29,7 +29,7 @@ class TranslatorExport:
 
     task = "translator"
 
-    def __init__(self, model, fixed_length=None):
+    def __init__(self, model, fixed_length=None, lstm_step="fused"):
         if fixed_length and model.cell_type == "lstm":
             raise ValueError(
                 "fixed_length unrolls GRU and SimpleRNN layers; an LSTM exports as the fused op, "
@@ -37,9 +37,10 @@ class TranslatorExport:
             )
         self.model = model
         self.fixed_length = fixed_length
+        self.lstm_step = lstm_step
         self.bridged = model.bidirectional
         self.encoder = RecurrentGraph(model.encoder, prefix="encoder_" if self.bridged else "")
-        self.decoder = RecurrentGraph(model.decoder)
+        self.decoder = RecurrentGraph(model.decoder, lstm_step=lstm_step)
         self.source_embeddings = tf.constant(np.asarray(model.source_embedding.embeddings, np.float32))
         target = model.target_embedding
         self.target_embeddings = tf.constant(np.asarray(target.embeddings, np.float32))

@@ -74,3 +74,20 @@ class LanguageModelExportTest:
     def test_fixed_length_is_refused_for_lstm(self):
         with pytest.raises(ValueError, match="fused op"):
             LanguageModelExport(language_model("lstm"), fixed_length=8)
+
+
+def test_a_cell_step_matches_the_fused_step_and_keeps_the_cell_state_in_the_graph():
+    model = language_model("lstm")
+    fused, cell = LanguageModelExport(model), LanguageModelExport(model, lstm_step="cell")
+    cell_bytes = converted(cell)
+    assert "UNIDIRECTIONAL_SEQUENCE_LSTM" in operator_names(cell_bytes)  # prefill stays fused
+    a, b = runner(converted(fused), fused), runner(cell_bytes, cell)
+    rng = np.random.default_rng(4)
+    states = {n: rng.normal(0, 0.5, (1, d)).astype("float32") for n, d in zip(
+        fused.state_names, fused.graph.state_dims, strict=True)}
+    for token in (3, 17):
+        expected, got = a("step", token=np.array([token], "int32"), **states), b(
+            "step", token=np.array([token], "int32"), **states)
+        for name, value in expected.items():
+            np.testing.assert_allclose(got[name], value, atol=1e-5)
+        states = {n: got[n] for n in fused.state_names}

@@ -64,7 +64,8 @@ class ExportTfliteTest:
         report = export_tflite(
             model_directory("translator", "gru"), str(tmp_path / "t"), examples_path=text_file, log=quiet
         )
-        assert report["recurrence"] in ("while", "unrolled_12") and set(report["recurrence_latency_ms"]) == {
+        assert report["recurrence"] in ("while", "unrolled_12") and set(report["variant_latency_ms"]) == {
+            "signature",
             "while",
             "unrolled_12",
         }
