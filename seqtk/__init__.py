@@ -1,5 +1,6 @@
 """seqtk: recurrent sequence models on text, from training to phones."""
 
+from seqtk.export import LiteRTModel, export_tflite
 from seqtk.generation import SentenceTranslator, TextGenerator, generate, get_sampler
 from seqtk.layers import (
     ActivationRegularization,
@@ -26,6 +27,7 @@ __all__ = [
     "CharTokenizer",
     "EmbeddingDropout",
     "LanguageModel",
+    "LiteRTModel",
     "LockedDropout",
     "RecurrentLayer",
     "RecurrentStack",
@@ -38,6 +40,7 @@ __all__ = [
     "TiedEmbedding",
     "TokenizerPair",
     "WordTokenizer",
+    "export_tflite",
     "generate",
     "get_sampler",
     "load_model_directory",
