@@ -40,11 +40,14 @@ def encode_examples(tokenizer, examples, max_length=0, truncation="head"):
         raise ValueError(f"data.truncation must be one of {TRUNCATIONS}; received {truncation!r}.")
     sequences = encode_sentences(tokenizer, [e.text for e in examples], [e.location for e in examples])
     if max_length:
-        sequences = [s if len(s) <= max_length else _truncate(s, max_length, truncation) for s in sequences]
+        sequences = [s if len(s) <= max_length else truncate(s, max_length, truncation) for s in sequences]
     return sequences
 
 
-def _truncate(sequence, max_length, truncation):
+def truncate(sequence, max_length, truncation):
+    """`sequence` cut to `max_length` ids as `truncation` says (one of `TRUNCATIONS`)."""
+    if len(sequence) <= max_length:
+        return sequence
     if truncation == "head":
         return sequence[:max_length]
     if truncation == "tail":

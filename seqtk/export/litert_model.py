@@ -7,6 +7,7 @@ import os
 
 import numpy as np
 
+from seqtk.data.classification_dataset import truncate
 from seqtk.tokenizers.tokenizer import load_tokenizer
 
 MODEL_FILE = "model.tflite"
@@ -142,15 +143,8 @@ class LiteRTModel:
     def encode_text(self, text):
         ids = self.tokenizer.encode(text)
         limit = self.metadata.get("max_length") or 0
-        if limit and len(ids) > limit:
-            truncation = self.metadata.get("truncation", "head")
-            if truncation == "tail":
-                ids = ids[-limit:]
-            elif truncation == "head_tail":
-                head = limit // 4
-                ids = list(ids[:head]) + list(ids[len(ids) - (limit - head) :])
-            else:
-                ids = ids[:limit]
+        if limit:
+            ids = truncate(np.asarray(ids), limit, self.metadata.get("truncation", "head"))
         if len(ids) == 0:
             raise ValueError(f"{text!r} has no tokens this model knows; give a non-empty text.")
         return ids

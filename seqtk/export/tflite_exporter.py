@@ -400,10 +400,11 @@ def export_tflite(
     metadata_stub = {"states": dict(zip(chosen.export.state_names, _state_dims(chosen.export), strict=True))}
     float_runner = LiteRTModel(model_content=chosen.float_bytes, metadata=metadata_stub, tokenizer=tokenizer)
     float_runner.metadata = _metadata(chosen.export, float_runner, tokenizer, config, "none", chosen.name)
+    shipped = float_runner
     if quantize != "none":
-        runner = LiteRTModel(model_content=model_bytes, metadata=metadata_stub, tokenizer=tokenizer)
-        runner.metadata = {**float_runner.metadata, "quantize": quantize}
-        report["task_metric"] = task_metric(export.task, runner, float_runner, examples)
+        shipped = LiteRTModel(model_content=model_bytes, metadata=metadata_stub, tokenizer=tokenizer)
+        shipped.metadata = _metadata(chosen.export, shipped, tokenizer, config, quantize, chosen.name)
+        report["task_metric"] = task_metric(export.task, shipped, float_runner, examples)
     operators = sorted(operator_names(model_bytes))
     report.update(
         {
@@ -419,14 +420,7 @@ def export_tflite(
         raise ValueError(
             f"The converter did not fuse this LSTM (operators: {operators}); nothing was written."
         )
-    metadata = _metadata(
-        chosen.export,
-        LiteRTModel(model_content=model_bytes, metadata=metadata_stub),
-        tokenizer,
-        config,
-        quantize,
-        chosen.name,
-    )
+    metadata = shipped.metadata
     _write_folder(
         output_directory,
         {
