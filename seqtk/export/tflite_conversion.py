@@ -2,6 +2,7 @@
 
 import tensorflow as tf
 
+from seqtk.export.constant_dedup import dedupe_constants
 from seqtk.export.model_merge import merge_models
 from seqtk.export.state_signatures import operator_names, rename_signature
 
@@ -76,7 +77,7 @@ def convert(concrete_functions, quantize="none", representative_dataset=None):
     if len(concrete_functions) == 1:
         # The converter calls a lone signature "serving_default" whatever its function's name.
         model_bytes = rename_signature(model_bytes, "serving_default", next(iter(concrete_functions)))
-    return model_bytes
+    return dedupe_constants(model_bytes)
 
 
 def _only(representative_dataset, key, rename=None):
