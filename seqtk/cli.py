@@ -189,7 +189,7 @@ def _evaluate(args):
         return _evaluate_classifier(args, model, tokenizer, config or {})
     if isinstance(model, Seq2SeqTranslator):
         return _evaluate_translator(args, model, tokenizer)
-    ids = encode_texts(tokenizer, read_texts(args.data))
+    ids = encode_texts(tokenizer, read_texts(args.data), reverse=getattr(model, "reverse", False))
     training = (config or {}).get("training", {})
     result = evaluate_language_model(
         model, ids, batch_size=args.batch_size or 10, sequence_length=training.get("sequence_length", 35),

@@ -43,6 +43,13 @@ class ClassifierExport:
 
     def _classify(self, token_ids, *states):
         mask = tf.not_equal(token_ids, 0) if self.fixed_length else None
+        if self.model.reverse:
+            # A classifier of a backward language model reads right to left; padding stays at the end.
+            if mask is None:
+                token_ids = tf.reverse(token_ids, axis=[1])
+            else:
+                lengths = tf.reduce_sum(tf.cast(mask, tf.int32), axis=1)
+                token_ids = tf.reverse_sequence(token_ids, lengths, seq_axis=1, batch_axis=0)
         vectors = tf.gather(self.embeddings, token_ids)
         outputs, _, last_outputs = self.graph(vectors, list(states), mask=mask)
         pooling = self.model.pooling

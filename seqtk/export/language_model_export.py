@@ -98,6 +98,8 @@ class LanguageModelExport:
         meet in use, not only on zeros.
         """
         ids = np.asarray(tokenizer.encode("\n".join(examples.texts)[:200_000]), np.int32)
+        if self.model.reverse:
+            ids = ids[::-1].copy()
         if len(ids) < TRACE_LENGTH + steps + 1:
             raise ValueError(
                 f"{examples.source}: {len(ids)} tokens of text; give at least "

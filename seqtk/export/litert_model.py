@@ -108,17 +108,21 @@ class LiteRTModel:
         return total
 
     def generate(self, prompt, max_tokens=200, temperature=1.0, top_k=0, top_p=1.0, seed=None):
-        """Continues `prompt` by sampling (greedy when `temperature` is 0); returns the new text."""
+        """Continues `prompt` by sampling (greedy when `temperature` is 0); returns the new text.
+
+        A backward model (metadata `reverse`) writes the text that comes before `prompt`.
+        """
         tokenizer = self.tokenizer
+        backward = bool(self.metadata.get("reverse"))
         ids = tokenizer.encode(prompt) if prompt else [tokenizer.newline_id]
-        logits, states = self.prefill(ids, self.zero_states())
+        logits, states = self.prefill(ids[::-1] if backward else ids, self.zero_states())
         rng = np.random.default_rng(seed)
         generated = []
         for _ in range(max_tokens):
             token = _sample(logits, temperature, top_k, top_p, rng)
             generated.append(token)
             logits, states = self.step(token, states)
-        return tokenizer.decode(generated)
+        return tokenizer.decode(generated[::-1] if backward else generated)
 
     # Classifier -------------------------------------------------------------------------------------------
 

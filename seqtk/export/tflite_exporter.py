@@ -186,6 +186,8 @@ def task_metric(task, quantized, reference, examples, tokenizer_limit=1500):
     """The task's own measure of a quantized file against the float one, on the examples."""
     if task == "language_model":
         ids = reference.tokenizer.encode("\n".join(examples.texts)[:50_000])[:tokenizer_limit]
+        if reference.metadata.get("reverse"):
+            ids = ids[::-1]
         float_ppl = math.exp(-reference.log_likelihood(ids) / (len(ids) - 1))
         quantized_ppl = math.exp(-quantized.log_likelihood(ids) / (len(ids) - 1))
         return {
@@ -254,9 +256,12 @@ def _metadata(export, runner, tokenizer, config, quantize, variant):
     }
     if export.task == "language_model":
         metadata["special_ids"] = {"pad": 0, "newline": int(tokenizer.newline_id)}
+        metadata["reverse"] = bool(getattr(export.model, "reverse", False))
         metadata["usage"] = (
             "Start from zero states; prefill(tokens, states) on the prompt, then step(token, "
             "states) once per generated token, passing back the states each call returns."
+            + (" This backward model reads right to left: feed tokens last first; it writes what "
+               "comes before them." if metadata["reverse"] else "")
         )
     elif export.task == "classifier":
         metadata["special_ids"] = {"pad": 0}

@@ -86,9 +86,17 @@ class TextGenerator:
         return self._loop(int(max_length))(logits, states, tf.constant(seed, tf.int32)).numpy()
 
     def generate(self, prompt="", max_length=200, seed=None):
-        """Continues `prompt` (a string or list of strings) by `max_length` tokens; returns prompt + text."""
+        """Continues `prompt` (a string or list of strings) by `max_length` tokens; returns prompt + text.
+
+        A backward model (`reverse=True`) writes what comes before the prompt: it returns text + prompt.
+        """
         prompts = [prompt] if isinstance(prompt, str) else list(prompt)
         prompt_ids = [self.tokenizer.encode(p) or [self.tokenizer.newline_id] for p in prompts]
+        if getattr(self.model, "reverse", False):
+            generated = self.generate_ids([ids[::-1] for ids in prompt_ids], max_length=max_length, seed=seed)
+            texts = [self.tokenizer.decode(g.tolist()[::-1] + ids) for ids, g in zip(prompt_ids, generated,
+                                                                                      strict=True)]
+            return texts[0] if isinstance(prompt, str) else texts
         generated = self.generate_ids(prompt_ids, max_length=max_length, seed=seed)
         texts = [p + self._continuation(ids, g.tolist()) for p, ids, g in zip(prompts, prompt_ids, generated,
                                                                                 strict=True)]

@@ -35,6 +35,8 @@ class LanguageModel(keras.Model):
         residual: residual connections between recurrent layers.
         activation_regularization: AR weight (alpha).
         temporal_activation_regularization: TAR weight (beta).
+        reverse: the model reads text right to left (a backward model, ULMFiT's second
+            direction): trainers, evaluation and generation feed it token streams reversed.
         seed: seed of every dropout mask.
 
     Call arguments:
@@ -67,6 +69,7 @@ class LanguageModel(keras.Model):
         residual=False,
         activation_regularization=0.0,
         temporal_activation_regularization=0.0,
+        reverse=False,
         seed=None,
         **kwargs,
     ):
@@ -88,6 +91,7 @@ class LanguageModel(keras.Model):
         self.residual = residual
         self.activation_regularization = activation_regularization
         self.temporal_activation_regularization = temporal_activation_regularization
+        self.reverse = bool(reverse)
         self.seed = seed
 
         def sub_seed(offset):
@@ -170,6 +174,7 @@ class LanguageModel(keras.Model):
                 "residual": self.residual,
                 "activation_regularization": self.activation_regularization,
                 "temporal_activation_regularization": self.temporal_activation_regularization,
+                "reverse": self.reverse,
                 "seed": self.seed,
             }
         )

@@ -40,10 +40,12 @@ class TextClassifier(keras.Model):
         weight_dropout: DropConnect on the recurrent kernels.
         output_dropout: dropout on the pooled vector (and the head layer).
         residual: residual connections between recurrent layers.
+        reverse: read each text right to left (its padding stays at the end): the classifier
+            built on a backward language model, ULMFiT's second direction.
         seed: seed of every dropout mask.
 
     Call arguments:
-        token_ids: `(batch, time)` integer ids, 0 for padding.
+        token_ids: `(batch, time)` integer ids, 0 for padding (after the text).
         training: whether dropout is active.
 
     Returns:
@@ -71,6 +73,7 @@ class TextClassifier(keras.Model):
         weight_dropout=0.0,
         output_dropout=0.0,
         residual=False,
+        reverse=False,
         seed=None,
         **kwargs,
     ):
@@ -94,6 +97,7 @@ class TextClassifier(keras.Model):
         self.weight_dropout = weight_dropout
         self.output_dropout = output_dropout
         self.residual = residual
+        self.reverse = bool(reverse)
         self.seed = seed
 
         def sub_seed(offset):
@@ -127,13 +131,14 @@ class TextClassifier(keras.Model):
         for fixed in ("vocabulary_size", "embedding_dim", "hidden_dim", "num_layers", "cell_type", "residual"):
             kwargs.pop(fixed, None)
         if kwargs.pop("bidirectional", False):
-            raise ValueError("A classifier built on a language model reads left to right like it; "
+            raise ValueError("A classifier built on a language model reads in one direction like it; "
                              "set model.bidirectional to false (or train from scratch for a bidirectional one).")
         stack = language_model.recurrent
         model = cls(
             vocabulary_size=language_model.vocabulary_size, num_classes=num_classes,
             embedding_dim=language_model.embedding_dim, hidden_dim=list(stack.hidden_dims),
-            num_layers=stack.num_layers, cell_type=stack.cell_type, residual=stack.residual, **kwargs,
+            num_layers=stack.num_layers, cell_type=stack.cell_type, residual=stack.residual,
+            reverse=getattr(language_model, "reverse", False), **kwargs,
         )
         model.build((None, None))
         model.embedding.embeddings.assign(language_model.embedding.embeddings)
@@ -180,6 +185,8 @@ class TextClassifier(keras.Model):
         return pieces[0] if len(pieces) == 1 else ops.concatenate(pieces, axis=-1)
 
     def call(self, token_ids, training=None):
+        if self.reverse:
+            token_ids = reversed_texts(token_ids)
         mask = ops.not_equal(token_ids, 0)
         vectors = self.embedding(token_ids)
         vectors = self.embedding_dropout_layer(vectors, token_ids, training=training)
@@ -212,7 +219,16 @@ class TextClassifier(keras.Model):
                 "weight_dropout": self.weight_dropout,
                 "output_dropout": self.output_dropout,
                 "residual": self.residual,
+                "reverse": self.reverse,
                 "seed": self.seed,
             }
         )
         return config
+
+
+def reversed_texts(token_ids):
+    """Each row's tokens in reverse order, its padding (id 0 after the text) left at the end."""
+    lengths = ops.sum(ops.cast(ops.not_equal(token_ids, 0), "int32"), axis=1, keepdims=True)
+    positions = ops.expand_dims(ops.arange(ops.shape(token_ids)[1], dtype="int32"), 0)
+    index = ops.where(positions < lengths, lengths - 1 - positions, positions)
+    return ops.take_along_axis(token_ids, index, axis=1)

@@ -28,7 +28,7 @@ from seqtk.training.slanted_triangular_schedule import SlantedTriangularSchedule
 
 LR_SCHEDULES = ("plateau", "constant", "slanted_triangular")
 # Settings a transferred classifier takes from its language model rather than from the config.
-TRANSFERRED = ("embedding_dim", "hidden_dim", "num_layers", "cell_type", "residual")
+TRANSFERRED = ("embedding_dim", "hidden_dim", "num_layers", "cell_type", "residual", "reverse")
 
 
 def read_classification_data(data):
@@ -46,13 +46,13 @@ def _transferred_model(config, init_from, num_classes, log):
             "starts from a model trained with `seqtk train lm`; give that model's directory."
         )
     if config.model.bidirectional:
-        log("The language model reads left to right, so the transferred classifier is unidirectional.")
+        log("A transferred classifier reads in its language model's direction only, so it is unidirectional.")
     head = {k: v for k, v in dataclasses.asdict(config.model).items() if k not in TRANSFERRED + ("bidirectional",)}
     model = TextClassifier.from_language_model(language_model, num_classes, seed=config.training.seed, **head)
     hidden_dim = model.hidden_dim if isinstance(model.hidden_dim, int) else [int(d) for d in model.hidden_dim]
     config.model = dataclasses.replace(
         config.model, bidirectional=False, embedding_dim=model.embedding_dim, hidden_dim=hidden_dim,
-        num_layers=model.num_layers, cell_type=model.cell_type, residual=model.residual,
+        num_layers=model.num_layers, cell_type=model.cell_type, residual=model.residual, reverse=model.reverse,
     )
     config.tokenizer = dataclasses.replace(config.tokenizer, **(base_config or {}).get("tokenizer", {}))
     return model, tokenizer

@@ -48,6 +48,7 @@ class ModelConfig:
     residual: bool = False
     activation_regularization: float = 0.0
     temporal_activation_regularization: float = 0.0
+    reverse: bool = False  # read text right to left: the backward model of a ULMFiT pair
 
 
 @dataclasses.dataclass
@@ -120,6 +121,7 @@ class ClassifierModelConfig:
     weight_dropout: float = 0.0
     output_dropout: float = 0.0
     residual: bool = False
+    reverse: bool = False  # read texts right to left (from a backward language model: set by it)
 
 
 @dataclasses.dataclass

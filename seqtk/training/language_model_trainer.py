@@ -44,8 +44,12 @@ def machine_description():
     return f"{platform.machine()} CPU, {os.cpu_count()} cores, {platform.system()}"
 
 
-def encode_texts(tokenizer, named_texts):
-    """Encodes each (source, text) pair; an encoding error names the file and line."""
+def encode_texts(tokenizer, named_texts, reverse=False):
+    """Encodes each (source, text) pair into one stream; an encoding error names the file and line.
+
+    `reverse` gives the stream right to left, as a backward language model reads it: every text
+    reversed, in reverse order.
+    """
     ids = []
     for name, text in named_texts:
         try:
@@ -57,7 +61,7 @@ def encode_texts(tokenizer, named_texts):
                 except ValueError:
                     raise ValueError(f"{name}, line {number}: {error}") from None
             raise
-    return ids
+    return ids[::-1] if reverse else ids
 
 
 def split_validation(named_texts, fraction):
@@ -207,10 +211,13 @@ def train_language_model(config, init_from=None, resume=False, command=None, log
         base_model, tokenizer, base_config = load_model_directory(init_from)
         config.tokenizer = dataclasses.replace(config.tokenizer, **(base_config or {}).get("tokenizer", {}))
         config.model = dataclasses.replace(config.model, **(base_config or {}).get("model", {}))
+        config.model.reverse = bool(getattr(base_model, "reverse", False))
     else:
         tokenizer = build_tokenizer(config, named_train)
-    train_ids = encode_texts(tokenizer, named_train)
-    valid_ids = encode_texts(tokenizer, named_valid)
+    train_ids = encode_texts(tokenizer, named_train, reverse=config.model.reverse)
+    valid_ids = encode_texts(tokenizer, named_valid, reverse=config.model.reverse)
+    if config.model.reverse:
+        log("Backward model: it reads the text right to left.")
     log(f"Tokens: {len(train_ids):,} train, {len(valid_ids):,} validation; vocabulary {tokenizer.vocabulary_size}.")
 
     character_level = isinstance(tokenizer, CharTokenizer)

@@ -45,3 +45,14 @@ class ClassifierExportTest:
             "probabilities"
         ]
         np.testing.assert_allclose(probabilities, model.predict_probabilities(ids), atol=1e-5)
+
+    @pytest.mark.parametrize("cell_type,fixed_length", [("lstm", None), ("gru", 12)])
+    def test_a_reverse_classifier_reads_right_to_left_like_keras(self, cell_type, fixed_length):
+        model = classifier(cell_type, bidirectional=False, pooling="concat", reverse=True)
+        lite = runner(converted(ClassifierExport(model, fixed_length=fixed_length)))
+        ids = np.array([[4, 8, 15, 16, 23, 42 % 40]], "int32")
+        feed = np.pad(ids, ((0, 0), (0, fixed_length - ids.shape[1]))) if fixed_length else ids
+        probabilities = lite("classify", token_ids=feed)["probabilities"]
+        np.testing.assert_allclose(probabilities, model.predict_probabilities(ids), atol=1e-5)
+        forward = classifier(cell_type, bidirectional=False, pooling="concat")
+        assert not np.allclose(probabilities, forward.predict_probabilities(ids), atol=1e-3)

@@ -17,7 +17,8 @@ def randomized(model, scale=0.6, seed=0):
     return model
 
 
-def language_model(cell_type="lstm", num_layers=2, tie_weights=False, vocabulary_size=40, hidden_dim=16):
+def language_model(cell_type="lstm", num_layers=2, tie_weights=False, vocabulary_size=40, hidden_dim=16,
+                   reverse=False):
     model = LanguageModel(
         vocabulary_size,
         embedding_dim=12,
@@ -25,12 +26,14 @@ def language_model(cell_type="lstm", num_layers=2, tie_weights=False, vocabulary
         num_layers=num_layers,
         cell_type=cell_type,
         tie_weights=tie_weights,
+        reverse=reverse,
     )
     model.build((None, None))
     return randomized(model)
 
 
-def classifier(cell_type="lstm", bidirectional=True, pooling="concat", head_dim=8, vocabulary_size=40):
+def classifier(cell_type="lstm", bidirectional=True, pooling="concat", head_dim=8, vocabulary_size=40,
+               reverse=False):
     model = TextClassifier(
         vocabulary_size,
         3,
@@ -41,6 +44,7 @@ def classifier(cell_type="lstm", bidirectional=True, pooling="concat", head_dim=
         bidirectional=bidirectional,
         pooling=pooling,
         head_dim=head_dim,
+        reverse=reverse,
     )
     model.build((None, None))
     return randomized(model)

@@ -53,6 +53,20 @@ class ExportTfliteTest:
             logits, states = model(tf.constant([[token]]), states=states, return_state=True)
         assert lite.generate("Speak", max_tokens=12, temperature=0) == tokenizer.decode(expected)
 
+    def test_a_backward_model_writes_what_precedes_the_prompt_as_in_keras(
+        self, model_directory, text_file, tmp_path
+    ):
+        from seqtk.generation import TextGenerator
+
+        directory = model_directory("lm", num_layers=1, reverse=True)
+        report = export_tflite(directory, str(tmp_path / "out"), examples_path=text_file, log=quiet)
+        assert report["signatures"]["step"]["max_abs_diff_vs_keras"] < 1e-4
+        model, tokenizer, _ = load_model_directory(directory)
+        lite = LiteRTModel.from_directory(str(tmp_path / "out"))
+        assert lite.metadata["reverse"] and "right to left" in lite.metadata["usage"]
+        expected = TextGenerator(model, tokenizer).generate("Speak", max_length=12)
+        assert lite.generate("Speak", max_tokens=12, temperature=0) + "Speak" == expected
+
     def test_classifier_and_translator_folders(self, model_directory, text_file, tmp_path):
         report = export_tflite(
             model_directory("classifier"), str(tmp_path / "c"), examples_path=text_file, log=quiet

@@ -87,3 +87,17 @@ def test_a_subword_continuation_keeps_the_space_after_the_prompt():
     generator = TextGenerator(model=None, tokenizer=tokenizer)
     prompt = tokenizer.encode("this movie")
     assert generator._continuation(prompt, tokenizer.encode("is good")) == " is good"
+
+
+def test_a_backward_model_writes_what_comes_before_the_prompt(model_and_tokenizer):
+    model, tokenizer = model_and_tokenizer
+    backward = LanguageModel.from_config({**model.get_config(), "reverse": True})
+    backward(np.array([[1]]))
+    backward.set_weights(model.get_weights())
+    prompt = tokenizer.encode("to be")
+    # The backward model is the forward weights read right to left: its text is the forward
+    # model's continuation of the reversed prompt, reversed, then the prompt.
+    forward_ids = TextGenerator(model, tokenizer).generate_ids([prompt[::-1]], max_length=12)[0].tolist()
+    text = TextGenerator(backward, tokenizer).generate("to be", max_length=12)
+    assert text == tokenizer.decode(forward_ids[::-1] + prompt)
+    assert text.endswith("to be") and len(text) == len("to be") + 12

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from seqtk.models import LanguageModel, TextClassifier, load_model_directory, save_model_directory
+from seqtk.models.text_classifier import reversed_texts
 from seqtk.tokenizers import CharTokenizer
 
 
@@ -71,8 +72,41 @@ class TextClassifierTest:
     def test_from_language_model_refuses_bidirectional(self):
         language_model = LanguageModel(20, embedding_dim=4, hidden_dim=4, num_layers=1)
         language_model(np.ones((1, 2), "int32"))
-        with pytest.raises(ValueError, match="reads left to right"):
+        with pytest.raises(ValueError, match="reads in one direction"):
             TextClassifier.from_language_model(language_model, 2, bidirectional=True)
+
+    def test_reversed_texts_keeps_padding_at_the_end(self):
+        ids = np.array([[3, 4, 5, 0, 0], [6, 7, 8, 9, 10], [2, 0, 0, 0, 0]], dtype="int32")
+        expected = [[5, 4, 3, 0, 0], [10, 9, 8, 7, 6], [2, 0, 0, 0, 0]]
+        np.testing.assert_array_equal(reversed_texts(ids), expected)
+
+    @pytest.mark.parametrize("pooling", ["last", "concat"])
+    def test_a_reverse_classifier_reads_right_to_left(self, pooling):
+        forward = TextClassifier(40, num_classes=2, embedding_dim=8, hidden_dim=12, num_layers=2,
+                                 bidirectional=False, pooling=pooling, seed=3)
+        backward = TextClassifier.from_config({**forward.get_config(), "reverse": True})
+        sentence = [5, 17, 9, 33, 2, 8]
+        forward(np.array([sentence], "int32"))
+        backward(np.array([sentence], "int32"))
+        backward.set_weights(forward.get_weights())
+        expected = np.asarray(forward.predict_probabilities(np.array([sentence[::-1]], "int32")))
+        batch = padded_batch(sentence, [[1, 2, 3], [7, 8, 9, 10, 11, 12, 13, 14, 15]])
+        got = np.asarray(backward.predict_probabilities(batch))
+        np.testing.assert_allclose(got[0], expected[0], atol=1e-5)
+        assert not np.allclose(got[0], np.asarray(forward.predict_probabilities(batch))[0], atol=1e-4)
+
+    def test_from_a_backward_language_model_reads_backwards_and_round_trips(self, tmp_path):
+        language_model = LanguageModel(30, embedding_dim=8, hidden_dim=8, num_layers=1, reverse=True)
+        assert LanguageModel.from_config(language_model.get_config()).reverse
+        language_model(np.ones((1, 3), "int32"))
+        model = TextClassifier.from_language_model(language_model, num_classes=2)
+        assert model.reverse
+        ids = np.array([[3, 4, 5, 0], [1, 2, 3, 4]], dtype="int32")
+        expected = model(ids)
+        directory = save_model_directory(str(tmp_path / "m"), model, CharTokenizer.train(["abc"]), config={})
+        loaded, _, _ = load_model_directory(directory)
+        assert loaded.reverse
+        np.testing.assert_allclose(loaded(ids), expected, atol=1e-6)
 
     def test_bad_arguments(self):
         with pytest.raises(ValueError, match="pooling must be one of"):

@@ -14,6 +14,8 @@ from seqtk.training import (
     train_language_model,
 )
 from seqtk.training.callbacks import step_decay_schedule
+from seqtk.training.evaluation import evaluate_language_model
+from seqtk.training.language_model_trainer import encode_texts
 
 pytestmark = pytest.mark.large
 
@@ -110,6 +112,23 @@ class TrainLanguageModelTest:
         assert result["metrics"]["validation"]["loss"] < np.log(result["metrics"]["vocabulary_size"])
         assert any("does not fit this vocabulary" in m for m in messages)
         assert len(result["metrics"]["sample"]) > 0 and os.path.isdir(result["directory"])
+
+    def test_a_backward_model_learns_the_text_right_to_left(self, tmp_path, corpus_file):
+        config = small_config(tmp_path, corpus_file, "model.reverse=true", "training.epochs=2", "name=backward")
+        result = train_language_model(config, log=lambda *_: None)
+        model, tokenizer, saved = load_model_directory(result["directory"])
+        assert model.reverse and saved["model"]["reverse"]
+        valid = [("corpus", open(corpus_file).read()[-3000:])]
+        assert encode_texts(tokenizer, valid, reverse=True) == encode_texts(tokenizer, valid)[::-1]
+        read = lambda reverse: evaluate_language_model(  # noqa: E731
+            model, encode_texts(tokenizer, valid, reverse=reverse), batch_size=2, sequence_length=20)["loss"]
+        assert read(True) < read(False)
+        # Fine-tuning starts from the base model's direction whatever the new config says.
+        tuned = small_config(tmp_path, corpus_file, "name=tuned_backward")
+        tuned_result = train_language_model(tuned, init_from=result["directory"], log=lambda *_: None)
+        assert load_model_directory(tuned_result["directory"])[0].reverse
+        before = tuned_result["metrics"]["validation_before_fine_tuning"]["loss"]
+        assert before == pytest.approx(result["metrics"]["validation"]["loss"], rel=1e-4)
 
     def test_fine_tuning_keeps_tokenizer_and_reports_before_and_after(self, tmp_path, corpus_file):
         base = train_language_model(small_config(tmp_path, corpus_file), log=lambda *_: None)["directory"]
