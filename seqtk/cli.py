@@ -62,20 +62,22 @@ def _write_json(path, value):
         write_json_atomically(path, value)
 
 
-def _evaluate_classifier(args, model, tokenizer, config):
+def _evaluate_classifier(args, directories):
     from seqtk.data.labeled_text import read_labeled
     from seqtk.metrics.classification import format_report
-    from seqtk.training.classifier_evaluation import evaluate_classifier
+    from seqtk.training.classifier_ensemble import ClassifierEnsemble
 
-    data = config.get("data", {})
+    ensemble = ClassifierEnsemble.from_directories(directories)
+    data = ensemble.members[0][2].get("data", {})
     examples = read_labeled(
         args.data, args.format or "auto",
         text_column=args.text_column or data.get("text_column", "auto"),
         label_column=args.label_column or data.get("label_column", "auto"),
     )
-    report, _ = evaluate_classifier(model, tokenizer, examples, config["labels"], data.get("max_length", 0),
-                                    data.get("truncation", "head"), args.batch_size or 64)
+    report, _ = ensemble.evaluate(examples, args.batch_size or 64)
     print(format_report(report))
+    for member in report.get("members", []):
+        print(f"member {member['model']}: accuracy {member['accuracy']:.4f}   macro-F1 {member['macro_f1']:.4f}")
     _write_json(args.output, report)
     return 0
 
@@ -184,9 +186,14 @@ def _evaluate(args):
     from seqtk.training.evaluation import evaluate_language_model
     from seqtk.training.language_model_trainer import encode_texts
 
-    model, tokenizer, config = load_model_directory(args.model)
+    directories = args.model
+    model, tokenizer, config = load_model_directory(directories[0])
     if isinstance(model, TextClassifier):
-        return _evaluate_classifier(args, model, tokenizer, config or {})
+        return _evaluate_classifier(args, directories)
+    if len(directories) > 1:
+        raise ValueError(f"Several models are averaged for classifiers only; {directories[0]} holds a "
+                         f"{type(model).__name__}. Give one --model.")
+    args.model = directories[0]
     if isinstance(model, Seq2SeqTranslator):
         return _evaluate_translator(args, model, tokenizer)
     ids = encode_texts(tokenizer, read_texts(args.data), reverse=getattr(model, "reverse", False))
@@ -202,19 +209,17 @@ def _evaluate(args):
 
 def _classify(args):
     from seqtk.data.text_sources import read_text_file
-    from seqtk.models.text_classifier import TextClassifier
-    from seqtk.training.classifier_evaluation import classify_texts
+    from seqtk.training.classifier_ensemble import ClassifierEnsemble
 
-    model, tokenizer, config = _load_model(args.model, TextClassifier, "a text classifier", "classifier")
+    ensemble = ClassifierEnsemble.from_directories(args.model)
     texts, source = list(args.texts), "argument"
     if args.input:
         texts += [line for line in read_text_file(args.input).split("\n") if line.strip()]
         source = args.input if not args.texts else "input"
     if not texts:
         raise ValueError("Nothing to classify: give texts as arguments or a file with --input (one text per line).")
-    data, labels = (config or {}).get("data", {}), config["labels"]
-    probabilities = classify_texts(model, tokenizer, texts, data.get("max_length", 0), data.get("truncation", "head"),
-                                   args.batch_size, source=source)
+    labels = ensemble.labels
+    probabilities = ensemble.probabilities(texts, args.batch_size, source=source)
     for text, row in zip(texts, probabilities, strict=True):
         best = int(row.argmax())
         if args.json:
@@ -258,7 +263,8 @@ def build_parser():
     evaluate = commands.add_parser(
         "evaluate", help="language model: perplexity on text files; classifier: accuracy, F1 on a labelled file; "
                          "translator: BLEU, chrF on parallel data")
-    evaluate.add_argument("--model", required=True)
+    evaluate.add_argument("--model", required=True, action="append",
+                          help="a model directory; repeat it to evaluate classifiers as one, probabilities averaged")
     evaluate.add_argument("--data", required=True, nargs="+")
     evaluate.add_argument("--batch-size", type=int, default=None,
                           help="default: 10 streams for a language model, 64 texts or sentences otherwise")
@@ -282,7 +288,8 @@ def build_parser():
     translate.set_defaults(run=_translate)
 
     classify = commands.add_parser("classify", help="label texts with a classifier: label, probability, text")
-    classify.add_argument("--model", required=True)
+    classify.add_argument("--model", required=True, action="append",
+                          help="a classifier directory; repeat it to average several (ULMFiT's forward and backward)")
     classify.add_argument("texts", nargs="*", help="texts to classify")
     classify.add_argument("--input", help="a file of texts, one per line")
     classify.add_argument("--batch-size", type=int, default=64)

@@ -99,6 +99,32 @@ class ClassifierCommandLineTest:
         assert report["examples"] == 100 and f"accuracy {report['accuracy']:.4f}" in printed
         assert "confusion matrix" in printed
 
+    def test_two_classifiers_are_averaged(self, trained_classifier, sentiment_files, tmp_path, capsys):
+        import numpy as np
+
+        from seqtk.models import load_model_directory, save_model_directory
+
+        model, tokenizer, config = load_model_directory(trained_classifier)
+        rng = np.random.default_rng(0)
+        model.set_weights([w + rng.normal(0, 0.3, w.shape).astype(w.dtype) for w in model.get_weights()])
+        other = save_model_directory(str(tmp_path / "other"), model, tokenizer, config)
+        texts = ["a gorgeous film .", "dull , dull , dull ."]
+
+        def probabilities(*models):
+            capsys.readouterr()
+            assert main(["classify", *[a for m in models for a in ("--model", m)], "--json", *texts]) == 0
+            return np.array([[r["probabilities"][k] for k in ("0", "1")]
+                             for r in map(json.loads, capsys.readouterr().out.strip().split("\n"))])
+
+        both = probabilities(trained_classifier, other)
+        np.testing.assert_allclose(both, (probabilities(trained_classifier) + probabilities(other)) / 2, atol=2e-6)
+        output = tmp_path / "pair.json"
+        assert main(["evaluate", "--model", trained_classifier, "--model", other, "--data", sentiment_files["dev"],
+                     "--output", str(output)]) == 0
+        report = json.loads(output.read_text())
+        assert [m["model"] for m in report["members"]] == [trained_classifier, other]
+        assert f"member {other}: accuracy {report['members'][1]['accuracy']:.4f}" in capsys.readouterr().out
+
     def test_unseen_labels_and_wrong_model_kind(self, trained_classifier, trained, tmp_path, capsys):
         labelled = tmp_path / "other.tsv"
         labelled.write_text("sentence\tlabel\ngood\t1\nfine\tneutral\nokay\tneutral\n")

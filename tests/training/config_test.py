@@ -16,6 +16,21 @@ class ConfigTest:
         awd = load_config("wikitext2_awd")
         assert awd.model.tie_weights and awd.model.weight_dropout == 0.5
 
+    @pytest.mark.parametrize("forward,backward,task", [
+        ("imdb", "imdb_backward", "lm"), ("sst2", "sst2_backward", "lm"),
+        ("imdb_ulmfit", "imdb_ulmfit_backward", "classifier"), ("sst2_ulmfit", "sst2_ulmfit_backward", "classifier"),
+    ])
+    def test_backward_twins_differ_from_their_forward_config_in_direction_only(self, forward, backward, task):
+        one, two = (load_config(name, task=task).to_dict() for name in (forward, backward))
+        assert one["data"] == two["data"] and one["training"] == two["training"]
+        assert {**one["model"], "reverse": True} == {**two["model"], "reverse": True}
+        assert two["name"] == one["name"] + "_backward"
+        if task == "lm" and one["tokenizer"].get("kind") == "sentencepiece":
+            # The backward model reads the forward model's pieces, so the two classifiers can be compared.
+            assert two["tokenizer"]["model_file"] == f"saved_models/{one['name']}/sentencepiece.model"
+        if task == "classifier":
+            assert two["init_from"] == one["init_from"] + "_backward"
+
     def test_overrides_and_data_replace_the_corpus(self, tmp_path):
         config = load_config("ptb_small", overrides=["training.epochs=2", "model.cell_type=gru",
                                                      "model.hidden_dim=[64, 32]"], data=["mine.txt"])
