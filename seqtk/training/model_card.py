@@ -15,7 +15,8 @@ def language_model_card(config, metrics, command):
     lines = [
         f"# {config['name']}",
         "",
-        f"A {model['num_layers']}-layer {model['cell_type'].upper()} language model "
+        f"A {'backward (right-to-left) ' if model.get('reverse') else ''}{model['num_layers']}-layer "
+        f"{model['cell_type'].upper()} language model "
         f"({config['tokenizer']['kind']} tokens, vocabulary {metrics['vocabulary_size']}, "
         f"{metrics['parameters']:,} parameters), trained with seqtk.",
         "",
@@ -44,7 +45,8 @@ def classifier_card(config, metrics, command):
     model, training, data = config["model"], config["training"], config["data"]
     validation = data["validation"] or [
         f"{data['validation_fraction']:.0%} of the training rows held out (split seed {data['split_seed']})"]
-    direction = "bidirectional " if model["bidirectional"] else ""
+    direction = ("bidirectional " if model["bidirectional"] else
+                 "right-to-left " if model.get("reverse") else "")
     transfer = (f"- Transfer: embedding and recurrent layers from the language model `{config['init_from']}` "
                 f"(ULMFiT); discriminative decay {training['discriminative_decay']}, gradual unfreezing "
                 f"{training['gradual_unfreezing']}, schedule {training['lr_schedule']}"

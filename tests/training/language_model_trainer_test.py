@@ -118,6 +118,7 @@ class TrainLanguageModelTest:
         result = train_language_model(config, log=lambda *_: None)
         model, tokenizer, saved = load_model_directory(result["directory"])
         assert model.reverse and saved["model"]["reverse"]
+        assert "A backward (right-to-left) 1-layer LSTM" in open(os.path.join(result["directory"], "MODEL_CARD.md")).read()
         valid = [("corpus", open(corpus_file).read()[-3000:])]
         assert encode_texts(tokenizer, valid, reverse=True) == encode_texts(tokenizer, valid)[::-1]
         read = lambda reverse: evaluate_language_model(  # noqa: E731
