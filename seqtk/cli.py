@@ -62,12 +62,14 @@ def _write_json(path, value):
         write_json_atomically(path, value)
 
 
-def _evaluate_classifier(args, directories):
+def _evaluate_classifier(args, directories, first):
     from seqtk.data.labeled_text import read_labeled
     from seqtk.metrics.classification import format_report
     from seqtk.training.classifier_ensemble import ClassifierEnsemble
 
-    ensemble = ClassifierEnsemble.from_directories(directories)
+    # `first` is the already loaded (model, tokenizer, config) of directories[0]; only the rest are read.
+    rest = ClassifierEnsemble.from_directories(directories[1:]).members if len(directories) > 1 else []
+    ensemble = ClassifierEnsemble([first, *rest], names=directories)
     data = ensemble.members[0][2].get("data", {})
     examples = read_labeled(
         args.data, args.format or "auto",
@@ -189,7 +191,7 @@ def _evaluate(args):
     directories = args.model
     model, tokenizer, config = load_model_directory(directories[0])
     if isinstance(model, TextClassifier):
-        return _evaluate_classifier(args, directories)
+        return _evaluate_classifier(args, directories, (model, tokenizer, config or {}))
     if len(directories) > 1:
         raise ValueError(f"Several models are averaged for classifiers only; {directories[0]} holds a "
                          f"{type(model).__name__}. Give one --model.")
