@@ -36,10 +36,15 @@ def _train(args):
             raise FileNotFoundError(f"{args.init_from}: not a seqtk model directory (no config.yaml); "
                                     "give --config as well.")
     overrides = list(args.set or ())
-    if args.init_from and not any(o.startswith("name=") for o in overrides):
-        base_name = os.path.basename(os.path.normpath(args.init_from))
-        overrides.append(f"name={base_name}_finetuned")
     config = load_config(config_source, overrides=overrides, data=args.data)
+    if args.init_from and not any(o.startswith("name=") for o in overrides):
+        # The config's own name is kept (a stage-2 config names its model), unless the fine-tuned model
+        # would be written over the one it starts from: then it becomes <base>_finetuned.
+        target = os.path.realpath(os.path.join(config.output_dir, config.name))
+        if not args.config or target == os.path.realpath(args.init_from):
+            base_name = os.path.basename(os.path.normpath(args.init_from))
+            overrides.append(f"name={base_name}_finetuned")
+            config = load_config(config_source, overrides=overrides, data=args.data)
     train_language_model(config, init_from=args.init_from, resume=args.resume)
     return 0
 

@@ -43,6 +43,24 @@ class CommandLineTest:
         config = (tuned / "config.yaml").read_text()
         assert "hidden_dim: 32" in config and "batch_size: 4" in config and "mine.txt" in config
 
+    def test_fine_tune_with_config_keeps_its_name_but_never_overwrites_the_base(self, trained, tmp_path, capsys):
+        custom = tmp_path / "mine.txt"
+        custom.write_text("First Citizen:\nYou are all resolved rather to die than to famish?\n" * 200)
+        stage2 = tmp_path / "stage2.yaml"
+        stage2.write_text((tmp_path / "saved" / "shakespeare_char" / "config.yaml").read_text()
+                          .replace("name: shakespeare_char", "name: stage2_lm"))
+        common = ["--data", str(custom), "--set", "training.epochs=1", "--set", "training.verbose=0"]
+        before = (tmp_path / "saved" / "shakespeare_char" / "model.keras").read_bytes()
+        assert main(["train", "lm", "--config", str(stage2), "--init-from", trained, *common]) == 0
+        assert (tmp_path / "saved" / "stage2_lm" / "model.keras").exists()
+        # The same config as the base would write into the base's folder: the copy is named apart.
+        assert main(["train", "lm", "--config", "shakespeare_char", "--init-from", trained, *common,
+                     "--set", f"output_dir={tmp_path}/saved", "--set", f"checkpoint_dir={tmp_path}/ck",
+                     "--set", f"log_dir={tmp_path}/runs", "--set", "model.hidden_dim=32",
+                     "--set", "training.batch_size=4"]) == 0
+        assert (tmp_path / "saved" / "shakespeare_char_finetuned" / "model.keras").exists()
+        assert (tmp_path / "saved" / "shakespeare_char" / "model.keras").read_bytes() == before
+
     def test_prompt_outside_vocabulary_is_one_clear_error(self, trained, capsys):
         assert main(["generate", "--model", trained, "--prompt", "€uro"]) == 2
         assert "seqtk: error: Characters ['€'] are not in this model's vocabulary" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""Identical constant tensors of a TFLite file merged into one, so their quantization is stored once."""
+"""Identical constant tensors (and empty buffers) of a TFLite file merged, so each is stored once."""
 
 import numpy as np
 from tensorflow.lite.tools import flatbuffer_utils
@@ -12,6 +12,8 @@ def dedupe_constants(model_bytes):
     tensors carries the weight's per-channel scales and zero points (12 bytes a channel): a 40-step
     GRU encoder stored them 40 times, a fifth of the file. Tensors with the same buffer, type, shape and
     quantization are interchangeable, so operators are pointed at the first and the rest dropped.
+    The converter also gives every activation tensor an empty buffer of its own (a table each, 10 KB
+    of a small int8 translator); they all point at buffer 0, the schema's empty sentinel, instead.
 
     Example:
         >>> smaller = dedupe_constants(converter.convert())  # doctest: +SKIP
@@ -21,11 +23,36 @@ def dedupe_constants(model_bytes):
     for subgraph_index, subgraph in enumerate(model.subgraphs):
         mapping = _duplicate_map(model, subgraph)
         if mapping:
-            _drop_tensors(model, subgraph_index, subgraph, mapping)
+            for operator in subgraph.operators:
+                operator.inputs = [mapping.get(int(i), int(i)) if i >= 0 else int(i) for i in operator.inputs]
+            remove_tensors(model, subgraph_index, subgraph, mapping)
             changed = True
+    changed |= _merge_empty_buffers(model)
     if not changed:
         return model_bytes
     return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
+
+
+def _merge_empty_buffers(model):
+    """Points every tensor with an empty buffer at buffer 0 and drops the others; whether any was."""
+
+    def empty(buffer):
+        return (buffer.data is None or len(buffer.data) == 0) and not getattr(buffer, "offset", 0)
+
+    if not model.buffers or not empty(model.buffers[0]):
+        return False
+    referenced = {metadata.buffer for metadata in model.metadata or []}
+    kept = [i for i, buffer in enumerate(model.buffers) if i == 0 or i in referenced or not empty(buffer)]
+    if len(kept) == len(model.buffers):
+        return False
+    renumber = {old: new for new, old in enumerate(kept)}
+    for subgraph in model.subgraphs:
+        for tensor in subgraph.tensors:
+            tensor.buffer = renumber.get(tensor.buffer, 0)
+    for metadata in model.metadata or []:
+        metadata.buffer = renumber[metadata.buffer]
+    model.buffers = [model.buffers[i] for i in kept]
+    return True
 
 
 def _duplicate_map(model, subgraph):
@@ -47,10 +74,10 @@ def _duplicate_map(model, subgraph):
     return mapping
 
 
-def _drop_tensors(model, subgraph_index, subgraph, mapping):
-    for operator in subgraph.operators:
-        operator.inputs = [mapping.get(int(i), int(i)) if i >= 0 else int(i) for i in operator.inputs]
-    survivors = [i for i in range(len(subgraph.tensors)) if i not in mapping]
+def remove_tensors(model, subgraph_index, subgraph, removed):
+    """Drops the tensors `removed` (indices no operator uses) from `subgraph`, renumbering the rest."""
+    removed = set(removed)
+    survivors = [i for i in range(len(subgraph.tensors)) if i not in removed]
     renumber = {old: new for new, old in enumerate(survivors)}
     subgraph.tensors = [subgraph.tensors[i] for i in survivors]
 

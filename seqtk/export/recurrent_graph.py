@@ -174,14 +174,17 @@ class RecurrentGraph:
 
         steps = inputs.shape[1]
         if steps is not None:
+            # One UNPACK for all steps rather than a STRIDED_SLICE (and its constants) per step.
+            step_inputs = tf.unstack(projected, axis=1)
+            step_masks = None if mask is None else tf.unstack(mask[:, :, None], axis=1)
             outputs = []
             for t in range(steps):
-                new_h = cell(projected[:, t], h, recurrent_kernel, bias, direction["units"])
+                new_h = cell(step_inputs[t], h, recurrent_kernel, bias, direction["units"])
                 if mask is None:
                     h = new_h
                     outputs.append(h)
                 else:
-                    real = mask[:, t : t + 1]
+                    real = step_masks[t]
                     h = tf.where(real, new_h, h)
                     outputs.append(tf.where(real, new_h, tf.zeros_like(new_h)))
             return tf.stack(outputs, axis=1), [h]
@@ -208,11 +211,14 @@ class RecurrentGraph:
     @staticmethod
     def _gru_step(x, h, recurrent_kernel, bias, units):
         # Keras' GRU with reset_after=True: the reset gate scales the recurrent candidate after its product.
+        # Written for few operators (an unrolled encoder repeats them at every step): both gates in one
+        # ADD and LOGISTIC, SPLIT_V rather than slices, and z*h + (1-z)*c as c + z*(h-c).
         recurrent = tf.matmul(h, recurrent_kernel) + bias[1]
-        z = tf.sigmoid(x[:, :units] + recurrent[:, :units])
-        r = tf.sigmoid(x[:, units : 2 * units] + recurrent[:, units : 2 * units])
-        candidate = tf.tanh(x[:, 2 * units :] + r * recurrent[:, 2 * units :])
-        return z * h + (1.0 - z) * candidate
+        x_gates, x_candidate = tf.split(x, [2 * units, units], axis=-1)
+        recurrent_gates, recurrent_candidate = tf.split(recurrent, [2 * units, units], axis=-1)
+        z, r = tf.split(tf.sigmoid(x_gates + recurrent_gates), 2, axis=-1)
+        candidate = tf.tanh(x_candidate + r * recurrent_candidate)
+        return candidate + z * (h - candidate)
 
     @staticmethod
     def _simple_rnn_step(x, h, recurrent_kernel, bias, units):

@@ -5,6 +5,8 @@ import tensorflow as tf
 from seqtk.export.constant_dedup import dedupe_constants
 from seqtk.export.model_merge import merge_models
 from seqtk.export.state_signatures import operator_names, rename_signature
+from seqtk.export.tensor_names import strip_tensor_names
+from seqtk.export.tied_embedding import share_tied_embeddings
 
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
 
@@ -77,7 +79,7 @@ def convert(concrete_functions, quantize="none", representative_dataset=None):
     if len(concrete_functions) == 1:
         # The converter calls a lone signature "serving_default" whatever its function's name.
         model_bytes = rename_signature(model_bytes, "serving_default", next(iter(concrete_functions)))
-    return dedupe_constants(model_bytes)
+    return strip_tensor_names(share_tied_embeddings(dedupe_constants(model_bytes)))
 
 
 def _only(representative_dataset, key, rename=None):

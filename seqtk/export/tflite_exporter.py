@@ -481,7 +481,7 @@ def format_report(report):
     lines = [
         (
             f"{report['task']} -> {report['output']}/{report['file']} ({report['quantize']}, "
-            f"{report['size_bytes'] / 1e6:.2f} MB, {100 * report['size_vs_float']:.0f}% of float; "
+            f"{report['size_bytes'] / 1e6:.2f} MB, {100 * report['size_vs_float']:.1f}% of float; "
             f"recurrence: {report['recurrence']})"
         ),
         f"{'signature':<12} {'max |diff| vs Keras':>20} {'median ms':>10} {'calls':>6}",

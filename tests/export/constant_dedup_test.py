@@ -59,3 +59,11 @@ class DedupeConstantsTest:
     def test_a_file_without_duplicates_is_returned_unchanged(self):
         deduped = dedupe_constants(unrolled_encoder_int8()[0])
         assert dedupe_constants(deduped) is deduped
+
+    def test_tensors_without_data_share_the_empty_buffer(self):
+        raw, names = unrolled_encoder_int8()
+        model = flatbuffer_utils.convert_bytearray_to_object(bytearray(raw))
+        assert sum(1 for b in model.buffers if b.data is None) > LENGTH  # one per activation tensor
+        deduped = flatbuffer_utils.convert_bytearray_to_object(bytearray(dedupe_constants(raw)))
+        assert [i for i, b in enumerate(deduped.buffers) if b.data is None] == [0]
+        assert all(deduped.buffers[m.buffer].data is not None for m in deduped.metadata)
