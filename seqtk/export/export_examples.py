@@ -32,6 +32,8 @@ def read_export_examples(path, task, data_config=None, limit=2000):
     """
     data_config = data_config or {}
     plain = os.path.splitext(str(path))[1].lower() in PLAIN_SUFFIXES and split_pair_source(str(path)) is None
+    if plain and task == "translator" and _tab_separated(_lines(path)[:100]):
+        plain = False  # tab-separated pairs in a .txt, as Tatoeba's fra.txt: read with the model's columns
     if task == "language_model" or (plain and task != "translator"):
         texts = _lines(path)
         examples = ExportExamples(texts[:limit] if task != "language_model" else texts, source=str(path))
@@ -70,6 +72,10 @@ def _one_file(path):
     if len(resolved) != 1 or resolved[0][0] != "file":
         raise ValueError(f"{path}: give one file of examples (not a glob or a tfds: name).")
     return resolved[0][1]
+
+
+def _tab_separated(lines):
+    return bool(lines) and all("\t" in line for line in lines)
 
 
 def _lines(path):

@@ -18,6 +18,10 @@ class ReadExportExamplesTest:
         pairs.write_text("Go.\tVa !\nHi.\tSalut !\n", encoding="utf-8")
         examples = read_export_examples(str(pairs), "translator", {"source_column": 1, "target_column": 0})
         assert examples.texts == ["Va !", "Salut !"] and examples.targets == ["Go.", "Hi."]
+        tatoeba = tmp_path / "fra.txt"  # Tatoeba's own file: a .txt of tab-separated pairs, with attribution
+        tatoeba.write_text("Go.\tVa !\tCC-BY 2.0\nHi.\tSalut !\tCC-BY 2.0\n", encoding="utf-8")
+        examples = read_export_examples(str(tatoeba), "translator", {"source_column": 1, "target_column": 0})
+        assert examples.texts == ["Va !", "Salut !"] and examples.targets == ["Go.", "Hi."]
         (tmp_path / "a.de").write_text("Hallo\nTschüss\n", encoding="utf-8")
         (tmp_path / "a.en").write_text("Hello\nBye\n", encoding="utf-8")
         examples = read_export_examples(f"{tmp_path}/a.de,{tmp_path}/a.en", "translator")
