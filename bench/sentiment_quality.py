@@ -4,11 +4,14 @@
     python bench/sentiment_quality.py imdb --minutes 40          # target: validation accuracy >= 0.88
     python bench/lm_quality.py imdb --minutes 60                 # the language model for transfer, then:
     python bench/sentiment_quality.py imdb_ulmfit --minutes 60   # target: validation accuracy >= 0.90
-    seqtk train lm --config sst2 --init-from bench/models/imdb_lm --set name=sst2_lm --set output_dir=bench/models
+    seqtk train lm --config sst2 --init-from bench/models/imdb_lm --set output_dir=bench/models
     python bench/sentiment_quality.py sst2_ulmfit --minutes 20   # target: >= 0.85
     python bench/lm_quality.py imdb_backward --minutes 60 --set tokenizer.model_file=bench/models/imdb_lm/sentencepiece.model
     python bench/sentiment_quality.py imdb_ulmfit_backward --minutes 60
     python bench/sentiment_quality.py --ensemble imdb_ulmfit imdb_ulmfit_backward   # ULMFiT's pair, averaged
+    seqtk train lm --config sst2_backward --init-from bench/models/imdb_lm_backward --set output_dir=bench/models
+    python bench/sentiment_quality.py sst2_ulmfit_backward --minutes 20
+    python bench/sentiment_quality.py --ensemble sst2 sst2_ulmfit sst2_ulmfit_backward   # target: >= 0.85
 
 Data comes from ../shared/data (or $SEQTK_DATA_DIR). Models go to bench/models/<config>;
 imdb_ulmfit starts from bench/models/imdb_lm (written by bench/lm_quality.py imdb) and sst2_ulmfit from
