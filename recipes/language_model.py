@@ -14,18 +14,22 @@ saved_models/<name>/ (model.keras, tokenizer, config.yaml, metrics.json, MODEL_C
 import argparse
 import sys
 
-from seqtk.training import load_config, train_language_model
+from seqtk.training import fine_tuning_config, load_config, train_language_model
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", default="shakespeare_char", help="named config or YAML/JSON file")
+    parser.add_argument("--config", help="named config or YAML/JSON file (default: shakespeare_char; when "
+                                         "fine-tuning, the base model's own settings)")
     parser.add_argument("--data", nargs="+", help="your text files; replace the config's corpus")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="e.g. training.epochs=3")
     parser.add_argument("--init-from", help="saved model directory to fine-tune")
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     args = parser.parse_args(argv)
-    config = load_config(args.config, overrides=args.set, data=args.data)
+    if args.init_from:
+        config = fine_tuning_config(args.init_from, args.config, args.set, args.data)
+    else:
+        config = load_config(args.config or "shakespeare_char", overrides=args.set, data=args.data)
     train_language_model(config, init_from=args.init_from, resume=args.resume,
                          command="python recipes/language_model.py " + " ".join(sys.argv[1:]))
 

@@ -12,7 +12,7 @@ def _quiet_tensorflow():
 
 def _train(args):
     from seqtk.training.classifier_trainer import train_classifier
-    from seqtk.training.config import load_config
+    from seqtk.training.config import fine_tuning_config, load_config
     from seqtk.training.language_model_trainer import train_language_model
     from seqtk.training.translator_trainer import train_translator
 
@@ -29,22 +29,10 @@ def _train(args):
         config = load_config(config_source, overrides=list(args.set or ()), data=args.data, task="classifier")
         train_classifier(config, init_from=args.init_from, resume=args.resume)
         return 0
-    if args.init_from and not config_source:
-        # Fine-tuning without a config keeps the base model's own training settings.
-        config_source = os.path.join(args.init_from, "config.yaml")
-        if not os.path.exists(config_source):
-            raise FileNotFoundError(f"{args.init_from}: not a seqtk model directory (no config.yaml); "
-                                    "give --config as well.")
-    overrides = list(args.set or ())
-    config = load_config(config_source, overrides=overrides, data=args.data)
-    if args.init_from and not any(o.startswith("name=") for o in overrides):
-        # The config's own name is kept (a stage-2 config names its model), unless the fine-tuned model
-        # would be written over the one it starts from: then it becomes <base>_finetuned.
-        target = os.path.realpath(os.path.join(config.output_dir, config.name))
-        if not args.config or target == os.path.realpath(args.init_from):
-            base_name = os.path.basename(os.path.normpath(args.init_from))
-            overrides.append(f"name={base_name}_finetuned")
-            config = load_config(config_source, overrides=overrides, data=args.data)
+    if args.init_from:
+        config = fine_tuning_config(args.init_from, config_source, args.set or (), args.data)
+    else:
+        config = load_config(config_source, overrides=list(args.set or ()), data=args.data)
     train_language_model(config, init_from=args.init_from, resume=args.resume)
     return 0
 

@@ -14,6 +14,7 @@ from seqtk.training.config import (
     LanguageModelConfig,
     TranslatorConfig,
     available_configs,
+    fine_tuning_config,
     load_config,
 )
 from seqtk.training.evaluation import evaluate_language_model
@@ -41,6 +42,7 @@ __all__ = [
     "available_configs",
     "evaluate_language_model",
     "evaluate_translator",
+    "fine_tuning_config",
     "load_config",
     "restore_training_state",
     "train_classifier",

@@ -326,3 +326,33 @@ def load_config(config=None, overrides=(), data=None, task="lm"):
             nested = {part: nested}
         _set_fields(result, nested, f"--set {override}")
     return result
+
+
+def fine_tuning_config(init_from, config=None, overrides=(), data=None):
+    """The language-model config for fine-tuning the saved model `init_from`.
+
+    Without `config`, the base model's own `config.yaml` (its training settings) is used. The result is
+    named `<base>_finetuned` when no `name=` override is given and either no config was given or the
+    config's name would write the new model over the base; otherwise the config keeps its own name (a
+    stage-2 config such as `sst2_backward` names the model that stage 3 reads).
+
+    Example:
+        >>> config = fine_tuning_config("saved_models/shakespeare_char", data=["my.txt"])  # doctest: +SKIP
+        >>> config.name  # doctest: +SKIP
+        'shakespeare_char_finetuned'
+    """
+    source = config
+    if not source:
+        source = os.path.join(init_from, "config.yaml")
+        if not os.path.exists(source):
+            raise FileNotFoundError(f"{init_from}: not a seqtk model directory (no config.yaml); "
+                                    "give a config as well.")
+    overrides = list(overrides or ())
+    result = load_config(source, overrides=overrides, data=data)
+    if any(o.strip().startswith("name=") for o in overrides):
+        return result
+    target = os.path.realpath(os.path.join(result.output_dir, result.name))
+    if not config or target == os.path.realpath(init_from):
+        base_name = os.path.basename(os.path.normpath(init_from))
+        result = load_config(source, overrides=overrides + [f"name={base_name}_finetuned"], data=data)
+    return result

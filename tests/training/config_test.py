@@ -1,6 +1,7 @@
 import pytest
+import yaml
 
-from seqtk.training import available_configs, load_config
+from seqtk.training import available_configs, fine_tuning_config, load_config
 
 
 class ConfigTest:
@@ -60,3 +61,35 @@ def test_a_size_or_list_field_takes_either_over_the_other():
     assert config.model.hidden_dim == 256
     assert load_config(overrides=["model.hidden_dim=[64, 32]"]).model.hidden_dim == [64, 32]
     assert load_config(task="classifier", overrides=["data.text_column=2"]).data.text_column == 2
+
+
+class FineTuningConfigTest:
+    @pytest.fixture
+    def base(self, tmp_path):
+        """A saved model's folder as far as configs go: its config.yaml, written where it was saved."""
+        directory = tmp_path / "saved" / "shakespeare_char"
+        directory.mkdir(parents=True)
+        overrides = [f"output_dir={tmp_path}/saved", "model.hidden_dim=32"]
+        config = load_config("shakespeare_char", overrides=overrides)
+        (directory / "config.yaml").write_text(yaml.safe_dump(config.to_dict()), encoding="utf-8")
+        return str(directory)
+
+    def test_without_a_config_the_base_settings_under_a_new_name(self, base, tmp_path):
+        config = fine_tuning_config(base, data=["mine.txt"])
+        assert config.name == "shakespeare_char_finetuned" and config.model.hidden_dim == 32
+        assert config.data.train == ["mine.txt"]
+
+    def test_a_config_keeps_its_name_unless_it_would_overwrite_the_base(self, base, tmp_path):
+        stage2 = tmp_path / "stage2.yaml"
+        stage2.write_text(f"name: stage2_lm\noutput_dir: {tmp_path}/saved\n", encoding="utf-8")
+        assert fine_tuning_config(base, str(stage2)).name == "stage2_lm"
+        same = fine_tuning_config(base, "shakespeare_char", [f"output_dir={tmp_path}/saved"])
+        assert same.name == "shakespeare_char_finetuned"
+        # Elsewhere, the same name writes no harm: kept.
+        elsewhere = fine_tuning_config(base, "shakespeare_char", [f"output_dir={tmp_path}/other"])
+        assert elsewhere.name == "shakespeare_char"
+        assert fine_tuning_config(base, overrides=["name=mine"]).name == "mine"
+
+    def test_a_folder_without_config_is_named_in_the_error(self, tmp_path):
+        with pytest.raises(FileNotFoundError, match="no config.yaml"):
+            fine_tuning_config(str(tmp_path))

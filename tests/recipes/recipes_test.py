@@ -1,0 +1,90 @@
+"""The recipe scripts end to end on small real data: train, fine-tune, transfer, translate."""
+
+import importlib.util
+import os
+
+import pytest
+import yaml
+
+from seqtk.data.parallel_text import read_parallel
+from seqtk.training import load_config
+
+pytestmark = pytest.mark.large
+RECIPES = os.path.join(os.path.dirname(__file__), "..", "..", "recipes")
+
+
+def recipe(name):
+    spec = importlib.util.spec_from_file_location(f"recipe_{name}", os.path.join(RECIPES, f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def places(tmp_path):
+    return ["--set", f"output_dir={tmp_path}/saved", "--set", f"checkpoint_dir={tmp_path}/ck",
+            "--set", f"log_dir={tmp_path}/runs", "--set", "training.verbose=0", "--set", "training.epochs=1"]
+
+
+def small_lm(tmp_path, corpus_file):
+    """A YAML config of a tiny character language model on `corpus_file`, as a user would write one."""
+    config = load_config("shakespeare_char", data=[corpus_file], overrides=[
+        "name=tiny_lm", f"output_dir={tmp_path}/saved", f"checkpoint_dir={tmp_path}/ck",
+        f"log_dir={tmp_path}/runs", "model.embedding_dim=16", "model.hidden_dim=24", "training.batch_size=4",
+        "training.sequence_length=50", "training.epochs=1", "training.verbose=0", "sample_length=5"])
+    path = tmp_path / "tiny_lm.yaml"
+    path.write_text(yaml.safe_dump(config.to_dict()), encoding="utf-8")
+    return str(path)
+
+
+class LanguageModelRecipeTest:
+    def test_train_then_fine_tune_beside_the_base(self, tmp_path, corpus_file):
+        recipe("language_model").main(["--config", small_lm(tmp_path, corpus_file)])
+        base = tmp_path / "saved" / "tiny_lm"
+        before = (base / "model.keras").read_bytes()
+        custom = tmp_path / "mine.txt"
+        custom.write_text("First Citizen:\nYou are all resolved rather to die than to famish?\n" * 100)
+        recipe("language_model").main(["--init-from", str(base), "--data", str(custom)])
+        tuned = tmp_path / "saved" / "tiny_lm_finetuned"
+        assert "mine.txt" in (tuned / "config.yaml").read_text() and (tuned / "model.keras").exists()
+        assert (base / "model.keras").read_bytes() == before
+
+
+class SentimentRecipeTest:
+    def test_from_scratch_and_with_a_pretrained_language_model(self, tmp_path, sentiment_files):
+        data = ["--data", sentiment_files["train"], "--set", f"data.validation=[{sentiment_files['dev']}]",
+                "--set", "data.format=auto", "--set", "model.hidden_dim=16", *places(tmp_path)]
+        recipe("sentiment").main(["--config", "sst2_sentences", *data])
+        scratch = yaml.safe_load((tmp_path / "saved" / "sst2_sentences" / "metrics.json").read_text())
+        assert 0.0 <= scratch["validation"]["accuracy"] <= 1.0 and scratch["validation"]["examples"] == 100
+        # --pretrain trains the language model first, then the classifier starts from it (ULMFiT); the
+        # language model reads the sentences themselves, so its characters cover them.
+        sentences = tmp_path / "sentences.txt"
+        texts = [line.split("\t")[0] for name in ("train", "dev")
+                 for line in open(sentiment_files[name], encoding="utf-8")]
+        sentences.write_text("\n".join(texts) + "\n", encoding="utf-8")
+        pretrain = small_lm(tmp_path, str(sentences))
+        recipe("sentiment").main(["--config", "sst2_sentences", "--pretrain", pretrain,
+                                  "--set", "name=sst2_transferred", *data])
+        transferred = tmp_path / "saved" / "sst2_transferred"
+        assert (tmp_path / "saved" / "tiny_lm" / "model.keras").exists()
+        assert "tiny_lm" in (transferred / "config.yaml").read_text()
+        language_model = tmp_path / "saved" / "tiny_lm"
+        assert (transferred / "tokenizer.json").read_text() == (language_model / "tokenizer.json").read_text()
+
+
+class TranslationRecipeTest:
+    def test_train_and_translate(self, tmp_path, capsys):
+        pairs = read_parallel(["bundled:tatoeba_fr_en_train"])
+        for name, part in (("train", pairs[:300]), ("valid", pairs[300:340])):
+            lines = "".join(f"{p.source}\t{p.target}\n" for p in part)
+            (tmp_path / f"{name}.tsv").write_text(lines, encoding="utf-8")
+        sentences = [pairs[0].source, pairs[1].source]
+        recipe("translation").main([
+            "--data", str(tmp_path / "train.tsv"), "--set", f"data.validation=[{tmp_path / 'valid.tsv'}]",
+            "--set", "tokenizer.source.kind=word", "--set", "tokenizer.target.kind=word",
+            "--set", "model.embedding_dim=16", "--set", "model.hidden_dim=24",
+            "--set", "training.beam_size=2",
+            *places(tmp_path), "--translate", *sentences, "--beam", "2"])
+        lines = [line for line in capsys.readouterr().out.splitlines() if "\t" in line]
+        assert [line.split("\t")[0] for line in lines] == sentences
+        assert (tmp_path / "saved" / "tatoeba_sample" / "metrics.json").exists()
