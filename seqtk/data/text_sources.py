@@ -22,6 +22,11 @@ def data_dir():
     return os.environ.get(DATA_DIR_ENV, os.path.join("..", "shared", "data"))
 
 
+def expand_data_dir(source):
+    """`source` with `{data_dir}` replaced by `data_dir()`."""
+    return str(source).replace("{data_dir}", data_dir())
+
+
 def resolve_sources(sources):
     """Expands a source or list of sources into (kind, name) pairs.
 
@@ -34,7 +39,7 @@ def resolve_sources(sources):
         raise ValueError("No text sources given: name at least one file, glob, bundled: or tfds: source.")
     resolved = []
     for source in sources:
-        source = str(source).replace("{data_dir}", data_dir())
+        source = expand_data_dir(source)
         if source.startswith("tfds:"):
             resolved.append(("tfds", source[len("tfds:"):]))
         elif source.startswith("bundled:"):

@@ -56,14 +56,14 @@ def _unrolled_length(task, config):
 
 def default_examples_path(config):
     """The model's own validation file (or its training file) from its `config.yaml`, if it can be read."""
-    from seqtk.data.text_sources import resolve_sources
+    from seqtk.data.text_sources import expand_data_dir, resolve_sources
 
     data = (config or {}).get("data", {})
     for key in ("validation", "train"):
         for source in data.get(key) or []:
             source = str(source)
             if "," in source:
-                return source.replace("{data_dir}", _data_dir())
+                return expand_data_dir(source)
             try:
                 kind, path = resolve_sources([source])[0]
             except (FileNotFoundError, ValueError):
@@ -71,12 +71,6 @@ def default_examples_path(config):
             if kind == "file":
                 return path
     return None
-
-
-def _data_dir():
-    from seqtk.data.text_sources import data_dir
-
-    return data_dir()
 
 
 class _Variant:

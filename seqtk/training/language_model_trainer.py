@@ -11,7 +11,7 @@ import keras
 
 from seqtk.data.labeled_text import read_labeled, read_splits
 from seqtk.data.language_model_dataset import stream_dataset, window_dataset
-from seqtk.data.text_sources import data_dir, read_texts
+from seqtk.data.text_sources import expand_data_dir, read_texts
 from seqtk.generation.text_generator import TextGenerator
 from seqtk.models.language_model import LanguageModel
 from seqtk.models.model_directory import load_model_directory, save_model_directory
@@ -302,7 +302,7 @@ def train_language_model(config, init_from=None, resume=False, command=None, log
     }
     if before:
         metrics["validation_before_fine_tuning"] = before
-        sources = ", ".join(str(s).replace("{data_dir}", data_dir()) for s in config.data.train)
+        sources = ", ".join(map(expand_data_dir, config.data.train))
         log(f"Fine-tuning on {sources}: validation perplexity "
             f"{before['perplexity']:.2f} before, {after['perplexity']:.2f} after.")
 
