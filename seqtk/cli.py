@@ -61,8 +61,7 @@ def _evaluate_classifier(args, directories, first):
     from seqtk.training.classifier_ensemble import ClassifierEnsemble
 
     # `first` is the already loaded (model, tokenizer, config) of directories[0]; only the rest are read.
-    rest = ClassifierEnsemble.from_directories(directories[1:]).members if len(directories) > 1 else []
-    ensemble = ClassifierEnsemble([first, *rest], names=directories)
+    ensemble = ClassifierEnsemble.from_directories(directories, loaded={directories[0]: first})
     data = ensemble.members[0][2].get("data", {})
     examples = read_labeled(
         args.data, args.format or "auto",

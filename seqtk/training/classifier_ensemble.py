@@ -37,13 +37,15 @@ class ClassifierEnsemble:
                 )
 
     @classmethod
-    def from_directories(cls, directories):
+    def from_directories(cls, directories, loaded=None):
+        """The classifiers saved in `directories`; `loaded` maps a directory to its `(model, tokenizer,
+        config)` when the caller has read it already."""
         from seqtk.models.model_directory import load_model_directory
         from seqtk.models.text_classifier import TextClassifier
 
         members = []
         for directory in directories:
-            model, tokenizer, config = load_model_directory(directory)
+            model, tokenizer, config = (loaded or {}).get(directory) or load_model_directory(directory)
             if not isinstance(model, TextClassifier):
                 raise ValueError(f"{directory}: holds a {type(model).__name__}, not a text classifier. "
                                  "Give directories written by `seqtk train classifier`.")
