@@ -353,6 +353,5 @@ def fine_tuning_config(init_from, config=None, overrides=(), data=None):
         return result
     target = os.path.realpath(os.path.join(result.output_dir, result.name))
     if not config or target == os.path.realpath(init_from):
-        base_name = os.path.basename(os.path.normpath(init_from))
-        result = load_config(source, overrides=overrides + [f"name={base_name}_finetuned"], data=data)
+        result.name = os.path.basename(os.path.normpath(init_from)) + "_finetuned"
     return result
