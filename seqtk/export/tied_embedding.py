@@ -102,26 +102,25 @@ def _lookup_operators(model, subgraph, gather, weight_index):
                                    signature)
         tail = [_operator(model, schema.BuiltinOperator.QUANTIZE, [float_output], [output_index])]
     indices = int(gather.inputs[1])
+    gather_options = (gather.builtinOptionsType, gather.builtinOptions)
+    mul_options = (schema.BuiltinOptions.MulOptions, schema.MulOptionsT())
     return [
-        _operator(model, _GATHER, [weight_index, indices], [rows_int8], options=gather),
-        _operator(model, _GATHER, [scales_index, indices], [row_scales], options=gather),
+        _operator(model, _GATHER, [weight_index, indices], [rows_int8], gather_options),
+        _operator(model, _GATHER, [scales_index, indices], [row_scales], gather_options),
         _operator(model, schema.BuiltinOperator.DEQUANTIZE, [rows_int8], [rows]),
-        _operator(model, schema.BuiltinOperator.MUL, [rows, row_scales], [float_output], mul=True),
+        _operator(model, schema.BuiltinOperator.MUL, [rows, row_scales], [float_output], mul_options),
         *tail,
     ]
 
 
-def _operator(model, builtin, inputs, outputs, options=None, mul=False):
+def _operator(model, builtin, inputs, outputs, options=None):
+    """A new operator; `options` is `(builtinOptionsType, builtinOptions)` for ops that take them."""
     operator = schema.OperatorT()
     operator.opcodeIndex = _opcode_index(model, builtin)
     operator.inputs = inputs
     operator.outputs = outputs
     if options is not None:
-        operator.builtinOptionsType = options.builtinOptionsType
-        operator.builtinOptions = options.builtinOptions
-    elif mul:
-        operator.builtinOptionsType = schema.BuiltinOptions.MulOptions
-        operator.builtinOptions = schema.MulOptionsT()
+        operator.builtinOptionsType, operator.builtinOptions = options
     return operator
 
 
