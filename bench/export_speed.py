@@ -36,7 +36,7 @@ from seqtk.data.labeled_text import read_labeled  # noqa: E402
 from seqtk.data.text_sources import BUNDLED, read_text_file  # noqa: E402
 from seqtk.export.litert_model import LiteRTModel  # noqa: E402
 from seqtk.export.tflite_exporter import export_tflite  # noqa: E402
-from seqtk.models import load_model_directory  # noqa: E402
+from seqtk.tasks import load_model_directory  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(__file__), "..")
 LM_DIRECTORY = os.path.join(ROOT, "bench", "models", "char_lstm512")
@@ -61,7 +61,7 @@ def median_ms(function, calls, warmup=20):
 def train_language_model_if_missing(minutes):
     if os.path.exists(os.path.join(LM_DIRECTORY, "model.keras")):
         return
-    from seqtk.training import load_config, train_language_model
+    from seqtk.tasks import load_config, train
 
     config = load_config(
         "shakespeare_char",
@@ -76,7 +76,7 @@ def train_language_model_if_missing(minutes):
         ],
     )
     config.training.epochs = 1000
-    train_language_model(config, command=f"python bench/export_speed.py --train-minutes {minutes}")
+    train(config, command=f"python bench/export_speed.py --train-minutes {minutes}")
 
 
 def keras_language_model_timings(model, ids):

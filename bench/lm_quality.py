@@ -15,7 +15,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, os.path.dirname(__file__))
 
 from common import print_table, write_results  # noqa: E402
-from seqtk.training import load_config, train_language_model  # noqa: E402
+from seqtk.tasks import load_config, train  # noqa: E402
 
 TARGETS = {"shakespeare_char": ("loss", 1.55), "ptb_small": ("perplexity", 125.0),
            "ptb_medium": ("perplexity", 86.2)}
@@ -35,7 +35,7 @@ def main():
         config = load_config(name, overrides=overrides)
         if name == "shakespeare_char":
             config.training.epochs = 1000
-        metrics = train_language_model(config, command=f"python bench/lm_quality.py {name} --minutes {args.minutes}")["metrics"]
+        metrics = train(config, command=f"python bench/lm_quality.py {name} --minutes {args.minutes}")["metrics"]
         validation = metrics["validation"]
         metric, target = TARGETS.get(name, ("perplexity", None))
         rows.append({

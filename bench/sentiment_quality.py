@@ -26,7 +26,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, os.path.dirname(__file__))
 
 from common import print_table, write_results  # noqa: E402
-from seqtk.training import load_config, train_classifier  # noqa: E402
+from seqtk.tasks import load_config, train  # noqa: E402
 
 TARGETS = {"sst2": 0.85, "sst2_ulmfit": 0.85, "imdb": 0.88, "imdb_ulmfit": 0.90, "imdb_ulmfit_backward": 0.90,
            "sst2_ulmfit_backward": 0.85}
@@ -55,7 +55,7 @@ def main():
         config = load_config(name, overrides=overrides + args.set, task="classifier")
         command = f"python bench/sentiment_quality.py {name} --minutes {args.minutes}" + "".join(
             f" --set {o}" for o in args.set)
-        metrics = train_classifier(config, command=command)["metrics"]
+        metrics = train(config, command=command)["metrics"]
         validation = metrics["validation"]
         target = TARGETS.get(name)
         rows.append({
@@ -72,14 +72,13 @@ def main():
 
 def ensemble(names):
     """Validation accuracy of the averaged probabilities of bench/models/<name> for each config."""
-    from seqtk.training.classifier_ensemble import ClassifierEnsemble
-    from seqtk.training.classifier_trainer import read_classification_data
+    from seqtk.tasks.classifier import load_classifier_ensemble, read_classification_data
 
     splits = [read_classification_data(load_config(name, task="classifier").data)[1] for name in names]
     if any([e.text for e in split] != [e.text for e in splits[0]] for split in splits[1:]):
         raise ValueError(f"{names}: the configs hold out different validation rows; an ensemble needs one split.")
     models = [f"bench/models/{load_config(name, task='classifier').name}" for name in names]
-    report, _ = ClassifierEnsemble.from_directories(models).evaluate(splits[0])
+    report, _ = load_classifier_ensemble(models).evaluate(splits[0])
     target = max(TARGETS.get(name, 0.0) for name in names)
     rows = [{"model": m["model"], "accuracy": round(m["accuracy"], 4), "macro_f1": round(m["macro_f1"], 4)}
             for m in report["members"]]

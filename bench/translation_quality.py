@@ -18,7 +18,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, os.path.dirname(__file__))
 
 from common import print_table, write_results  # noqa: E402
-from seqtk.training import load_config, train_translator  # noqa: E402
+from seqtk.tasks import load_config, train  # noqa: E402
 
 BLEU_TARGETS = {"tatoeba_fr_en": 32.0, "multi30k_de_en": 22.0}
 GREEDY_SPEED_TARGET = 200.0
@@ -40,7 +40,7 @@ def main():
         config = load_config(name, overrides=overrides + args.set, task="translator")
         command = f"python bench/translation_quality.py {name} --minutes {args.minutes}" + "".join(
             f" --set {o}" for o in args.set)
-        metrics = train_translator(config, command=command)["metrics"]
+        metrics = train(config, command=command)["metrics"]
         greedy, beam = metrics["validation"]["greedy"], metrics["validation"][f"beam{BEAM}"]
         target = BLEU_TARGETS.get(name)
         met = (greedy["sentences_per_second"] >= GREEDY_SPEED_TARGET and beam["bleu"] >= greedy["bleu"] + 1.0

@@ -14,7 +14,7 @@ saved_models/<name>/ (model.keras, tokenizer, config.yaml, metrics.json, MODEL_C
 import argparse
 import sys
 
-from seqtk.training import fine_tuning_config, load_config, train_language_model
+from seqtk.tasks import train_task
 
 
 def main(argv=None):
@@ -26,12 +26,10 @@ def main(argv=None):
     parser.add_argument("--init-from", help="saved model directory to fine-tune")
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     args = parser.parse_args(argv)
-    if args.init_from:
-        config = fine_tuning_config(args.init_from, args.config, args.set, args.data)
-    else:
-        config = load_config(args.config or "shakespeare_char", overrides=args.set, data=args.data)
-    train_language_model(config, init_from=args.init_from, resume=args.resume,
-                         command="python recipes/language_model.py " + " ".join(sys.argv[1:]))
+    # Fine-tuning without a config keeps the base model's own settings.
+    config = args.config or (None if args.init_from else "shakespeare_char")
+    train_task("lm", config, args.set, args.data, args.init_from, args.resume,
+               command="python recipes/language_model.py " + " ".join(sys.argv[1:]))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ The run writes saved_models/<name>/ with the labels, metrics.json and MODEL_CARD
 import argparse
 import sys
 
-from seqtk.training import load_config, train_classifier, train_language_model
+from seqtk.tasks import train_task
 
 
 def main(argv=None):
@@ -37,9 +37,8 @@ def main(argv=None):
     command = "python recipes/sentiment.py " + " ".join(sys.argv[1:])
     init_from = args.init_from
     for name in args.pretrain or ():
-        init_from = train_language_model(load_config(name), init_from=init_from, command=command)["directory"]
-    config = load_config(args.config, overrides=args.set, data=args.data, task="classifier")
-    train_classifier(config, init_from=init_from, resume=args.resume, command=command)
+        init_from = train_task("lm", name, init_from=init_from, command=command)["directory"]
+    train_task("classifier", args.config, args.set, args.data, init_from, args.resume, command=command)
 
 
 if __name__ == "__main__":

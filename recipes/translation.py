@@ -15,9 +15,7 @@ tokenizers, metrics.json (validation BLEU and chrF, greedy and beam) and MODEL_C
 import argparse
 import sys
 
-from seqtk.models import load_model_directory
-from seqtk.training import load_config, train_translator
-from seqtk.training.translator_evaluation import sentence_translator
+from seqtk.tasks import train_task, translate
 
 
 def main(argv=None):
@@ -30,13 +28,10 @@ def main(argv=None):
     parser.add_argument("--beam", type=int, default=5)
     args = parser.parse_args(argv)
     command = "python recipes/translation.py " + " ".join(sys.argv[1:])
-    config = load_config(args.config, overrides=args.set, data=args.data, task="translator")
-    directory = train_translator(config, resume=args.resume, command=command)["directory"]
+    directory = train_task("translator", args.config, args.set, args.data, resume=args.resume,
+                           command=command)["directory"]
     if args.translate:
-        model, tokenizers, _ = load_model_directory(directory)
-        translator = sentence_translator(model, tokenizers, config.data)
-        for source, target in zip(args.translate, translator.translate(args.translate, args.beam,
-                                                                      config.training.length_penalty)):
+        for source, target in zip(args.translate, translate(directory, args.translate, args.beam), strict=True):
             print(f"{source}\t{target}")
 
 

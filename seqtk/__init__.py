@@ -1,49 +1,55 @@
-"""seqtk: recurrent sequence models on text, from training to phones."""
+"""seqtk: recurrent sequence models on text, from training to phones.
 
-from seqtk.export import LiteRTModel, export_tflite
-from seqtk.generation import SentenceTranslator, TextGenerator, generate, get_sampler
-from seqtk.layers import (
-    ActivationRegularization,
-    EmbeddingDropout,
-    LockedDropout,
-    RecurrentLayer,
-    RecurrentStack,
-    TiedEmbedding,
-)
-from seqtk.models import LanguageModel, Seq2SeqTranslator, TextClassifier, load_model_directory, save_model_directory
-from seqtk.tokenizers import (
-    CharTokenizer,
-    SentencePieceTokenizer,
-    TextNormalizer,
-    TokenizerPair,
-    WordTokenizer,
-    load_tokenizer,
-)
+The public names below load on first use, so `import seqtk` (and the `seqtk` command's `--help`) does
+not start TensorFlow.
+"""
+
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "ActivationRegularization",
-    "CharTokenizer",
-    "EmbeddingDropout",
-    "LanguageModel",
-    "LiteRTModel",
-    "LockedDropout",
-    "RecurrentLayer",
-    "RecurrentStack",
-    "SentencePieceTokenizer",
-    "SentenceTranslator",
-    "Seq2SeqTranslator",
-    "TextClassifier",
-    "TextGenerator",
-    "TextNormalizer",
-    "TiedEmbedding",
-    "TokenizerPair",
-    "WordTokenizer",
-    "export_tflite",
-    "generate",
-    "get_sampler",
-    "load_model_directory",
-    "load_tokenizer",
-    "save_model_directory",
-]
+_PUBLIC = {
+    "ActivationRegularization": "seqtk.layers",
+    "EmbeddingDropout": "seqtk.layers",
+    "LockedDropout": "seqtk.layers",
+    "RecurrentLayer": "seqtk.layers",
+    "RecurrentStack": "seqtk.layers",
+    "TiedEmbedding": "seqtk.layers",
+    "CharTokenizer": "seqtk.tokenizers",
+    "SentencePieceTokenizer": "seqtk.tokenizers",
+    "TextNormalizer": "seqtk.tokenizers",
+    "TokenizerPair": "seqtk.tokenizers",
+    "WordTokenizer": "seqtk.tokenizers",
+    "load_tokenizer": "seqtk.tokenizers",
+    "LanguageModel": "seqtk.models",
+    "Seq2SeqTranslator": "seqtk.models",
+    "TextClassifier": "seqtk.models",
+    "save_model_directory": "seqtk.models",
+    "SentenceTranslator": "seqtk.generation",
+    "TextGenerator": "seqtk.generation",
+    "generate": "seqtk.generation",
+    "get_sampler": "seqtk.generation",
+    "ClassifierEnsemble": "seqtk.inference",
+    "load_config": "seqtk.tasks",
+    "load_model_directory": "seqtk.tasks",
+    "train": "seqtk.tasks",
+    "evaluate": "seqtk.tasks",
+    "get_task": "seqtk.tasks",
+    "LiteRTModel": "seqtk.export",
+    "export_tflite": "seqtk.export",
+}
+
+
+def __getattr__(name):
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'seqtk' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_PUBLIC[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_PUBLIC))
+
+
+__all__ = sorted(_PUBLIC)

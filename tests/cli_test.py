@@ -107,6 +107,19 @@ class ClassifierCommandLineTest:
         assert all(abs(sum(r["probabilities"].values()) - 1) < 1e-4 for r in records)
         assert [r["label"] for r in records] == [line.split("\t")[0] for line in lines]
 
+    def test_classify_reads_standard_input_as_translate_does(self, trained_classifier, monkeypatch, capsys):
+        import io
+
+        capsys.readouterr()
+        monkeypatch.setattr("sys.stdin", io.StringIO("a gorgeous film .\n\ndull , dull , dull .\n"))
+        assert main(["classify", "--model", trained_classifier]) == 0
+        piped = capsys.readouterr().out.strip().split("\n")
+        assert main(["classify", "--model", trained_classifier, "a gorgeous film .", "dull , dull , dull ."]) == 0
+        assert piped == capsys.readouterr().out.strip().split("\n") and len(piped) == 2
+        monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+        assert main(["classify", "--model", trained_classifier, "--input", "-"]) == 2
+        assert "Nothing to classify" in capsys.readouterr().err
+
     def test_evaluate_a_labelled_file(self, trained_classifier, sentiment_files, tmp_path, capsys):
         capsys.readouterr()
         output = tmp_path / "report.json"
@@ -120,7 +133,8 @@ class ClassifierCommandLineTest:
     def test_two_classifiers_are_averaged(self, trained_classifier, sentiment_files, tmp_path, capsys):
         import numpy as np
 
-        from seqtk.models import load_model_directory, save_model_directory
+        from seqtk.models import save_model_directory
+        from seqtk.tasks import load_model_directory
 
         model, tokenizer, config = load_model_directory(trained_classifier)
         rng = np.random.default_rng(0)
@@ -149,6 +163,6 @@ class ClassifierCommandLineTest:
         assert main(["evaluate", "--model", trained_classifier, "--data", str(labelled)]) == 2
         assert "'neutral' ×2 (first at" in capsys.readouterr().err
         assert main(["classify", "--model", trained, "some text"]) == 2
-        assert "not a text classifier" in capsys.readouterr().err
+        assert "holds a LanguageModel (lm), not a TextClassifier" in capsys.readouterr().err
         assert main(["classify", "--model", trained_classifier]) == 2
         assert "Nothing to classify" in capsys.readouterr().err

@@ -2,7 +2,7 @@
 
 from seqtk.data.classification_dataset import classification_dataset, encode_examples, label_names
 from seqtk.data.labeled_text import LabeledExample, read_labeled, read_labeled_file, split_examples
-from seqtk.data.language_model_dataset import batchify, stream_dataset, window_dataset
+from seqtk.data.language_model_dataset import batchify, encode_texts, stream_dataset, window_dataset
 from seqtk.data.text_sources import read_corpus, read_text_file, read_texts, resolve_sources
 from seqtk.data.tfds_source import read_tfds_text
 
@@ -15,6 +15,7 @@ __all__ = [
     "read_labeled_file",
     "split_examples",
     "batchify",
+    "encode_texts",
     "read_corpus",
     "read_text_file",
     "read_texts",

@@ -1,12 +1,17 @@
-"""The `classify` signature of a trained text classifier."""
+"""The `classify` signature of a trained text classifier, and the classifier's exporter."""
 
 import numpy as np
 import tensorflow as tf
 
 from seqtk.export.export_signature import Signature
+from seqtk.export.export_examples import read_classifier_examples
+from seqtk.export.exporter import Exporter, register_exporter
 from seqtk.export.frozen_dense import frozen_dense
 from seqtk.export.recurrent_graph import TRACE_LENGTH, RecurrentGraph
 from seqtk.export.state_signatures import SignaturePlan
+
+# The length an unrolled GRU/SimpleRNN classifier reads when its texts are not cut (max_length 0).
+DEFAULT_UNROLLED_LENGTH = 64
 
 
 class ClassifierExport:
@@ -118,3 +123,42 @@ class ClassifierExport:
     def keras_reference(self, key, inputs):
         ids = inputs["token_ids"][:, : np.count_nonzero(inputs["token_ids"])]
         return {"probabilities": np.asarray(self.model.predict_probabilities(tf.constant(ids)))}
+
+
+@register_exporter("classifier")
+class ClassifierExporter(Exporter):
+    """A classifier's export: `classify` on one text's ids; quantized files scored by label agreement."""
+
+    metadata_task = "classifier"
+    sequence_key = "classify"
+    step_key = None
+    sample_count = 200
+
+    def graph(self, model, fixed_length=None, lstm_step="fused"):
+        return ClassifierExport(model, fixed_length)
+
+    def unrolled_length(self, config):
+        return config.data.max_length or DEFAULT_UNROLLED_LENGTH
+
+    def read_examples(self, path, config):
+        return read_classifier_examples(path, config.data)
+
+    def sample_inputs(self, graph, tokenizer, examples, config):
+        return list(graph.sample_inputs(tokenizer, examples, self.sample_count, max_length=config.data.max_length,
+                                        truncation=config.data.truncation))
+
+    def metadata(self, graph, tokenizer, config):
+        return {
+            "special_ids": {"pad": 0},
+            "labels": [str(label) for label in config.labels],
+            "max_length": int(config.data.max_length),
+            "truncation": config.data.truncation,
+            "usage": "classify(token_ids) on one text's ids; probabilities follow the order of labels.",
+        }
+
+    def task_metric(self, quantized, reference, examples):
+        texts = examples.texts[:500]
+        float_labels = [label for label, _ in reference.classify(texts)]
+        quantized_labels = [label for label, _ in quantized.classify(texts)]
+        agreement = sum(a == b for a, b in zip(float_labels, quantized_labels, strict=True)) / len(texts)
+        return {"texts": len(texts), "label_agreement": agreement}

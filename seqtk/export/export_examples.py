@@ -19,46 +19,42 @@ class ExportExamples:
     source: str = ""
 
 
-def read_export_examples(path, task, data_config=None, limit=2000):
-    """Reads up to `limit` examples from `path` for `task`.
+def read_text_lines(path, limit=None):
+    """One example per non-empty line of a plain text file (a language model's running text)."""
+    texts = _lines(path)
+    return _checked(ExportExamples(texts[:limit] if limit else texts, source=str(path)), path)
 
-    A plain text file (`.txt`, or any file of a language model) is one example per line. Otherwise the
-    file is read in the task's own format with the model's column settings: a labelled TSV/CSV/JSON lines
-    file for a classifier (labels are not needed), a parallel TSV, JSON lines or `src,tgt` line-aligned
-    pair for a translator (targets, when present, let quantized files be scored by BLEU).
 
-    Raises:
-        ValueError: the file holds no usable example; the message names it and says what to give.
-    """
-    data_config = data_config or {}
-    plain = os.path.splitext(str(path))[1].lower() in PLAIN_SUFFIXES and split_pair_source(str(path)) is None
-    if plain and task == "translator" and _tab_separated(_lines(path)[:100]):
-        plain = False  # tab-separated pairs in a .txt, as Tatoeba's fra.txt: read with the model's columns
-    if task == "language_model" or (plain and task != "translator"):
-        texts = _lines(path)
-        examples = ExportExamples(texts[:limit] if task != "language_model" else texts, source=str(path))
-    elif task == "classifier":
-        read = read_labeled_file(
-            _one_file(path),
-            data_config.get("format", "auto"),
-            data_config.get("text_column", "auto"),
-            data_config.get("label_column", "auto"),
-            labeled=False,
-        )
-        examples = ExportExamples([e.text for e in read[:limit]], source=str(path))
-    elif plain:
-        examples = ExportExamples(_lines(path)[:limit], source=str(path))
-    else:
-        columns = (data_config.get("source_column", 0), data_config.get("target_column", 1))
-        try:
-            pairs = read_parallel([str(path)], data_config.get("format", "auto"), *columns, with_targets=True)
-        except ValueError:
-            pairs = read_parallel(
-                [str(path)], data_config.get("format", "auto"), *columns, with_targets=False
-            )
-        pairs = pairs[:limit]
-        targets = [p.target for p in pairs] if all(p.target for p in pairs) else None
-        examples = ExportExamples([p.source for p in pairs], targets, source=str(path))
+def _plain(path):
+    return os.path.splitext(str(path))[1].lower() in PLAIN_SUFFIXES and split_pair_source(str(path)) is None
+
+
+def read_classifier_examples(path, data, limit=2000):
+    """Texts to classify from `path`: plain lines (`.txt`), or a labelled TSV/CSV/JSON lines file read
+    with the model's `data` settings (format, text column; labels are not needed)."""
+    if _plain(path):
+        return read_text_lines(path, limit)
+    read = read_labeled_file(_one_file(path), data.format, data.text_column, data.label_column, labeled=False)
+    return _checked(ExportExamples([e.text for e in read[:limit]], source=str(path)), path)
+
+
+def read_translator_examples(path, data, limit=2000):
+    """Sources, with targets when present, from `path`: plain lines (`.txt`), or a parallel TSV, JSON lines
+    or `src,tgt` line-aligned pair read with the model's `data` columns. A `.txt` of tab-separated pairs
+    (Tatoeba's fra.txt) is read as pairs. Targets let quantized files be scored by BLEU."""
+    if _plain(path) and not _tab_separated(_lines(path)[:100]):
+        return read_text_lines(path, limit)
+    columns = (data.source_column, data.target_column)
+    try:
+        pairs = read_parallel([str(path)], data.format, *columns, with_targets=True)
+    except ValueError:
+        pairs = read_parallel([str(path)], data.format, *columns, with_targets=False)
+    pairs = pairs[:limit]
+    targets = [p.target for p in pairs] if all(p.target for p in pairs) else None
+    return _checked(ExportExamples([p.source for p in pairs], targets, source=str(path)), path)
+
+
+def _checked(examples, path):
     if not any(text.strip() for text in examples.texts):
         raise ValueError(
             f"{path}: no usable example in the file (every line is empty). Give a file with one "

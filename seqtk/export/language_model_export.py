@@ -1,9 +1,12 @@
-"""The streaming `step` and `prefill` signatures of a trained language model."""
+"""The streaming `step` and `prefill` signatures of a trained language model, and its exporter."""
+
+import math
 
 import numpy as np
 import tensorflow as tf
 
 from seqtk.export.export_signature import Signature
+from seqtk.export.exporter import Exporter, register_exporter
 from seqtk.export.recurrent_graph import TRACE_LENGTH, RecurrentGraph
 from seqtk.export.state_signatures import SignaturePlan
 
@@ -147,3 +150,52 @@ class LanguageModelExport:
             {name: np.asarray(s) for name, s in zip(self.state_names, final_states, strict=True)}
         )
         return reference
+
+
+# Prompts are fed in chunks of this many tokens when a GRU language model's prefill is unrolled.
+UNROLLED_PREFILL_LENGTH = 32
+
+
+@register_exporter("lm")
+class LanguageModelExporter(Exporter):
+    """A language model's export: `prefill` and `step`, states explicit; quantized files scored by perplexity."""
+
+    metadata_task = "language_model"
+    sequence_key = "prefill"
+    step_key = "step"
+    sample_count = 32
+
+    def graph(self, model, fixed_length=None, lstm_step="fused"):
+        return LanguageModelExport(model, fixed_length, lstm_step)
+
+    def unrolled_length(self, config):
+        return UNROLLED_PREFILL_LENGTH
+
+    def sample_inputs(self, graph, tokenizer, examples, config):
+        return list(graph.sample_inputs(tokenizer, examples, self.sample_count))
+
+    def metadata(self, graph, tokenizer, config):
+        reverse = bool(graph.model.reverse)
+        return {
+            "special_ids": {"pad": 0, "newline": int(tokenizer.newline_id)},
+            "reverse": reverse,
+            "usage": (
+                "Start from zero states; prefill(tokens, states) on the prompt, then step(token, "
+                "states) once per generated token, passing back the states each call returns."
+                + (" This backward model reads right to left: feed tokens last first; it writes what "
+                   "comes before them." if reverse else "")
+            ),
+        }
+
+    def task_metric(self, quantized, reference, examples, token_limit=1500):
+        ids = reference.tokenizer.encode("\n".join(examples.texts)[:50_000])[:token_limit]
+        if reference.metadata.get("reverse"):
+            ids = ids[::-1]
+        float_ppl = math.exp(-reference.log_likelihood(ids) / (len(ids) - 1))
+        quantized_ppl = math.exp(-quantized.log_likelihood(ids) / (len(ids) - 1))
+        return {
+            "tokens": len(ids) - 1,
+            "float_perplexity": float_ppl,
+            "quantized_perplexity": quantized_ppl,
+            "perplexity_ratio": quantized_ppl / float_ppl,
+        }

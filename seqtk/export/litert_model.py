@@ -268,3 +268,29 @@ def _sample(logits, temperature, top_k, top_p, rng):
         mask[order[keep]] = 1.0
         probabilities = probabilities * mask / np.sum(probabilities * mask)
     return int(rng.choice(len(probabilities), p=probabilities))
+
+
+def run_litert(directory, texts=(), input_path=None, num_threads=None, beam_size=1, length_penalty=None,
+               max_length=200, temperature=1.0, top_k=40, top_p=1.0, seed=None):
+    """`seqtk run-tflite`: the output lines of the exported folder on texts, by its task.
+
+    A language model continues each prompt in `texts` (one empty prompt without any); a classifier
+    gives `label<TAB>probability<TAB>text`; a translator one translation per line. Classifier and
+    translator texts also come from `input_path` or standard input (`read_input_texts`).
+    """
+    from seqtk.data.text_input import read_input_texts
+
+    model = LiteRTModel.from_directory(directory, num_threads=num_threads)
+    if model.task == "language_model":
+        prompts = list(texts) or [""]
+        return [prompt + model.generate(prompt, max_length, temperature, top_k, top_p,
+                                        None if seed is None else seed + index)
+                for index, prompt in enumerate(prompts)]
+    verb = "classify" if model.task == "classifier" else "translate"
+    given = read_input_texts(texts, input_path, verb=verb, nouns="texts").texts
+    if model.task == "classifier":
+        return [f"{label}\t{probability:.4f}\t{text}"
+                for text, (label, probability) in zip(given, model.classify(given), strict=True)]
+    if length_penalty is None:
+        length_penalty = model.metadata.get("length_penalty", 0.0)
+    return model.translate(given, beam_size, length_penalty)

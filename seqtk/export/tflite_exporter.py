@@ -8,14 +8,11 @@ import time
 
 import numpy as np
 
-from seqtk.export.classifier_export import ClassifierExport
-from seqtk.export.export_examples import read_export_examples
-from seqtk.export.language_model_export import LanguageModelExport
+from seqtk.export.exporter import make_exporter
 from seqtk.export.litert_model import METADATA_FILE, MODEL_FILE, LiteRTModel
 from seqtk.export.state_signatures import operator_names, rewrite_signatures
 from seqtk.export.tflite_conversion import QUANTIZATIONS, convert, signature_function
-from seqtk.export.translator_export import TranslatorExport
-from seqtk.models.model_directory import load_model_directory, write_directory
+from seqtk.models.model_directory import write_directory
 
 REPORT_FILE = "export_report.json"
 LOOPS = ("auto", "while", "unrolled")
@@ -23,44 +20,12 @@ LSTM_STEPS = ("fused", "cell", "auto")
 FUSED_LSTM = "UNIDIRECTIONAL_SEQUENCE_LSTM"
 # A float file that differs from Keras by more than this has a bug, not rounding: the export stops.
 FLOAT_TOLERANCE = 1e-3
-# Prompts are fed in chunks of this many tokens when a GRU language model's prefill is unrolled.
-UNROLLED_PREFILL_LENGTH = 32
-
-
-def task_export(model, config=None, fixed_length=None, lstm_step="fused"):
-    """The export of `model`'s task: `LanguageModelExport`, `ClassifierExport` or `TranslatorExport`."""
-    from seqtk.models.language_model import LanguageModel
-    from seqtk.models.seq2seq_translator import Seq2SeqTranslator
-    from seqtk.models.text_classifier import TextClassifier
-
-    if isinstance(model, LanguageModel):
-        return LanguageModelExport(model, fixed_length, lstm_step)
-    if isinstance(model, TextClassifier):
-        return ClassifierExport(model, fixed_length)
-    if isinstance(model, Seq2SeqTranslator):
-        return TranslatorExport(model, fixed_length, lstm_step)
-    raise ValueError(
-        f"TFLite export handles seqtk's LanguageModel, TextClassifier and Seq2SeqTranslator; this "
-        f"model is a {type(model).__name__}. Train it with `seqtk train lm|classifier|translator`."
-    )
-
-
-def _unrolled_length(task, config):
-    data = (config or {}).get("data", {})
-    if task == "classifier":
-        return int(data.get("max_length") or 64)
-    if task == "translator":
-        return int(data.get("max_source_length") or 64)
-    return UNROLLED_PREFILL_LENGTH
-
-
 def default_examples_path(config):
-    """The model's own validation file (or its training file) from its `config.yaml`, if it can be read."""
+    """The model's own validation file (or its training file) from its config, if it can be read here."""
     from seqtk.data.text_sources import expand_data_dir, resolve_sources
 
-    data = (config or {}).get("data", {})
-    for key in ("validation", "train"):
-        for source in data.get(key) or []:
+    for sources in (config.data.validation, config.data.train):
+        for source in sources or []:
             source = str(source)
             if "," in source:
                 return expand_data_dir(source)
@@ -74,48 +39,48 @@ def default_examples_path(config):
 
 
 class _Variant:
-    """One way of exporting a model: its export object, its converted float file and where it was measured."""
+    """One way of exporting a model: its graph, its float and shipped files, and how they measured.
 
-    def __init__(self, name, export, measured_key):
+    `measure` converts, verifies against Keras and (with `quantize`) converts again quantized; the
+    variant that ships is the fastest at `measured_key` in its shipped form.
+    """
+
+    def __init__(self, name, graph, measured_key):
         self.name = name
-        self.export = export
+        self.graph = graph
         self.measured_key = measured_key
-        self.signatures = export.signatures()
+        self.signatures = graph.signatures()
         self.plans = {s.key: s.plan for s in self.signatures}
         self.functions = {
             s.key: signature_function(s.key, s.function, s.input_signature) for s in self.signatures
         }
+        self.float_bytes = self.float_report = self.model_bytes = self.report = None
 
     def convert(self, quantize="none", samples=None):
         dataset = None if samples is None else (lambda: iter(samples))
         return rewrite_signatures(convert(self.functions, quantize, dataset), self.plans)
 
-
-# Real inputs per export, for verification and int8 calibration: texts (classifier), sentences with their
-# decoder steps (translator), prompts with their following steps (language model).
-SAMPLE_COUNTS = {"classifier": 200, "translator": 32, "language_model": 32}
-
-
-def _sample_inputs(export, tokenizer, examples, config):
-    data = (config or {}).get("data", {})
-    count = SAMPLE_COUNTS[export.task]
-    if export.task == "classifier":
-        return list(
-            export.sample_inputs(
-                tokenizer,
-                examples,
-                count,
-                max_length=data.get("max_length", 0),
-                truncation=data.get("truncation", "head"),
+    def measure(self, samples, quantize, log):
+        """Converts and verifies the float file (a large difference from Keras stops the export), then
+        the quantized one; returns the median latency of `measured_key` in the shipped form."""
+        self.float_bytes = self.convert()
+        runner = LiteRTModel(model_content=self.float_bytes, metadata={"states": {}})
+        self.float_report = verify(runner, self.graph, samples)
+        worst = max(r["max_abs_diff_vs_keras"] for r in self.float_report.values())
+        if worst > FLOAT_TOLERANCE:
+            raise ValueError(
+                f"The float TFLite file ({self.name}) differs from Keras by {worst:.2e} "
+                f"(> {FLOAT_TOLERANCE}); nothing was written. This is a bug in the export of this "
+                "architecture: please report it."
             )
-        )
-    if export.task == "translator":
-        return list(
-            export.sample_inputs(
-                tokenizer, examples, count, max_source_length=data.get("max_source_length", 0)
-            )
-        )
-    return list(export.sample_inputs(tokenizer, examples, count))
+        self.model_bytes, self.report = self.float_bytes, self.float_report
+        if quantize != "none":
+            log(f"{self.name}: converting with {quantize} quantization...")
+            calibration = _calibration_samples(samples) if quantize == "int8" else None
+            self.model_bytes = self.convert(quantize, calibration)
+            runner = LiteRTModel(model_content=self.model_bytes, metadata={"states": {}})
+            self.report = verify(runner, self.graph, samples)
+        return self.report[self.measured_key]["median_latency_ms"]
 
 
 SEQUENCE_INPUTS = ("tokens", "token_ids", "source_ids")
@@ -176,112 +141,32 @@ def verify(runner, export, samples, repeats=3):
     }
 
 
-def task_metric(task, quantized, reference, examples, tokenizer_limit=1500):
-    """The task's own measure of a quantized file against the float one, on the examples."""
-    if task == "language_model":
-        ids = reference.tokenizer.encode("\n".join(examples.texts)[:50_000])[:tokenizer_limit]
-        if reference.metadata.get("reverse"):
-            ids = ids[::-1]
-        float_ppl = math.exp(-reference.log_likelihood(ids) / (len(ids) - 1))
-        quantized_ppl = math.exp(-quantized.log_likelihood(ids) / (len(ids) - 1))
-        return {
-            "tokens": len(ids) - 1,
-            "float_perplexity": float_ppl,
-            "quantized_perplexity": quantized_ppl,
-            "perplexity_ratio": quantized_ppl / float_ppl,
-        }
-    if task == "classifier":
-        texts = examples.texts[:500]
-        float_labels = [label for label, _ in reference.classify(texts)]
-        quantized_labels = [label for label, _ in quantized.classify(texts)]
-        agreement = sum(a == b for a, b in zip(float_labels, quantized_labels, strict=True)) / len(texts)
-        return {"texts": len(texts), "label_agreement": agreement}
-    from seqtk.metrics.translation import translation_scores
-
-    sources = examples.texts[:200]
-    float_outputs = reference.translate(sources)
-    quantized_outputs = quantized.translate(sources)
-    if examples.targets:
-        targets = examples.targets[:200]
-        float_bleu = translation_scores(float_outputs, targets)["bleu"]
-        quantized_bleu = translation_scores(quantized_outputs, targets)["bleu"]
-        return {
-            "sentences": len(sources),
-            "float_bleu": float_bleu,
-            "quantized_bleu": quantized_bleu,
-            "bleu_difference": quantized_bleu - float_bleu,
-        }
-    agreement = translation_scores(quantized_outputs, float_outputs)["bleu"]
-    return {"sentences": len(sources), "bleu_against_float_outputs": agreement}
-
-
-def _metadata(export, runner, tokenizer, config, quantize, variant):
-    data = (config or {}).get("data", {})
+def _metadata(exporter, variant, runner, tokenizer, config, quantize):
     signatures = {}
     for key in runner.interpreter.get_signature_list():
         details = runner.runners[key]
         signatures[key] = {
-            "inputs": {
-                name: {
-                    "shape": [int(d) for d in spec["shape_signature"]],
-                    "dtype": np.dtype(spec["dtype"]).name,
-                }
-                for name, spec in sorted(details.get_input_details().items())
-            },
-            "outputs": {
-                name: {
-                    "shape": [int(d) for d in spec["shape_signature"]],
-                    "dtype": np.dtype(spec["dtype"]).name,
-                }
-                for name, spec in sorted(details.get_output_details().items())
-            },
+            direction: {
+                name: {"shape": [int(d) for d in spec["shape_signature"]], "dtype": np.dtype(spec["dtype"]).name}
+                for name, spec in sorted(specs.items())
+            }
+            for direction, specs in (("inputs", details.get_input_details()),
+                                     ("outputs", details.get_output_details()))
         }
-    metadata = {
+    graph = variant.graph
+    return {
         "format": "seqtk-tflite",
         "format_version": 1,
-        "task": export.task,
+        "task": exporter.metadata_task,
         "file": MODEL_FILE,
         "quantize": quantize,
-        "recurrence": variant,
-        "fixed_length": export.fixed_length,
+        "recurrence": variant.name,
+        "fixed_length": graph.fixed_length,
         "signatures": signatures,
-        "states": dict(zip(export.state_names, _state_dims(export), strict=True)),
+        "states": dict(zip(graph.state_names, exporter.state_dims(graph), strict=True)),
         "tokenizer": {"file": "tokenizer.json", "kind": tokenizer.kind},
+        **exporter.metadata(graph, tokenizer, config),
     }
-    if export.task == "language_model":
-        metadata["special_ids"] = {"pad": 0, "newline": int(tokenizer.newline_id)}
-        metadata["reverse"] = bool(getattr(export.model, "reverse", False))
-        metadata["usage"] = (
-            "Start from zero states; prefill(tokens, states) on the prompt, then step(token, "
-            "states) once per generated token, passing back the states each call returns."
-            + (" This backward model reads right to left: feed tokens last first; it writes what "
-               "comes before them." if metadata["reverse"] else "")
-        )
-    elif export.task == "classifier":
-        metadata["special_ids"] = {"pad": 0}
-        metadata["labels"] = [str(label) for label in (config or {}).get("labels", [])]
-        metadata["max_length"] = int(data.get("max_length") or 0)
-        metadata["truncation"] = data.get("truncation", "head")
-        metadata["usage"] = "classify(token_ids) on one text's ids; probabilities follow the order of labels."
-    else:
-        target = getattr(tokenizer, "target", tokenizer)
-        metadata["special_ids"] = {"pad": 0, "start": int(target.newline_id), "end": int(target.newline_id)}
-        metadata["max_source_length"] = int(data.get("max_source_length") or 0)
-        metadata["max_target_length"] = int(data.get("max_target_length") or 0)
-        metadata["length_penalty"] = float((config or {}).get("training", {}).get("length_penalty", 0.0))
-        if export.separate_bridge:
-            metadata["encoder_states"] = list(export.encoder.state_names)
-        order = "encode, bridge, decode_step" if export.separate_bridge else "encode, decode_step"
-        metadata["usage"] = (
-            f"Call {order}: decode_step from the start id with the states encode returns (and "
-            "its context), feeding each chosen token back until the end id."
-        )
-    return metadata
-
-
-def _state_dims(export):
-    graph = export.decoder if export.task == "translator" else export.graph
-    return graph.state_dims
 
 
 def _write_folder(output_directory, files, tokenizer):
@@ -336,8 +221,10 @@ def export_tflite(
         raise ValueError(f"--loop must be one of {LOOPS}; received {loop!r}.")
     if lstm_step not in LSTM_STEPS:
         raise ValueError(f"--lstm-step must be one of {LSTM_STEPS}; received {lstm_step!r}.")
+    from seqtk.tasks.registry import load_model_directory, task_of_config
+
     model, tokenizer, config = load_model_directory(model_directory)
-    export = task_export(model, config)
+    exporter = make_exporter(task_of_config(config).name)
     if examples_path is None:
         if quantize == "int8":
             raise ValueError(
@@ -350,43 +237,24 @@ def export_tflite(
                 f"{model_directory}: its training data cannot be read here, and verification needs "
                 "real examples; give --representative-data <file> (one example per line)."
             )
-    examples = read_export_examples(examples_path, export.task, (config or {}).get("data", {}))
+    examples = exporter.read_examples(examples_path, config)
     suffix = "" if quantize == "none" else f"_{quantize}"
     output_directory = output_directory or os.path.normpath(model_directory) + f"_tflite{suffix}"
 
-    variants = _variants(export, model, config, loop, quantize, lstm_step)
+    variants = _variants(exporter, model, config, loop, quantize, lstm_step)
     measured = {}
     for variant in variants:
-        samples = _sample_inputs(variant.export, tokenizer, examples, config)
+        samples = exporter.sample_inputs(variant.graph, tokenizer, examples, config)
         if not samples:
             raise ValueError(f"{examples.source}: no example gave any tokens; give real text.")
-        variant.samples = samples
-        variant.float_bytes = variant.convert()
-        runner = LiteRTModel(model_content=variant.float_bytes, metadata={"states": {}})
-        variant.float_report = verify(runner, variant.export, samples)
-        worst = max(r["max_abs_diff_vs_keras"] for r in variant.float_report.values())
-        if worst > FLOAT_TOLERANCE:
-            raise ValueError(
-                f"The float TFLite file ({variant.name}) differs from Keras by {worst:.2e} "
-                f"(> {FLOAT_TOLERANCE}); nothing was written. This is a bug in the export of this "
-                "architecture: please report it."
-            )
-        variant.model_bytes, variant.report = variant.float_bytes, variant.float_report
-        if quantize != "none":
-            log(f"{variant.name}: converting with {quantize} quantization...")
-            calibration = _calibration_samples(samples) if quantize == "int8" else None
-            variant.model_bytes = variant.convert(quantize, calibration)
-            runner = LiteRTModel(model_content=variant.model_bytes, metadata={"states": {}})
-            variant.report = verify(runner, variant.export, samples)
-        # Variants differ in one signature; the one that ships is the faster at it, in the shipped form.
-        measured[variant.name] = variant.report[variant.measured_key]["median_latency_ms"]
+        measured[variant.name] = variant.measure(samples, quantize, log)
         log(f"{variant.name}: {variant.measured_key} median {measured[variant.name]:.3f} ms per call")
     chosen = min(variants, key=lambda v: measured[v.name])
 
     report = {
         "model": str(model_directory),
         "output": str(output_directory),
-        "task": export.task,
+        "task": exporter.metadata_task,
         "quantize": quantize,
         "recurrence": chosen.name,
         "examples": examples.source,
@@ -396,14 +264,14 @@ def export_tflite(
     if len(variants) > 1:
         report["variant_latency_ms"] = {"signature": chosen.measured_key, **measured}
     model_bytes = chosen.model_bytes
-    metadata_stub = {"states": dict(zip(chosen.export.state_names, _state_dims(chosen.export), strict=True))}
-    float_runner = LiteRTModel(model_content=chosen.float_bytes, metadata=metadata_stub, tokenizer=tokenizer)
-    float_runner.metadata = _metadata(chosen.export, float_runner, tokenizer, config, "none", chosen.name)
+    states = {"states": dict(zip(chosen.graph.state_names, exporter.state_dims(chosen.graph), strict=True))}
+    float_runner = LiteRTModel(model_content=chosen.float_bytes, metadata=states, tokenizer=tokenizer)
+    float_runner.metadata = _metadata(exporter, chosen, float_runner, tokenizer, config, "none")
     shipped = float_runner
     if quantize != "none":
-        shipped = LiteRTModel(model_content=model_bytes, metadata=metadata_stub, tokenizer=tokenizer)
-        shipped.metadata = _metadata(chosen.export, shipped, tokenizer, config, quantize, chosen.name)
-        report["task_metric"] = task_metric(export.task, shipped, float_runner, examples)
+        shipped = LiteRTModel(model_content=model_bytes, metadata=states, tokenizer=tokenizer)
+        shipped.metadata = _metadata(exporter, chosen, shipped, tokenizer, config, quantize)
+        report["task_metric"] = exporter.task_metric(shipped, float_runner, examples)
     operators = sorted(operator_names(model_bytes))
     report.update(
         {
@@ -419,12 +287,11 @@ def export_tflite(
         raise ValueError(
             f"The converter did not fuse this LSTM (operators: {operators}); nothing was written."
         )
-    metadata = shipped.metadata
     _write_folder(
         output_directory,
         {
             MODEL_FILE: model_bytes,
-            METADATA_FILE: json.dumps(metadata, indent=1),
+            METADATA_FILE: json.dumps(shipped.metadata, indent=1),
             REPORT_FILE: json.dumps(report, indent=1),
         },
         tokenizer,
@@ -433,24 +300,22 @@ def export_tflite(
     return report
 
 
-def _variants(export, model, config, loop, quantize, lstm_step):
-    sequence_keys = {"language_model": "prefill", "classifier": "classify", "translator": "encode"}
-    sequence_key = sequence_keys[export.task]
+def _variants(exporter, model, config, loop, quantize, lstm_step):
+    graph = exporter.graph(model)
     if model.cell_type == "lstm":
         if loop == "unrolled":
             raise ValueError(
                 "--loop unrolled applies to GRU and SimpleRNN; an LSTM exports as the fused "
                 "UNIDIRECTIONAL_SEQUENCE_LSTM op."
             )
-        if export.task == "classifier" or lstm_step == "fused":
-            return [_Variant("fused_lstm", export, sequence_key)]
+        if exporter.step_key is None or lstm_step == "fused":
+            return [_Variant("fused_lstm", graph, exporter.sequence_key)]
         # One generation step as the fused op, or as its gates in FULLY_CONNECTED and element-wise ops that
         # XNNPACK runs; the second stores the LSTM weights twice (the fused op keeps its own layout).
-        step_key = "step" if export.task == "language_model" else "decode_step"
-        cell = _Variant("fused_lstm+cell_step", task_export(model, config, lstm_step="cell"), step_key)
+        cell = _Variant("fused_lstm+cell_step", exporter.graph(model, lstm_step="cell"), exporter.step_key)
         if lstm_step == "cell":
             return [cell]
-        return [_Variant("fused_lstm", export, step_key), cell]
+        return [_Variant("fused_lstm", graph, exporter.step_key), cell]
     if quantize == "int8":
         # The converter's int8 calibration crashes the process on a WHILE loop; an unrolled graph quantizes.
         if loop == "while":
@@ -461,11 +326,11 @@ def _variants(export, model, config, loop, quantize, lstm_step):
         loop = "unrolled"
     variants = []
     if loop in ("auto", "while"):
-        variants.append(_Variant("while", export, sequence_key))
+        variants.append(_Variant("while", graph, exporter.sequence_key))
     if loop in ("auto", "unrolled"):
-        length = _unrolled_length(export.task, config)
+        length = exporter.unrolled_length(config)
         variants.append(
-            _Variant(f"unrolled_{length}", task_export(model, config, fixed_length=length), sequence_key)
+            _Variant(f"unrolled_{length}", exporter.graph(model, fixed_length=length), exporter.sequence_key)
         )
     return variants
 

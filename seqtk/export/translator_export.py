@@ -1,9 +1,11 @@
-"""The `encode` and `decode_step` signatures of a trained attention-free translator."""
+"""The `encode` and `decode_step` signatures of a trained attention-free translator, and its exporter."""
 
 import numpy as np
 import tensorflow as tf
 
 from seqtk.export.export_signature import Signature
+from seqtk.export.export_examples import read_translator_examples
+from seqtk.export.exporter import Exporter, register_exporter
 from seqtk.export.frozen_dense import frozen_dense
 from seqtk.export.recurrent_graph import TRACE_LENGTH, RecurrentGraph
 from seqtk.export.state_signatures import SignaturePlan
@@ -222,3 +224,63 @@ class TranslatorExport:
         reference = {"logits": np.asarray(logits)[:, -1]}
         reference.update({name: np.asarray(s) for name, s in zip(self.state_names, states, strict=True)})
         return reference
+
+
+@register_exporter("translator")
+class TranslatorExporter(Exporter):
+    """A translator's export: `encode` (and `bridge`), then `decode_step`; quantized files scored by BLEU."""
+
+    metadata_task = "translator"
+    sequence_key = "encode"
+    step_key = "decode_step"
+    sample_count = 32
+
+    def graph(self, model, fixed_length=None, lstm_step="fused"):
+        return TranslatorExport(model, fixed_length, lstm_step)
+
+    def unrolled_length(self, config):
+        return config.data.max_source_length
+
+    def read_examples(self, path, config):
+        return read_translator_examples(path, config.data)
+
+    def sample_inputs(self, graph, tokenizer, examples, config):
+        return list(graph.sample_inputs(tokenizer, examples, self.sample_count,
+                                        max_source_length=config.data.max_source_length))
+
+    def state_dims(self, graph):
+        return graph.decoder.state_dims
+
+    def metadata(self, graph, tokenizer, config):
+        end = int(tokenizer.target.newline_id)
+        order = "encode, bridge, decode_step" if graph.separate_bridge else "encode, decode_step"
+        metadata = {
+            "special_ids": {"pad": 0, "start": end, "end": end},
+            "max_source_length": int(config.data.max_source_length),
+            "max_target_length": int(config.data.max_target_length),
+            "length_penalty": float(config.training.length_penalty),
+            "usage": (f"Call {order}: decode_step from the start id with the states encode returns (and "
+                      "its context), feeding each chosen token back until the end id."),
+        }
+        if graph.separate_bridge:
+            metadata["encoder_states"] = list(graph.encoder.state_names)
+        return metadata
+
+    def task_metric(self, quantized, reference, examples):
+        from seqtk.metrics.translation import translation_scores
+
+        sources = examples.texts[:200]
+        float_outputs = reference.translate(sources)
+        quantized_outputs = quantized.translate(sources)
+        if examples.targets:
+            targets = examples.targets[:200]
+            float_bleu = translation_scores(float_outputs, targets)["bleu"]
+            quantized_bleu = translation_scores(quantized_outputs, targets)["bleu"]
+            return {
+                "sentences": len(sources),
+                "float_bleu": float_bleu,
+                "quantized_bleu": quantized_bleu,
+                "bleu_difference": quantized_bleu - float_bleu,
+            }
+        agreement = translation_scores(quantized_outputs, float_outputs)["bleu"]
+        return {"sentences": len(sources), "bleu_against_float_outputs": agreement}

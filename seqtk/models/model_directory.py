@@ -56,8 +56,10 @@ def save_model_directory(directory, model, tokenizer, config=None, metrics=None,
     """Writes everything into a temporary sibling directory, then renames it into place.
 
     An interrupted save leaves any earlier model at `directory` untouched. The model is saved
-    without optimizer state.
+    without optimizer state. `config` is a mapping or a task's config (anything with `to_dict()`).
     """
+    if config is not None and hasattr(config, "to_dict"):
+        config = config.to_dict()
 
     def write(staging):
         _inference_copy(model).save(os.path.join(staging, MODEL_FILE))
@@ -75,8 +77,12 @@ def save_model_directory(directory, model, tokenizer, config=None, metrics=None,
     return write_directory(directory, write)
 
 
-def load_model_directory(directory):
-    """Returns `(model, tokenizer, config)` from a directory that `save_model_directory` wrote."""
+def read_model_directory(directory):
+    """Returns `(model, tokenizer, config)` from a directory that `save_model_directory` wrote, the config
+    as the plain mapping in its `config.yaml` (None without one).
+
+    `seqtk.tasks.load_model_directory` gives the config typed, as its task's config class.
+    """
     model_path = os.path.join(directory, MODEL_FILE)
     if not os.path.isdir(directory) or not os.path.exists(model_path) or not os.path.exists(
         os.path.join(directory, TOKENIZER_FILE)

@@ -1,5 +1,6 @@
 """Tokenizers: character, word and SentencePiece, with one interface."""
 
+from seqtk.tokenizers.build_tokenizer import build_tokenizer
 from seqtk.tokenizers.char_tokenizer import CharTokenizer
 from seqtk.tokenizers.sentencepiece_tokenizer import SentencePieceTokenizer
 from seqtk.tokenizers.text_normalizer import TextNormalizer
@@ -9,5 +10,5 @@ from seqtk.tokenizers.word_tokenizer import WordTokenizer
 
 __all__ = [
     "CharTokenizer", "SentencePieceTokenizer", "TextNormalizer", "Tokenizer", "TokenizerPair", "WordTokenizer",
-    "load_tokenizer",
+    "build_tokenizer", "load_tokenizer",
 ]

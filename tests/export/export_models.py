@@ -86,4 +86,4 @@ def runner(model_bytes, export=None):
 
 
 def export_state_dims(export):
-    return (export.decoder if export.task == "translator" else export.graph).state_dims
+    return (export.decoder if hasattr(export, "decoder") else export.graph).state_dims

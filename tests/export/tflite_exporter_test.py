@@ -7,7 +7,7 @@ import pytest
 from seqtk.cli import main
 from seqtk.export.litert_model import LiteRTModel
 from seqtk.export.tflite_exporter import export_tflite
-from seqtk.models import load_model_directory
+from seqtk.tasks import load_model_directory
 
 
 def quiet(*args):

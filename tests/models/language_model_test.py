@@ -2,7 +2,8 @@ import keras
 import numpy as np
 import pytest
 
-from seqtk.models import LanguageModel, load_model_directory, save_model_directory
+from seqtk.models import LanguageModel, save_model_directory
+from seqtk.tasks import load_model_directory
 from seqtk.tokenizers import CharTokenizer
 
 

@@ -82,7 +82,8 @@ class Seq2SeqTranslatorTest:
 
 
 def test_a_saved_model_directory_leaves_the_optimizer_state_out(tmp_path):
-    from seqtk.models.model_directory import load_model_directory, save_model_directory
+    from seqtk.models.model_directory import save_model_directory
+    from seqtk.tasks import load_model_directory
     from seqtk.tokenizers import WordTokenizer
     from seqtk.training.masked_sequence_loss import MaskedSequenceLoss
 

@@ -2,7 +2,8 @@ import keras
 import numpy as np
 import pytest
 
-from seqtk.models import LanguageModel, TextClassifier, load_model_directory, save_model_directory
+from seqtk.models import LanguageModel, TextClassifier, save_model_directory
+from seqtk.tasks import load_model_directory
 from seqtk.models.text_classifier import reversed_texts
 from seqtk.tokenizers import CharTokenizer
 
@@ -51,7 +52,7 @@ class TextClassifierTest:
         tokenizer = CharTokenizer.train(["abc"])
         directory = save_model_directory(str(tmp_path / "m"), model, tokenizer, config={"labels": ["a", "b"]})
         loaded, _, config = load_model_directory(directory)
-        assert isinstance(loaded, TextClassifier) and config["labels"] == ["a", "b"]
+        assert isinstance(loaded, TextClassifier) and config.labels == ["a", "b"]
         assert loaded.get_config()["hidden_dim"] == [12, 6]
         np.testing.assert_allclose(loaded(ids), expected, atol=1e-6)
 

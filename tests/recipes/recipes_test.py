@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from seqtk.data.parallel_text import read_parallel
-from seqtk.training import load_config
+from seqtk.tasks import load_config
 
 pytestmark = pytest.mark.large
 RECIPES = os.path.join(os.path.dirname(__file__), "..", "..", "recipes")

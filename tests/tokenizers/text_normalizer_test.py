@@ -3,7 +3,7 @@ import pytest
 from seqtk.tokenizers import SentencePieceTokenizer, WordTokenizer, load_tokenizer
 from seqtk.tokenizers.text_normalizer import TextNormalizer
 from seqtk.training.config import TokenizerConfig
-from seqtk.training.language_model_trainer import build_tokenizer
+from seqtk.tokenizers.build_tokenizer import build_tokenizer
 
 ALL = ["strip_html", "lowercase", "split_punctuation"]
 IMDB_LINE = 'It\'s "great"!<br /><br />I can\'t say more... 3.5 stars, (honestly) &amp; it doesn\'t drag.'
@@ -39,8 +39,7 @@ def test_unknown_step_is_a_clear_error():
 
 
 def test_word_tokenizer_from_config_normalizes_at_training_and_encoding_and_saves_it(tmp_path):
-    config = type("Config", (), {"tokenizer": TokenizerConfig(kind="word", normalize=ALL)})()
-    tokenizer = build_tokenizer(config, [("a", "The film doesn't work.<br />It's dull!")])
+    tokenizer = build_tokenizer(TokenizerConfig(kind="word", normalize=ALL), [("a", "The film doesn't work.<br />It's dull!")])
     assert "n't" in tokenizer.words and "<br" not in " ".join(tokenizer.words)
     ids = tokenizer.encode("THE FILM DOESN'T WORK.")
     assert tokenizer.unk_id not in ids
@@ -53,9 +52,8 @@ def test_word_tokenizer_from_config_normalizes_at_training_and_encoding_and_save
 
 def test_sentencepiece_tokenizer_keeps_its_normalizer_through_save_and_load(tmp_path):
     texts = [f"Review {i}: It's GOOD.<br />I didn't expect that, honestly!" for i in range(200)]
-    config = type("Config", (), {"tokenizer": TokenizerConfig(kind="sentencepiece", vocabulary_size=50,
-                                                              normalize=ALL)})()
-    tokenizer = build_tokenizer(config, [("a", "\n".join(texts))])
+    settings = TokenizerConfig(kind="sentencepiece", vocabulary_size=50, normalize=ALL)
+    tokenizer = build_tokenizer(settings, [("a", "\n".join(texts))])
     assert isinstance(tokenizer, SentencePieceTokenizer)
     tokenizer.save(tmp_path)
     loaded = load_tokenizer(tmp_path)

@@ -1,7 +1,7 @@
 import pytest
 import yaml
 
-from seqtk.training import available_configs, fine_tuning_config, load_config
+from seqtk.tasks import available_configs, fine_tuning_config, load_config
 
 
 class ConfigTest:
@@ -55,7 +55,7 @@ class ConfigTest:
 
 
 def test_a_size_or_list_field_takes_either_over_the_other():
-    from seqtk.training.config import load_config
+    from seqtk.tasks import load_config
 
     config = load_config("wikitext2_awd", overrides=["model.hidden_dim=256"])
     assert config.model.hidden_dim == 256

@@ -5,17 +5,13 @@ import keras
 import numpy as np
 import pytest
 
-from seqtk.models import LanguageModel, load_model_directory
-from seqtk.training import (
-    CarriedStateModel,
-    CheckpointCallback,
-    load_config,
-    restore_training_state,
-    train_language_model,
-)
+from seqtk.models import LanguageModel
+from seqtk.tasks import load_model_directory
+from seqtk.data.language_model_dataset import encode_texts
+from seqtk.inference.language_model_evaluation import evaluate_language_model
+from seqtk.tasks import load_config, train
+from seqtk.training import CarriedStateModel, CheckpointCallback, restore_training_state
 from seqtk.training.callbacks import step_decay_schedule
-from seqtk.training.evaluation import evaluate_language_model
-from seqtk.training.language_model_trainer import encode_texts
 
 pytestmark = pytest.mark.large
 
@@ -57,7 +53,7 @@ class CarriedStateModelTest:
 class TrainLanguageModelTest:
     def test_trains_evaluates_and_saves_a_complete_directory(self, tmp_path, corpus_file):
         config = small_config(tmp_path, corpus_file, "training.epochs=2")
-        result = train_language_model(config, log=lambda *_: None)
+        result = train(config, log=lambda *_: None)
         directory = result["directory"]
         assert sorted(os.listdir(directory)) == ["MODEL_CARD.md", "config.yaml", "metrics.json", "model.keras",
                                                  "tokenizer.json"]
@@ -75,13 +71,13 @@ class TrainLanguageModelTest:
         assert "corpus.txt, first 90%" in card and "last 10% of the training text" in card
         assert "bits_per_character" in card
         model, tokenizer, saved_config = load_model_directory(directory)
-        assert saved_config["model"]["hidden_dim"] == 32
+        assert saved_config.model.hidden_dim == 32
 
     @pytest.mark.parametrize("kind", ["word", "sentencepiece"])
     def test_word_and_subword_models_report_perplexity_and_reload_their_tokenizer(self, tmp_path, corpus_file, kind):
         config = small_config(tmp_path, corpus_file, f"tokenizer.kind={kind}", "tokenizer.vocabulary_size=300",
                               "sample_prompt=First Citizen", "training.epochs=2")
-        result = train_language_model(config, log=lambda *_: None)
+        result = train(config, log=lambda *_: None)
         validation = result["metrics"]["validation"]
         assert "bits_per_character" not in validation
         assert validation["perplexity"] == pytest.approx(np.exp(validation["loss"]), rel=1e-6)
@@ -91,14 +87,14 @@ class TrainLanguageModelTest:
         assert result["metrics"]["sample"].startswith("First Citizen")
 
     def test_resume_continues_from_the_last_checkpoint(self, tmp_path, corpus_file):
-        train_language_model(small_config(tmp_path, corpus_file), log=lambda *_: None)
+        train(small_config(tmp_path, corpus_file), log=lambda *_: None)
         checkpoints = tmp_path / "checkpoints" / "shakespeare_char"
         state = json.load(open(checkpoints / "training_state.json"))
         assert state["epoch"] == 0 and state["best_epoch"] == 0
         assert (checkpoints / "best_weights.npz").exists()
         assert list((tmp_path / "runs" / "shakespeare_char" / "train").iterdir())  # TensorBoard events
         messages = []
-        result = train_language_model(small_config(tmp_path, corpus_file, "training.epochs=2"), resume=True,
+        result = train(small_config(tmp_path, corpus_file, "training.epochs=2"), resume=True,
                                       log=messages.append)
         assert any("Resuming shakespeare_char from epoch 1" in m for m in messages)
         assert len(result["metrics"]["history"]) == 2 and result["metrics"]["epochs_run"] == 2
@@ -108,16 +104,16 @@ class TrainLanguageModelTest:
         lowercase.write_text(open(corpus_file).read().lower())  # the config's "ROMEO:" prompt cannot be encoded
         config = small_config(tmp_path, str(lowercase), "training.pipeline=windows", "model.cell_type=gru")
         messages = []
-        result = train_language_model(config, log=messages.append)
+        result = train(config, log=messages.append)
         assert result["metrics"]["validation"]["loss"] < np.log(result["metrics"]["vocabulary_size"])
         assert any("does not fit this vocabulary" in m for m in messages)
         assert len(result["metrics"]["sample"]) > 0 and os.path.isdir(result["directory"])
 
     def test_a_backward_model_learns_the_text_right_to_left(self, tmp_path, corpus_file):
         config = small_config(tmp_path, corpus_file, "model.reverse=true", "training.epochs=2", "name=backward")
-        result = train_language_model(config, log=lambda *_: None)
+        result = train(config, log=lambda *_: None)
         model, tokenizer, saved = load_model_directory(result["directory"])
-        assert model.reverse and saved["model"]["reverse"]
+        assert model.reverse and saved.model.reverse
         assert "A backward (right-to-left) 1-layer LSTM" in open(os.path.join(result["directory"], "MODEL_CARD.md")).read()
         valid = [("corpus", open(corpus_file).read()[-3000:])]
         assert encode_texts(tokenizer, valid, reverse=True) == encode_texts(tokenizer, valid)[::-1]
@@ -126,28 +122,28 @@ class TrainLanguageModelTest:
         assert read(True) < read(False)
         # Fine-tuning starts from the base model's direction whatever the new config says.
         tuned = small_config(tmp_path, corpus_file, "name=tuned_backward")
-        tuned_result = train_language_model(tuned, init_from=result["directory"], log=lambda *_: None)
+        tuned_result = train(tuned, init_from=result["directory"], log=lambda *_: None)
         assert load_model_directory(tuned_result["directory"])[0].reverse
         before = tuned_result["metrics"]["validation_before_fine_tuning"]["loss"]
         assert before == pytest.approx(result["metrics"]["validation"]["loss"], rel=1e-4)
 
     def test_fine_tuning_keeps_tokenizer_and_reports_before_and_after(self, tmp_path, corpus_file):
-        base = train_language_model(small_config(tmp_path, corpus_file), log=lambda *_: None)["directory"]
+        base = train(small_config(tmp_path, corpus_file), log=lambda *_: None)["directory"]
         custom = tmp_path / "custom.txt"
         custom.write_text(open(corpus_file).read()[5000:15000])
         config = small_config(tmp_path, str(custom), "name=tuned", "training.epochs=2")
-        result = train_language_model(config, init_from=base, log=lambda *_: None)
+        result = train(config, init_from=base, log=lambda *_: None)
         metrics = result["metrics"]
         assert metrics["validation"]["loss"] < metrics["validation_before_fine_tuning"]["loss"]
         assert open(os.path.join(result["directory"], "tokenizer.json")).read() == open(
             os.path.join(base, "tokenizer.json")).read()
 
     def test_fine_tuning_on_text_outside_the_vocabulary_names_file_and_line(self, tmp_path, corpus_file):
-        base = train_language_model(small_config(tmp_path, corpus_file), log=lambda *_: None)["directory"]
+        base = train(small_config(tmp_path, corpus_file), log=lambda *_: None)["directory"]
         custom = tmp_path / "custom.txt"
         custom.write_text("to be\nor not\nnaïve ☃ text\n" * 10)
         with pytest.raises(ValueError, match=r"custom.txt.*line 3: Characters \['ï', '☃'\]"):
-            train_language_model(small_config(tmp_path, str(custom), "name=tuned"), init_from=base,
+            train(small_config(tmp_path, str(custom), "name=tuned"), init_from=base,
                                  log=lambda *_: None)
         assert not (tmp_path / "saved" / "tuned").exists()
 
@@ -161,7 +157,7 @@ class StepDecayScheduleTest:
     def test_step_schedule_sets_the_optimizer_rate(self, tmp_path, corpus_file):
         config = small_config(tmp_path, corpus_file, "training.lr_schedule=step", "training.lr_decay_start_epoch=1",
                               "training.epochs=2", "training.learning_rate=0.01")
-        history = train_language_model(config, log=lambda *_: None)["metrics"]["history"]
+        history = train(config, log=lambda *_: None)["metrics"]["history"]
         assert [round(h["learning_rate"], 6) for h in history] == [0.01, 0.005]
 
 

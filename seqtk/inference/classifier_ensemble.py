@@ -3,8 +3,8 @@
 import numpy as np
 
 from seqtk.data.classification_dataset import label_ids
+from seqtk.inference.classifier_evaluation import classify_texts, evaluate_classifier
 from seqtk.metrics.classification import classification_report
-from seqtk.training.classifier_evaluation import classify_texts, evaluate_classifier
 
 
 class ClassifierEnsemble:
@@ -16,46 +16,29 @@ class ClassifierEnsemble:
     not share a vocabulary. One member is the model alone.
 
     Example:
-    >>> ensemble = ClassifierEnsemble.from_directories(["saved_models/imdb_ulmfit",
-    ...                                                 "saved_models/imdb_ulmfit_backward"])
+    >>> ensemble = seqtk.tasks.load_classifier_ensemble(["saved_models/imdb_ulmfit",
+    ...                                                  "saved_models/imdb_ulmfit_backward"])
     >>> ensemble.classify(["A gripping, funny film."])   # [("1", 0.97)]
     """
 
     def __init__(self, members, names=None):
-        """`members`: `(model, tokenizer, config)` triples, config holding `labels` and `data`."""
+        """`members`: `(model, tokenizer, config)` triples of `TextClassifier`s and their `ClassifierConfig`s."""
         if not members:
             raise ValueError("An ensemble needs at least one classifier.")
         self.members = list(members)
         self.names = list(names or [f"model {i + 1}" for i in range(len(self.members))])
-        self.labels = [str(label) for label in self.members[0][2]["labels"]]
+        self.labels = [str(label) for label in self.members[0][2].labels]
         for name, (_, _, config) in zip(self.names[1:], self.members[1:], strict=True):
-            labels = [str(label) for label in config["labels"]]
+            labels = [str(label) for label in config.labels]
             if labels != self.labels:
                 raise ValueError(
                     f"{name}: labels {labels} differ from {self.names[0]}'s {self.labels}. An ensemble "
                     "averages probabilities label by label; give classifiers trained on the same labels."
                 )
 
-    @classmethod
-    def from_directories(cls, directories, loaded=None):
-        """The classifiers saved in `directories`; `loaded` maps a directory to its `(model, tokenizer,
-        config)` when the caller has read it already."""
-        from seqtk.models.model_directory import load_model_directory
-        from seqtk.models.text_classifier import TextClassifier
-
-        members = []
-        for directory in directories:
-            model, tokenizer, config = (loaded or {}).get(directory) or load_model_directory(directory)
-            if not isinstance(model, TextClassifier):
-                raise ValueError(f"{directory}: holds a {type(model).__name__}, not a text classifier. "
-                                 "Give directories written by `seqtk train classifier`.")
-            members.append((model, tokenizer, config or {}))
-        return cls(members, names=list(directories))
-
     @staticmethod
     def _cut(config):
-        data = config.get("data", {})
-        return data.get("max_length", 0), data.get("truncation", "head")
+        return config.data.max_length, config.data.truncation
 
     def probabilities(self, texts, batch_size=64, source="input"):
         """`(len(texts), num_labels)` mean probabilities of the members."""

@@ -8,10 +8,11 @@ import pytest
 from seqtk.cli import main
 from seqtk.data.parallel_text import read_parallel
 from seqtk.metrics.translation import translation_scores
-from seqtk.models import Seq2SeqTranslator, load_model_directory
+from seqtk.models import Seq2SeqTranslator
+from seqtk.tasks import load_model_directory
 from seqtk.tokenizers import TokenizerPair
-from seqtk.training import load_config, train_translator
-from seqtk.training.translator_evaluation import sentence_translator
+from seqtk.tasks import load_config, train
+from seqtk.inference.translator_evaluation import sentence_translator
 
 pytestmark = pytest.mark.large
 
@@ -45,7 +46,7 @@ def tatoeba_config(tmp_path, files, *extra):
 
 class TranslatorTrainerTest:
     def test_trains_and_saves_a_model_with_both_tokenizers_and_a_bleu_report(self, tmp_path, tatoeba_files):
-        result = train_translator(tatoeba_config(tmp_path, tatoeba_files), log=lambda *_: None)
+        result = train(tatoeba_config(tmp_path, tatoeba_files), log=lambda *_: None)
         model, tokenizers, config = load_model_directory(result["directory"])
         assert isinstance(model, Seq2SeqTranslator) and isinstance(tokenizers, TokenizerPair)
         assert "bonjour" not in tokenizers.target.words  # the target side is English
@@ -76,16 +77,16 @@ class TranslatorTrainerTest:
             tmp_path, f"data.train=[{tmp_path}/copy.tsv]", f"data.validation=[{tmp_path}/copy_valid.tsv]",
             "model.hidden_dim=64", "model.reverse_source=true", "training.epochs=8", "training.learning_rate=0.01",
             "training.label_smoothing=0.0"))
-        metrics = train_translator(config, log=lambda *_: None)["metrics"]
+        metrics = train(config, log=lambda *_: None)["metrics"]
         bleus = [epoch["val_bleu"] for epoch in metrics["history"]]
         assert bleus[-1] > bleus[0] and max(bleus) > 60
         # Early stopping restored the best epoch's weights: the final greedy BLEU is the best one seen.
         assert metrics["validation"]["greedy"]["bleu"] == pytest.approx(max(bleus), abs=1e-6)
 
     def test_resume_continues_from_the_checkpoint(self, tmp_path, tatoeba_files):
-        train_translator(tatoeba_config(tmp_path, tatoeba_files), log=lambda *_: None)
+        train(tatoeba_config(tmp_path, tatoeba_files), log=lambda *_: None)
         messages = []
-        metrics = train_translator(tatoeba_config(tmp_path, tatoeba_files, "training.epochs=2"), resume=True,
+        metrics = train(tatoeba_config(tmp_path, tatoeba_files, "training.epochs=2"), resume=True,
                                    log=messages.append)["metrics"]
         assert any("Resuming tatoeba_sample from epoch 1" in m for m in messages)
         assert metrics["epochs_run"] == 2 and len(metrics["history"]) == 2
@@ -94,7 +95,7 @@ class TranslatorTrainerTest:
         config = tatoeba_config(tmp_path, tatoeba_files, "training.epochs=3", "training.steps_per_epoch=5",
                                 "training.bleu_sentences=10")
         messages = []
-        metrics = train_translator(config, log=messages.append)["metrics"]
+        metrics = train(config, log=messages.append)["metrics"]
         assert metrics["epochs_run"] == 3 and all("val_bleu" in epoch for epoch in metrics["history"])
         # Validation BLEU each epoch reads 10 pairs spread over the file, starting with the first.
         valid = read_parallel([tatoeba_files["valid"]], source_column=1, target_column=0)

@@ -3,9 +3,10 @@ import pytest
 
 from seqtk.data.labeled_text import LabeledExample
 from seqtk.models import LanguageModel, TextClassifier, save_model_directory
+from seqtk.inference.classifier_ensemble import ClassifierEnsemble
+from seqtk.inference.classifier_evaluation import classify_texts
+from seqtk.tasks.classifier import ClassifierConfig, ClassifierDataConfig, load_classifier_ensemble
 from seqtk.tokenizers import CharTokenizer
-from seqtk.training.classifier_ensemble import ClassifierEnsemble
-from seqtk.training.classifier_evaluation import classify_texts
 
 TEXTS = ["a fine film", "dull and slow", "bad", "a joy from start to end"]
 
@@ -17,14 +18,15 @@ def member(seed, labels=("neg", "pos"), reverse=False, max_length=0):
     model(np.ones((1, 3), "int32"))
     rng = np.random.default_rng(seed)
     model.set_weights([rng.normal(0, 0.5, w.shape).astype("float32") for w in model.get_weights()])
-    return model, tokenizer, {"labels": list(labels), "data": {"max_length": max_length, "truncation": "tail"}}
+    return model, tokenizer, ClassifierConfig(labels=list(labels),
+                                              data=ClassifierDataConfig(max_length=max_length, truncation="tail"))
 
 
 class ClassifierEnsembleTest:
     def test_probabilities_are_the_mean_of_each_member_with_its_own_truncation(self):
         members = [member(1), member(2, reverse=True, max_length=5)]
         ensemble = ClassifierEnsemble(members)
-        expected = np.mean([classify_texts(m, t, TEXTS, c["data"]["max_length"], "tail") for m, t, c in members],
+        expected = np.mean([classify_texts(m, t, TEXTS, c.data.max_length, "tail") for m, t, c in members],
                            axis=0)
         np.testing.assert_allclose(ensemble.probabilities(TEXTS), expected, atol=1e-6)
         assert not np.allclose(expected, classify_texts(*members[0][:2], TEXTS), atol=1e-3)
@@ -56,5 +58,5 @@ class ClassifierEnsembleTest:
         model = LanguageModel(tokenizer.vocabulary_size, embedding_dim=4, hidden_dim=4, num_layers=1)
         model(np.ones((1, 2), "int32"))
         directory = save_model_directory(str(tmp_path / "lm"), model, tokenizer, config={})
-        with pytest.raises(ValueError, match="lm: holds a LanguageModel, not a text classifier"):
-            ClassifierEnsemble.from_directories([directory])
+        with pytest.raises(ValueError, match=r"lm: holds a LanguageModel \(lm\), not a TextClassifier"):
+            load_classifier_ensemble([directory])

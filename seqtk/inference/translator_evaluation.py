@@ -1,8 +1,6 @@
-"""BLEU and chrF of a translator on sentence pairs, and the per-epoch validation BLEU that drives training."""
+"""BLEU and chrF of a translator on sentence pairs."""
 
 import time
-
-import keras
 
 from seqtk.generation.sentence_translator import SentenceTranslator
 from seqtk.metrics.translation import translation_scores
@@ -39,35 +37,3 @@ def evaluate_translator(translator, examples, beam_size=1, length_penalty=0.0, b
         "sentences_per_second": len(examples) / max(seconds, 1e-9),
     })
     return report, hypotheses
-
-
-class ValidationBleuCallback(keras.callbacks.Callback):
-    """Adds `val_bleu` and `val_chrf` (greedy decoding) to the logs at the end of every epoch.
-
-    Place it before early stopping, learning-rate decay and checkpointing so
-    they can monitor `val_bleu`. The translator's compiled loops read the
-    model's current weights, so one translator serves every epoch.
-
-    Args:
-        translator: a `SentenceTranslator` of the model being trained.
-        examples: validation `ParallelExample`s (a fixed subset keeps epochs short).
-        batch_size: sentences decoded at once.
-        log: where to print each epoch's scores.
-    """
-
-    def __init__(self, translator, examples, batch_size=64, log=print):
-        super().__init__()
-        self.translator = translator
-        self.examples = list(examples)
-        self.batch_size = batch_size
-        self.log = log
-
-    def on_epoch_end(self, epoch, logs=None):
-        hypotheses = self.translator.translate([e.source for e in self.examples], 1, 0.0, self.batch_size,
-                                               [e.location for e in self.examples])
-        scores = translation_scores(hypotheses, [e.target for e in self.examples])
-        if logs is not None:
-            logs["val_bleu"] = scores["bleu"]
-            logs["val_chrf"] = scores["chrf"]
-        self.log(f"Epoch {epoch + 1}: validation BLEU {scores['bleu']:.2f}, chrF {scores['chrf']:.2f} "
-                 f"(greedy, {len(self.examples)} sentences); e.g. {self.examples[0].source!r} -> {hypotheses[0]!r}")

@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 
 from seqtk.data.labeled_text import read_labeled, split_examples
-from seqtk.models import LanguageModel, TextClassifier, load_model_directory
-from seqtk.training import load_config, train_classifier, train_language_model
-from seqtk.training.classifier_trainer import read_classification_data
-from seqtk.training.language_model_trainer import read_language_model_data
+from seqtk.models import LanguageModel, TextClassifier
+from seqtk.tasks import load_model_directory
+from seqtk.tasks import load_config, train
+from seqtk.tasks.classifier import read_classification_data
+from seqtk.tasks.language_model import read_language_model_data
 
 pytestmark = pytest.mark.large
 
@@ -34,15 +35,15 @@ def tiny_language_model(tmp_path, files):
         "training.batch_size=4", "training.sequence_length=20", "training.epochs=1", "training.verbose=0",
         "training.eval_batch_size=2", "sample_length=5",
     ])
-    return train_language_model(config, log=lambda *_: None)["directory"]
+    return train(config, log=lambda *_: None)["directory"]
 
 
 class ClassifierTrainerTest:
     def test_trains_saves_labels_and_report(self, tmp_path, sentiment_files):
-        result = train_classifier(classifier_config(tmp_path, sentiment_files), log=lambda *_: None)
+        result = train(classifier_config(tmp_path, sentiment_files), log=lambda *_: None)
         directory = result["directory"]
         model, tokenizer, config = load_model_directory(directory)
-        assert isinstance(model, TextClassifier) and config["labels"] == ["0", "1"]
+        assert isinstance(model, TextClassifier) and config.labels == ["0", "1"]
         with open(os.path.join(directory, "metrics.json")) as handle:
             metrics = json.load(handle)
         report = metrics["validation"]
@@ -58,20 +59,20 @@ class ClassifierTrainerTest:
             lines = open(sentiment_files[key]).read().split("\n")
             relabeled = [lines[0]] + [line[:-1] + ("pos" if line.endswith("1") else "neg") for line in lines[1:] if line]
             open(sentiment_files[key], "w").write("\n".join(relabeled) + "\n")
-        train_classifier(classifier_config(tmp_path, sentiment_files), log=lambda *_: None)
+        train(classifier_config(tmp_path, sentiment_files), log=lambda *_: None)
         messages = []
-        result = train_classifier(classifier_config(tmp_path, sentiment_files, "training.epochs=2"), resume=True,
+        result = train(classifier_config(tmp_path, sentiment_files, "training.epochs=2"), resume=True,
                                   log=messages.append)
         assert any("Resuming sst2_sentences from epoch 1" in m for m in messages)
         assert result["metrics"]["epochs_run"] == 2 and len(result["metrics"]["history"]) == 2
         _, _, config = load_model_directory(result["directory"])
-        assert config["labels"] == ["neg", "pos"]
+        assert config.labels == ["neg", "pos"]
 
     def test_unseen_validation_label_is_reported_with_its_count(self, tmp_path, sentiment_files):
         with open(sentiment_files["dev"], "a") as handle:
             handle.write("neither here nor there\tneutral\nmeh\tneutral\n")
         with pytest.raises(ValueError, match=r"'neutral' ×2 \(first at .*dev.tsv, line 102\)"):
-            train_classifier(classifier_config(tmp_path, sentiment_files), log=lambda *_: None)
+            train(classifier_config(tmp_path, sentiment_files), log=lambda *_: None)
 
     def test_ulmfit_transfer_with_gradual_unfreezing(self, tmp_path, sentiment_files):
         lm_directory = tiny_language_model(tmp_path, sentiment_files)
@@ -80,11 +81,11 @@ class ClassifierTrainerTest:
             tmp_path, sentiment_files, "name=transferred", "training.lr_schedule=slanted_triangular",
             "training.discriminative_decay=2.6", "training.gradual_unfreezing=true", "model.head_dim=8")
         messages = []
-        result = train_classifier(config, init_from=lm_directory, log=messages.append)
+        result = train(config, init_from=lm_directory, log=messages.append)
         model, tokenizer, saved_config = load_model_directory(result["directory"])
         assert tokenizer.vocabulary == lm_tokenizer.vocabulary
-        assert saved_config["init_from"] == lm_directory
-        assert saved_config["model"]["hidden_dim"] == [24, 16] and saved_config["model"]["bidirectional"] is False
+        assert saved_config.init_from == lm_directory
+        assert saved_config.model.hidden_dim == [24, 16] and saved_config.model.bidirectional is False
         # One epoch with gradual unfreezing trains the head only: the transferred layers are unchanged.
         np.testing.assert_array_equal(model.embedding.embeddings, language_model.embedding.embeddings)
         for source, target in zip(language_model.recurrent.directions, model.recurrent.directions, strict=True):
@@ -93,9 +94,9 @@ class ClassifierTrainerTest:
         assert any("multipliers by layer group, bottom first: 0, 0, 0, 1" in m for m in messages)
 
     def test_init_from_a_classifier_is_refused(self, tmp_path, sentiment_files):
-        directory = train_classifier(classifier_config(tmp_path, sentiment_files), log=lambda *_: None)["directory"]
+        directory = train(classifier_config(tmp_path, sentiment_files), log=lambda *_: None)["directory"]
         with pytest.raises(ValueError, match="not a language model"):
-            train_classifier(classifier_config(tmp_path, sentiment_files, "name=again"), init_from=directory,
+            train(classifier_config(tmp_path, sentiment_files, "name=again"), init_from=directory,
                              log=lambda *_: None)
 
     def test_language_model_and_classifier_hold_out_the_same_rows(self, tmp_path, sentiment_files):

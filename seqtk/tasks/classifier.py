@@ -1,0 +1,261 @@
+"""The text-classification task (`seqtk train classifier`): many-to-one, from scratch or by ULMFiT transfer."""
+
+import dataclasses
+import typing
+
+import keras
+
+from seqtk.data.classification_dataset import classification_dataset, encode_examples, label_ids, label_names
+from seqtk.data.labeled_text import read_labeled, read_splits
+from seqtk.inference.classifier_ensemble import ClassifierEnsemble
+from seqtk.inference.classifier_evaluation import evaluate_classifier
+from seqtk.metrics.classification import format_report
+from seqtk.models.language_model import LanguageModel
+from seqtk.models.text_classifier import TextClassifier
+from seqtk.tasks.registry import load_model_directory, register_task
+from seqtk.tasks.task import PreparedData, Task
+from seqtk.tokenizers.build_tokenizer import build_tokenizer
+from seqtk.training.config import RunConfig, TokenizerConfig, TrainingConfig, at_least, between, choice
+from seqtk.training.layerwise_trainer import GroupScheduleCallback, LayerwiseTrainer
+from seqtk.training.model_card import reproduce_section
+
+# Settings a transferred classifier takes from its language model rather than from the config.
+TRANSFERRED = ("embedding_dim", "hidden_dim", "num_layers", "cell_type", "residual", "reverse")
+TRUNCATIONS = ("head", "tail", "head_tail")
+
+
+@dataclasses.dataclass
+class ClassifierDataConfig:
+    train: list = dataclasses.field(default_factory=lambda: ["bundled:sst2_sentences_train"])
+    validation: list = dataclasses.field(default_factory=list)
+    validation_fraction: float = between(0.1, 0.0, 1.0)  # rows held out at random without validation
+    split_seed: int = 1234
+    format: str = choice("auto", "tsv", "csv", "jsonl", "label_text")  # label_text: "<label> <text>" lines
+    text_column: typing.Any = "auto"  # header name or 0-based index; auto: text, sentence, review, ...
+    label_column: typing.Any = "auto"  # header name or 0-based index; auto: label, sentiment, ...
+    max_length: int = at_least(400, 0)  # tokens kept per text; 0 keeps all
+    # head: the first max_length tokens | tail: the last | head_tail: first 1/4 + last 3/4
+    truncation: str = choice(*TRUNCATIONS)
+
+
+@dataclasses.dataclass
+class ClassifierModelConfig:
+    cell_type: str = choice("lstm", "gru", "simple_rnn")
+    embedding_dim: int = at_least(128, 1)
+    hidden_dim: typing.Any = 128
+    num_layers: int = at_least(1, 1)
+    bidirectional: bool = True
+    pooling: str = choice("concat", "last", "max", "mean")  # concat: ULMFiT's last + max + mean
+    head_dim: int = at_least(0, 0)
+    dropout: float = between(0.0, 0.0, 1.0)
+    input_dropout: float = between(0.0, 0.0, 1.0)
+    embedding_dropout: float = between(0.0, 0.0, 1.0)
+    weight_dropout: float = between(0.0, 0.0, 1.0)
+    output_dropout: float = between(0.0, 0.0, 1.0)
+    residual: bool = False
+    reverse: bool = False  # read texts right to left (from a backward language model: set by it)
+
+
+@dataclasses.dataclass
+class ClassifierTrainingConfig(TrainingConfig):
+    discriminative_decay: float = at_least(1.0, 1.0)  # ULMFiT's 2.6: each layer group 1/2.6 as fast as above
+    gradual_unfreezing: bool = False  # ULMFiT: epoch 1 trains the head only, each epoch unfreezes one more group
+    monitor: str = "val_accuracy"
+    pad_multiple: int = at_least(8, 1)  # batch lengths round up to this, bounding the shapes XLA compiles
+    jit_compile: bool = False
+
+
+@dataclasses.dataclass
+class ClassifierConfig(RunConfig):
+    name: str = "classifier"
+    init_from: str = ""  # a saved seqtk language model to transfer (ULMFiT); --init-from overrides it
+    labels: list = dataclasses.field(default_factory=list)  # set by training: class names in output order
+    data: ClassifierDataConfig = dataclasses.field(default_factory=ClassifierDataConfig)
+    tokenizer: TokenizerConfig = dataclasses.field(
+        default_factory=lambda: TokenizerConfig(kind="word", vocabulary_size=20000, min_frequency=1))
+    model: ClassifierModelConfig = dataclasses.field(default_factory=ClassifierModelConfig)
+    training: ClassifierTrainingConfig = dataclasses.field(default_factory=ClassifierTrainingConfig)
+
+
+def read_classification_data(data):
+    """`(train, validation)` examples from a `ClassifierDataConfig`."""
+    read = lambda sources: read_labeled(  # noqa: E731
+        sources, data.format, text_column=data.text_column, label_column=data.label_column)
+    return read_splits(read, data)
+
+
+def load_classifier_ensemble(directories):
+    """A `ClassifierEnsemble` of the classifiers saved in `directories` (one directory: the model alone)."""
+    members = [load_model_directory(d, task="classifier") for d in directories]
+    return ClassifierEnsemble(members, names=list(directories))
+
+
+def classify(directories, texts, batch_size=64, source="input"):
+    """`(labels, probabilities)`: the label order and one row of probabilities per text, averaged over the
+    classifiers in `directories`. `source` names where the texts came from in errors."""
+    ensemble = load_classifier_ensemble(directories)
+    return ensemble.labels, ensemble.probabilities(texts, batch_size, source=source)
+
+
+@register_task
+class ClassifierTask(Task):
+    """Text classification: accuracy, macro-F1, per-class report and confusion matrix.
+
+    `--init-from` (or `init_from`) a seqtk language model transfers its tokenizer, embedding and
+    recurrent layers (ULMFiT); `training.discriminative_decay` and `training.gradual_unfreezing` then
+    give each layer group its own rate.
+
+    Example:
+    >>> task = get_task("classifier")
+    >>> task.train(task.load_config("sst2_sentences"))["metrics"]["validation"]["accuracy"]
+    """
+
+    name = "classifier"
+    description = "text classifier"
+    config_class = ClassifierConfig
+    model_class = TextClassifier
+    monitors = {"val_accuracy": "max", "val_loss": "min"}
+    retired_keys = ("training.pipeline", "training.sequence_length")
+    takes_init_from = True
+
+    def read_data(self, config, log):
+        train, valid = read_classification_data(config.data)
+        config.labels = label_names(e.label for e in train)
+        if len(config.labels) < 2:
+            raise ValueError(f"{', '.join(map(str, config.data.train))}: every training example has the label "
+                             f"{config.labels[0]!r}; a classifier needs at least two labels.")
+        log(f"Examples: {len(train):,} train, {len(valid):,} validation; labels {config.labels}.")
+        return train, valid
+
+    def build_tokenizer(self, config, train):
+        return build_tokenizer(config.tokenizer, [(e.source, e.text) for e in train])
+
+    def build_model(self, config, tokenizer):
+        return TextClassifier(tokenizer.vocabulary_size, len(config.labels), seed=config.training.seed,
+                              **dataclasses.asdict(config.model))
+
+    def initialize_from(self, config, directory, log):
+        language_model, tokenizer, base = load_model_directory(directory)
+        if not isinstance(language_model, LanguageModel):
+            raise ValueError(
+                f"{directory}: holds a {type(language_model).__name__}, not a language model. ULMFiT transfer "
+                "starts from a model trained with `seqtk train lm`; give that model's directory."
+            )
+        config.init_from = directory
+        if config.model.bidirectional:
+            log("A transferred classifier reads in its language model's direction only, so it is unidirectional.")
+        head = {k: v for k, v in dataclasses.asdict(config.model).items()
+                if k not in TRANSFERRED + ("bidirectional",)}
+        model = TextClassifier.from_language_model(language_model, len(config.labels), seed=config.training.seed,
+                                                   **head)
+        hidden_dim = model.hidden_dim if isinstance(model.hidden_dim, int) else [int(d) for d in model.hidden_dim]
+        config.model = dataclasses.replace(
+            config.model, bidirectional=False, embedding_dim=model.embedding_dim, hidden_dim=hidden_dim,
+            num_layers=model.num_layers, cell_type=model.cell_type, residual=model.residual, reverse=model.reverse,
+        )
+        config.tokenizer = dataclasses.replace(base.tokenizer)
+        return model, tokenizer
+
+    def prepare(self, config, tokenizer, train, validation, log):
+        data, training = config.data, config.training
+        train_sequences = encode_examples(tokenizer, train, data.max_length, data.truncation)
+        valid_sequences = encode_examples(tokenizer, validation, data.max_length, data.truncation)
+        log(f"Tokens: {sum(map(len, train_sequences)):,} train (texts cut to {data.max_length or 'any'} tokens); "
+            f"vocabulary {tokenizer.vocabulary_size}.")
+        train_data = classification_dataset(train_sequences, label_ids(train, config.labels), training.batch_size,
+                                            shuffle=True, seed=training.seed, pad_multiple=training.pad_multiple)
+        valid_data = classification_dataset(valid_sequences, label_ids(validation, config.labels),
+                                            training.eval_batch_size, shuffle=False,
+                                            pad_multiple=training.pad_multiple)
+        return PreparedData(train_data, valid_data,
+                            statistics={"vocabulary_size": tokenizer.vocabulary_size, "train_examples": len(train)},
+                            extras={"validation": validation})
+
+    @staticmethod
+    def _layerwise(training):
+        return training.discriminative_decay != 1.0 or training.gradual_unfreezing
+
+    def trainer(self, model, config):
+        return LayerwiseTrainer(model, layerwise=self._layerwise(config.training))
+
+    def model_of(self, trainer):
+        return trainer.model
+
+    def loss(self, config):
+        return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    def metrics(self, config):
+        return [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
+
+    def callbacks(self, config, model, tokenizer, prepared, log):
+        training = config.training
+        if not self._layerwise(training):
+            return []
+        return [GroupScheduleCallback(training.discriminative_decay, training.gradual_unfreezing, log)]
+
+    def evaluate(self, config, model, tokenizer, prepared, summary, log):
+        data = config.data
+        report, _ = evaluate_classifier(model, tokenizer, prepared.extras["validation"], config.labels,
+                                        data.max_length, data.truncation, config.training.eval_batch_size)
+        log("Validation:\n" + format_report(report))
+        return {"validation": report}
+
+    def model_card(self, config, metrics, command):
+        return classifier_card(config, metrics, command)
+
+    def evaluate_saved(self, members, paths, options):
+        ensemble = ClassifierEnsemble([member[1:] for member in members], names=[member[0] for member in members])
+        data = members[0][3].data
+        examples = read_labeled(
+            paths, options.get("format") or data.format,
+            text_column=options.get("text_column") or data.text_column,
+            label_column=options.get("label_column") or data.label_column,
+        )
+        report, _ = ensemble.evaluate(examples, options.get("batch_size") or members[0][3].training.eval_batch_size)
+        return report
+
+    def format_evaluation(self, report):
+        lines = [format_report(report)]
+        for member in report.get("members", []):
+            lines.append(f"member {member['model']}: accuracy {member['accuracy']:.4f}   "
+                         f"macro-F1 {member['macro_f1']:.4f}")
+        return "\n".join(lines)
+
+
+def classifier_card(config, metrics, command):
+    """The card of a text classifier: architecture, data, transfer, training, validation report."""
+    model, training, data = config["model"], config["training"], config["data"]
+    validation = data["validation"] or [
+        f"{data['validation_fraction']:.0%} of the training rows held out (split seed {data['split_seed']})"]
+    direction = ("bidirectional " if model["bidirectional"] else
+                 "right-to-left " if model.get("reverse") else "")
+    transfer = (f"- Transfer: embedding and recurrent layers from the language model `{config['init_from']}` "
+                f"(ULMFiT); discriminative decay {training['discriminative_decay']}, gradual unfreezing "
+                f"{training['gradual_unfreezing']}, schedule {training['lr_schedule']}"
+                if config["init_from"] else "- Trained from scratch")
+    lines = [
+        f"# {config['name']}",
+        "",
+        f"A {direction}{model['num_layers']}-layer {model['cell_type'].upper()} text classifier with "
+        f"{model['pooling']} pooling ({config['tokenizer']['kind']} tokens, vocabulary "
+        f"{metrics['vocabulary_size']}, {metrics['parameters']:,} parameters), trained with seqtk.",
+        f"Labels, in output order: {', '.join(config['labels'])}.",
+        "",
+        "## Data",
+        f"- Train: {', '.join(map(str, data['train']))} ({metrics['train_examples']:,} texts)",
+        f"- Validation: {', '.join(map(str, validation))} ({metrics['validation']['examples']:,} texts)",
+        f"- Texts cut to {data['max_length'] or 'unlimited'} tokens ({data['truncation']})",
+        "",
+        "## Training",
+        transfer,
+        f"- Batch {training['batch_size']}, optimizer {training['optimizer']} lr {training['learning_rate']}, "
+        f"clip {training['clipnorm']}",
+        f"- Epochs run: {metrics['epochs_run']}, training time {metrics['training_seconds']:.0f} s on "
+        f"{metrics['machine']}",
+        "",
+        "## Validation",
+        "```",
+        format_report(metrics["validation"]),
+        "```",
+    ]
+    return "\n".join(lines + reproduce_section(command))

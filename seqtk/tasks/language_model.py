@@ -1,0 +1,302 @@
+"""The language-model task (`seqtk train lm`): next-token prediction on a token stream, many-to-many."""
+
+import dataclasses
+import json
+import os
+import typing
+
+import keras
+
+from seqtk.data.labeled_text import read_labeled, read_splits
+from seqtk.data.language_model_dataset import encode_texts, stream_dataset, window_dataset
+from seqtk.data.text_sources import expand_data_dir, read_texts
+from seqtk.generation.text_generator import TextGenerator
+from seqtk.inference.language_model_evaluation import evaluate_language_model
+from seqtk.models.language_model import LanguageModel
+from seqtk.models.model_directory import CONFIG_FILE
+from seqtk.tasks.registry import get_task, load_model_directory, register_task
+from seqtk.tasks.task import PreparedData, Task
+from seqtk.tokenizers.build_tokenizer import build_tokenizer
+from seqtk.tokenizers.char_tokenizer import CharTokenizer
+from seqtk.training.callbacks import LanguageModelMetricsCallback, ResetStatesCallback
+from seqtk.training.carried_state_model import CarriedStateModel
+from seqtk.training.config import RunConfig, TokenizerConfig, TrainingConfig, at_least, between, choice
+from seqtk.training.model_card import reproduce_section
+
+
+@dataclasses.dataclass
+class LanguageModelDataConfig:
+    train: list = dataclasses.field(default_factory=lambda: ["bundled:tinyshakespeare"])
+    validation: list = dataclasses.field(default_factory=list)
+    validation_fraction: float = between(0.1, 0.0, 1.0)  # the tail of train held out without validation
+    tfds_text_key: str = "text"
+    # Text from one column of a labelled file (TSV, CSV, JSON lines): a name or 0-based index; "" reads plain text.
+    text_column: str = ""
+    format: str = choice("auto", "tsv", "csv", "jsonl", "label_text")  # with text_column
+    split_seed: int = 1234  # with text_column: rows held out at random, as the classifier config does
+
+
+@dataclasses.dataclass
+class LanguageModelModelConfig:
+    cell_type: str = choice("lstm", "gru", "simple_rnn")
+    embedding_dim: int = at_least(128, 1)
+    hidden_dim: typing.Any = 256
+    num_layers: int = at_least(2, 1)
+    dropout: float = between(0.0, 0.0, 1.0)
+    input_dropout: float = between(0.0, 0.0, 1.0)
+    output_dropout: float = between(0.0, 0.0, 1.0)
+    embedding_dropout: float = between(0.0, 0.0, 1.0)
+    weight_dropout: float = between(0.0, 0.0, 1.0)
+    tie_weights: bool = False
+    residual: bool = False
+    activation_regularization: float = at_least(0.0, 0.0)
+    temporal_activation_regularization: float = at_least(0.0, 0.0)
+    reverse: bool = False  # read text right to left: the backward model of a ULMFiT pair
+
+
+@dataclasses.dataclass
+class LanguageModelTrainingConfig(TrainingConfig):
+    pipeline: str = choice("stream", "windows")  # stream: state carried across batches (TBPTT) | shuffled windows
+    batch_size: int = at_least(20, 1)
+    sequence_length: int = at_least(35, 1)  # BPTT length, in training and in evaluation
+    monitor: str = "val_loss"
+    eval_batch_size: int = at_least(10, 1)
+
+
+@dataclasses.dataclass
+class LanguageModelConfig(RunConfig):
+    name: str = "language_model"
+    sample_prompt: str = ""
+    sample_length: int = at_least(300, 0)
+    data: LanguageModelDataConfig = dataclasses.field(default_factory=LanguageModelDataConfig)
+    tokenizer: TokenizerConfig = dataclasses.field(default_factory=TokenizerConfig)
+    model: LanguageModelModelConfig = dataclasses.field(default_factory=LanguageModelModelConfig)
+    training: LanguageModelTrainingConfig = dataclasses.field(default_factory=LanguageModelTrainingConfig)
+
+
+def split_validation(named_texts, fraction):
+    """Holds out the last `fraction` of the joined text (nanoGPT's split for tiny Shakespeare)."""
+    if not 0 < fraction < 1:
+        raise ValueError(
+            f"data.validation_fraction must be in (0, 1) when no data.validation is given; received {fraction}."
+        )
+    joined = "".join(t if t.endswith("\n") else t + "\n" for _, t in named_texts)
+    boundary = int(len(joined) * (1 - fraction))
+    name = " + ".join(n for n, _ in named_texts)
+    return [(name, joined[:boundary])], [(f"{name} (last {fraction:.0%})", joined[boundary:])]
+
+
+def _column_texts(examples):
+    """Examples as one (sources, text) pair, an example per line."""
+    sources = " + ".join(dict.fromkeys(e.source for e in examples))
+    return [(sources, "\n".join(e.text for e in examples) + "\n")]
+
+
+def read_language_model_data(data):
+    """`(named_train, named_valid)` from the data section: plain text, or one column of a labelled file."""
+    if data.text_column:
+        read = lambda sources: read_labeled(  # noqa: E731
+            sources, data.format, text_column=data.text_column, labeled=False)
+        train, valid = read_splits(read, data)
+        return _column_texts(train), _column_texts(valid)
+    named_train = read_texts(data.train, tfds_text_key=data.tfds_text_key)
+    if data.validation:
+        return named_train, read_texts(data.validation, tfds_text_key=data.tfds_text_key)
+    return split_validation(named_train, data.validation_fraction)
+
+
+def fine_tuning_config(init_from, config=None, overrides=(), data=None):
+    """The language-model config for fine-tuning the saved model `init_from`.
+
+    Without `config`, the base model's own `config.yaml` (its training settings) is used. The result is
+    named `<base>_finetuned` when no `name=` override is given and either no config was given or the
+    config's name would write the new model over the base; otherwise the config keeps its own name (a
+    stage-2 config such as `sst2_backward` names the model that stage 3 reads).
+
+    Example:
+        >>> config = fine_tuning_config("saved_models/shakespeare_char", data=["my.txt"])  # doctest: +SKIP
+        >>> config.name  # doctest: +SKIP
+        'shakespeare_char_finetuned'
+    """
+    source = config
+    if not source:
+        source = os.path.join(init_from, CONFIG_FILE)
+        if not os.path.exists(source):
+            raise FileNotFoundError(f"{init_from}: not a seqtk model directory (no config.yaml); "
+                                    "give a config as well.")
+    overrides = list(overrides or ())
+    result = get_task("lm").load_config(source, overrides=overrides, data=data)
+    if any(o.strip().startswith("name=") for o in overrides):
+        return result
+    target = os.path.realpath(os.path.join(result.output_dir, result.name))
+    if not config or target == os.path.realpath(init_from):
+        result.name = os.path.basename(os.path.normpath(init_from)) + "_finetuned"
+    return result
+
+
+def sample_texts(directory, prompt="", num_samples=1, max_length=300, sampler="top_k", seed=None, **sampler_kwargs):
+    """`num_samples` texts sampled from the language model saved in `directory`, each starting with
+    `prompt`; sample `i` uses `seed + i`. `sampler_kwargs`: `temperature`, `k`, `p`."""
+    model, tokenizer, _ = load_model_directory(directory, task="lm")
+    generator = TextGenerator(model, tokenizer, sampler=sampler, **sampler_kwargs)
+    return [generator.generate(prompt, max_length=max_length, seed=None if seed is None else seed + index)
+            for index in range(num_samples)]
+
+
+@register_task
+class LanguageModelTask(Task):
+    """Language modeling (word, character or subword): perplexity and bits per character, sampling.
+
+    `training.pipeline: stream` carries the recurrent state from batch to batch (truncated BPTT, as
+    Zaremba et al. and AWD-LSTM train); `windows` shuffles independent windows. `--init-from` fine-tunes
+    a saved language model on new text, keeping its tokenizer and architecture.
+
+    Example:
+    >>> task = get_task("lm")
+    >>> task.train(task.load_config("shakespeare_char", overrides=["training.epochs=1"]))
+    """
+
+    name = "lm"
+    description = "language model"
+    config_class = LanguageModelConfig
+    model_class = LanguageModel
+    monitors = {"val_loss": "min"}
+    takes_init_from = True
+
+    def training_config(self, config=None, overrides=(), data=None, init_from=None):
+        if init_from:
+            return fine_tuning_config(init_from, config, overrides, data)
+        return self.load_config(config, overrides, data)
+
+    def read_data(self, config, log):
+        return read_language_model_data(config.data)
+
+    def build_tokenizer(self, config, train):
+        return build_tokenizer(config.tokenizer, train)
+
+    def build_model(self, config, tokenizer):
+        return LanguageModel(vocabulary_size=tokenizer.vocabulary_size, seed=config.training.seed,
+                             **dataclasses.asdict(config.model))
+
+    def initialize_from(self, config, directory, log):
+        model, tokenizer, base = load_model_directory(directory, task=self.name)
+        config.tokenizer = dataclasses.replace(base.tokenizer)
+        config.model = dataclasses.replace(base.model, reverse=bool(model.reverse))
+        return model, tokenizer
+
+    def prepare(self, config, tokenizer, train, validation, log):
+        training, reverse = config.training, config.model.reverse
+        train_ids = encode_texts(tokenizer, train, reverse=reverse)
+        valid_ids = encode_texts(tokenizer, validation, reverse=reverse)
+        if reverse:
+            log("Backward model: it reads the text right to left.")
+        log(f"Tokens: {len(train_ids):,} train, {len(valid_ids):,} validation; "
+            f"vocabulary {tokenizer.vocabulary_size}.")
+        if training.pipeline == "stream":
+            train_data = stream_dataset(train_ids, training.batch_size, training.sequence_length)
+        else:
+            train_data = window_dataset(train_ids, training.batch_size, training.sequence_length,
+                                        seed=training.seed)
+        valid_data = stream_dataset(valid_ids, training.batch_size, training.sequence_length)
+        return PreparedData(train_data, valid_data,
+                            statistics={"vocabulary_size": tokenizer.vocabulary_size, "train_tokens": len(train_ids)},
+                            extras={"valid_ids": valid_ids})
+
+    def trainer(self, model, config):
+        return CarriedStateModel(model, config.training.batch_size,
+                                 carry_state=config.training.pipeline == "stream")
+
+    def model_of(self, trainer):
+        return trainer.language_model
+
+    def loss(self, config):
+        return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    def callbacks(self, config, model, tokenizer, prepared, log):
+        callbacks = [LanguageModelMetricsCallback()]
+        if config.training.pipeline == "stream":
+            callbacks.insert(0, ResetStatesCallback())
+        return callbacks
+
+    def _validation(self, config, model, tokenizer, prepared):
+        training = config.training
+        return evaluate_language_model(
+            model, prepared.extras["valid_ids"], batch_size=training.eval_batch_size,
+            sequence_length=training.sequence_length, jit_compile=training.jit_compile,
+            character_level=isinstance(tokenizer, CharTokenizer))
+
+    def before_training(self, config, model, tokenizer, prepared, log):
+        before = self._validation(config, model, tokenizer, prepared)
+        log(f"Before fine-tuning: validation loss {before['loss']:.4f}, perplexity {before['perplexity']:.2f}.")
+        prepared.extras["before"] = before
+        return {"validation_before_fine_tuning": before}
+
+    def evaluate(self, config, model, tokenizer, prepared, summary, log):
+        training = config.training
+        after = self._validation(config, model, tokenizer, prepared)
+        character_level = "bits_per_character" in after
+        log(f"Validation: loss {after['loss']:.4f} nats/token, perplexity {after['perplexity']:.2f}"
+            + (f", {after['bits_per_character']:.3f} bits/char" if character_level else "") + ".")
+        trained_tokens = summary["train_steps"] * training.batch_size * training.sequence_length
+        metrics = {"validation": after,
+                   "train_tokens_per_second": trained_tokens / max(summary["training_seconds"], 1e-9)}
+        if "before" in prepared.extras:
+            sources = ", ".join(map(expand_data_dir, config.data.train))
+            log(f"Fine-tuning on {sources}: validation perplexity "
+                f"{prepared.extras['before']['perplexity']:.2f} before, {after['perplexity']:.2f} after.")
+        prompt = config.sample_prompt
+        try:
+            tokenizer.encode(prompt)
+        except ValueError:
+            log(f"The sample prompt {prompt!r} does not fit this vocabulary; sampling from a new line instead.")
+            prompt = ""
+        sample = TextGenerator(model, tokenizer, sampler="top_k", k=10, temperature=0.8).generate(
+            prompt, max_length=config.sample_length, seed=training.seed)
+        metrics["sample"] = sample
+        log("Sample:\n" + sample)
+        return metrics
+
+    def model_card(self, config, metrics, command):
+        return language_model_card(config, metrics, command)
+
+    def evaluate_saved(self, members, paths, options):
+        (directory, model, tokenizer, config), = members
+        ids = encode_texts(tokenizer, read_texts(paths), reverse=model.reverse)
+        return evaluate_language_model(
+            model, ids, batch_size=options.get("batch_size") or config.training.eval_batch_size,
+            sequence_length=config.training.sequence_length, jit_compile=config.training.jit_compile,
+            character_level=isinstance(tokenizer, CharTokenizer))
+
+    def format_evaluation(self, report):
+        return json.dumps(report, indent=2)
+
+
+def language_model_card(config, metrics, command):
+    """A short card: what the model is, what it was trained on, how, what it scored, how to reproduce."""
+    model, training, data = config["model"], config["training"], config["data"]
+    validation = data["validation"] or [f"last {data['validation_fraction']:.0%} of the training text"]
+    train_part = "" if data["validation"] else f", first {1 - data['validation_fraction']:.0%}"
+    lines = [
+        f"# {config['name']}",
+        "",
+        f"A {'backward (right-to-left) ' if model.get('reverse') else ''}{model['num_layers']}-layer "
+        f"{model['cell_type'].upper()} language model "
+        f"({config['tokenizer']['kind']} tokens, vocabulary {metrics['vocabulary_size']}, "
+        f"{metrics['parameters']:,} parameters), trained with seqtk.",
+        "",
+        "## Data",
+        f"- Train: {', '.join(map(str, data['train']))}{train_part} ({metrics['train_tokens']:,} tokens)",
+        f"- Validation: {', '.join(map(str, validation))} ({metrics['validation']['tokens']:,} tokens scored)",
+        "",
+        "## Training",
+        f"- Pipeline `{training['pipeline']}`, batch {training['batch_size']}, BPTT {training['sequence_length']}, "
+        f"optimizer {training['optimizer']} lr {training['learning_rate']}, clip {training['clipnorm']}",
+        f"- Epochs run: {metrics['epochs_run']}, training time {metrics['training_seconds']:.0f} s "
+        f"({metrics['train_tokens_per_second']:.0f} tokens/s) on {metrics['machine']}",
+        "",
+        "## Validation metrics (whole stream, carried state)",
+        "```json",
+        json.dumps(metrics["validation"], indent=2),
+        "```",
+    ]
+    return "\n".join(lines + reproduce_section(command))

@@ -1,0 +1,312 @@
+"""The translation task (`seqtk train translator`): an attention-free encoder-decoder, many-to-many of
+unequal lengths, scored by BLEU and chrF."""
+
+import dataclasses
+import typing
+
+import keras
+
+from seqtk.data.labeled_text import read_splits
+from seqtk.data.parallel_text import read_parallel
+from seqtk.data.translation_dataset import encode_pairs, translation_dataset
+from seqtk.inference.translator_evaluation import evaluate_translator, sentence_translator
+from seqtk.metrics.translation import translation_scores
+from seqtk.models.seq2seq_translator import Seq2SeqTranslator
+from seqtk.tasks.registry import load_model_directory, register_task
+from seqtk.tasks.task import PreparedData, Task
+from seqtk.tokenizers.build_tokenizer import build_tokenizer
+from seqtk.tokenizers.tokenizer_pair import TokenizerPair
+from seqtk.training.config import RunConfig, TokenizerConfig, TrainingConfig, at_least, between, choice
+from seqtk.training.masked_sequence_loss import MaskedSequenceLoss
+from seqtk.training.model_card import reproduce_section
+
+
+@dataclasses.dataclass
+class TranslatorDataConfig:
+    train: list = dataclasses.field(default_factory=lambda: ["bundled:tatoeba_fr_en_train"])
+    validation: list = dataclasses.field(default_factory=lambda: ["bundled:tatoeba_fr_en_valid"])
+    validation_fraction: float = between(0.05, 0.0, 1.0)  # pairs held out at random without validation
+    split_seed: int = 1234
+    format: str = choice("auto", "tsv", "jsonl")  # "<source_file>,<target_file>" sources are line-aligned
+    source_column: typing.Any = 0  # TSV: 0-based index or header name; JSON lines or tfds: the field name
+    target_column: typing.Any = 1
+    source_language: str = "fr"  # for the model card only
+    target_language: str = "en"
+    # Training drops longer pairs; at translation time longer sources are cut to max_source_length with a
+    # warning and translations stop at max_target_length tokens.
+    max_source_length: int = at_least(50, 1)
+    max_target_length: int = at_least(50, 1)
+
+
+@dataclasses.dataclass
+class TranslatorTokenizerConfig:
+    joint: bool = False  # one tokenizer trained on both sides (its settings are `source`)
+    source: TokenizerConfig = dataclasses.field(
+        default_factory=lambda: TokenizerConfig(kind="sentencepiece", vocabulary_size=8000))
+    target: TokenizerConfig = dataclasses.field(
+        default_factory=lambda: TokenizerConfig(kind="sentencepiece", vocabulary_size=8000))
+
+
+@dataclasses.dataclass
+class TranslatorModelConfig:
+    cell_type: str = choice("lstm", "gru", "simple_rnn")
+    embedding_dim: int = at_least(256, 1)
+    hidden_dim: int = at_least(512, 1)
+    num_layers: int = at_least(2, 1)
+    bidirectional: bool = False
+    reverse_source: bool = True  # Sutskever et al. 2014
+    context_feeding: bool = False  # Cho et al. 2014
+    tie_embeddings: bool = False
+    dropout: float = between(0.2, 0.0, 1.0)
+    input_dropout: float = between(0.1, 0.0, 1.0)
+    embedding_dropout: float = between(0.0, 0.0, 1.0)
+    output_dropout: float = between(0.2, 0.0, 1.0)
+
+
+@dataclasses.dataclass
+class TranslatorTrainingConfig(TrainingConfig):
+    batch_size: int = at_least(64, 1)
+    epochs: int = at_least(20, 1)
+    label_smoothing: float = between(0.1, 0.0, 1.0)
+    monitor: str = "val_bleu"
+    bleu_sentences: int = at_least(1000, 0)  # validation pairs translated (greedy) after each epoch; 0: all
+    beam_size: int = at_least(5, 1)  # the beam of the final evaluation (greedy is always reported too)
+    length_penalty: float = at_least(0.6, 0.0)  # GNMT's alpha for beam search; 0 ranks by total log-probability
+    # Without XLA a batch's shape costs nothing, so no padding beyond the longest pair (measured on 2 CPU
+    # cores, 1x512 LSTM, Tatoeba lengths: 256 ms/step unpadded, 295 ms rounded to 8, 409 ms with XLA, whose
+    # every (source, target) length pair is a fresh compilation). Decoding loops are compiled regardless.
+    pad_multiple: int = at_least(1, 1)
+    jit_compile: bool = False
+
+
+@dataclasses.dataclass
+class TranslatorConfig(RunConfig):
+    name: str = "translator"
+    data: TranslatorDataConfig = dataclasses.field(default_factory=TranslatorDataConfig)
+    tokenizer: TranslatorTokenizerConfig = dataclasses.field(default_factory=TranslatorTokenizerConfig)
+    model: TranslatorModelConfig = dataclasses.field(default_factory=TranslatorModelConfig)
+    training: TranslatorTrainingConfig = dataclasses.field(default_factory=TranslatorTrainingConfig)
+
+
+def read_translation_data(data):
+    """`(train, validation)` `ParallelExample`s from a `TranslatorDataConfig`."""
+    read = lambda sources: read_parallel(  # noqa: E731
+        sources, data.format, source_column=data.source_column, target_column=data.target_column)
+    return read_splits(read, data)
+
+
+def build_tokenizers(settings, examples):
+    """A `TokenizerPair` trained on the training pairs as `settings` (a `TranslatorTokenizerConfig`) says:
+    one joint tokenizer or one per side."""
+    sources = [(e.origin, e.source) for e in examples]
+    targets = [(e.origin, e.target) for e in examples]
+    if settings.joint:
+        return TokenizerPair(build_tokenizer(settings.source, sources + targets))
+    return TokenizerPair(build_tokenizer(settings.source, sources), build_tokenizer(settings.target, targets))
+
+
+def load_translator(directory):
+    """`(translator, config)`: the `SentenceTranslator` of the translator saved in `directory`."""
+    model, tokenizers, config = load_model_directory(directory, task="translator")
+    return sentence_translator(model, tokenizers, config.data), config
+
+
+def translate(directory, texts, beam_size=1, length_penalty=None, batch_size=64, locations=None):
+    """The translations of `texts` by the translator saved in `directory`; `length_penalty` defaults to
+    the model's own (`training.length_penalty`)."""
+    translator, config = load_translator(directory)
+    length_penalty = config.training.length_penalty if length_penalty is None else length_penalty
+    return translator.translate(texts, beam_size, length_penalty, batch_size, locations)
+
+
+class ValidationBleuCallback(keras.callbacks.Callback):
+    """Adds `val_bleu` and `val_chrf` (greedy decoding) to the logs at the end of every epoch.
+
+    Place it before early stopping, learning-rate decay and checkpointing so
+    they can monitor `val_bleu`. The translator's compiled loops read the
+    model's current weights, so one translator serves every epoch.
+
+    Args:
+        translator: a `SentenceTranslator` of the model being trained.
+        examples: validation `ParallelExample`s (a fixed subset keeps epochs short).
+        batch_size: sentences decoded at once.
+        log: where to print each epoch's scores.
+
+    Example:
+    >>> model.fit(data, callbacks=[ValidationBleuCallback(translator, examples), keras.callbacks.EarlyStopping(
+    ...     monitor="val_bleu", mode="max")])
+    """
+
+    def __init__(self, translator, examples, batch_size=64, log=print):
+        super().__init__()
+        self.translator = translator
+        self.examples = list(examples)
+        self.batch_size = batch_size
+        self.log = log
+
+    def on_epoch_end(self, epoch, logs=None):
+        hypotheses = self.translator.translate([e.source for e in self.examples], 1, 0.0, self.batch_size,
+                                               [e.location for e in self.examples])
+        scores = translation_scores(hypotheses, [e.target for e in self.examples])
+        if logs is not None:
+            logs["val_bleu"] = scores["bleu"]
+            logs["val_chrf"] = scores["chrf"]
+        self.log(f"Epoch {epoch + 1}: validation BLEU {scores['bleu']:.2f}, chrF {scores['chrf']:.2f} "
+                 f"(greedy, {len(self.examples)} sentences); e.g. {self.examples[0].source!r} -> {hypotheses[0]!r}")
+
+
+def _decoding_name(beam):
+    return "greedy" if beam == 1 else f"beam{beam}"
+
+
+@register_task
+class TranslatorTask(Task):
+    """Attention-free encoder-decoder translation (Sutskever et al. 2014, Cho et al. 2014).
+
+    Teacher forcing with label smoothing; validation BLEU (greedy, on `training.bleu_sentences` pairs)
+    after every epoch drives early stopping, plateau decay and best-weights selection with
+    `training.monitor: val_bleu`. The final report gives BLEU and chrF on the whole validation set,
+    greedy and with a beam of `training.beam_size`.
+
+    Example:
+    >>> task = get_task("translator")
+    >>> task.train(task.load_config("tatoeba_sample"))["metrics"]["validation"]["beam5"]["bleu"]
+    """
+
+    name = "translator"
+    description = "translator"
+    config_class = TranslatorConfig
+    model_class = Seq2SeqTranslator
+    monitors = {"val_bleu": "max", "val_loss": "min"}
+    retired_keys = ("training.pipeline", "training.sequence_length")
+
+    def read_data(self, config, log):
+        train, valid = read_translation_data(config.data)
+        log(f"Sentence pairs: {len(train):,} train, {len(valid):,} validation.")
+        return train, valid
+
+    def build_tokenizer(self, config, train):
+        return build_tokenizers(config.tokenizer, train)
+
+    def build_model(self, config, tokenizers):
+        return Seq2SeqTranslator(tokenizers.source.vocabulary_size, tokenizers.target.vocabulary_size,
+                                 seed=config.training.seed, **dataclasses.asdict(config.model))
+
+    def prepare(self, config, tokenizers, train, validation, log):
+        data, training = config.data, config.training
+        train_sources, train_targets, dropped = encode_pairs(
+            tokenizers.source, tokenizers.target, train, data.max_source_length, data.max_target_length)
+        valid_sources, valid_targets, _ = encode_pairs(
+            tokenizers.source, tokenizers.target, validation, data.max_source_length, data.max_target_length)
+        log(f"Tokens: {sum(map(len, train_sources)):,} source, {sum(map(len, train_targets)):,} target; "
+            f"vocabulary {tokenizers.source.vocabulary_size} / {tokenizers.target.vocabulary_size}"
+            + (" (joint)" if tokenizers.joint else "")
+            + (f"; {dropped:,} pairs over {data.max_source_length}/{data.max_target_length} tokens left out."
+               if dropped else "."))
+        end_id = tokenizers.target.newline_id
+        train_data = translation_dataset(train_sources, train_targets, training.batch_size, end_id, end_id,
+                                         shuffle=True, seed=training.seed, pad_multiple=training.pad_multiple)
+        valid_data = translation_dataset(valid_sources, valid_targets, training.eval_batch_size, end_id, end_id,
+                                         shuffle=False, pad_multiple=training.pad_multiple)
+        statistics = {"source_vocabulary_size": tokenizers.source.vocabulary_size,
+                      "target_vocabulary_size": tokenizers.target.vocabulary_size,
+                      "train_pairs": len(train_sources), "dropped_pairs": dropped}
+        return PreparedData(train_data, valid_data, statistics=statistics, extras={"validation": validation})
+
+    def loss(self, config):
+        return MaskedSequenceLoss(config.training.label_smoothing)
+
+    def callbacks(self, config, model, tokenizers, prepared, log):
+        training, examples = config.training, prepared.extras["validation"]
+        if training.bleu_sentences and len(examples) > training.bleu_sentences:
+            # Evenly spaced, not the first ones: files such as Tatoeba's are ordered by length.
+            stride = len(examples) / training.bleu_sentences
+            examples = [examples[int(i * stride)] for i in range(training.bleu_sentences)]
+        translator = sentence_translator(model, tokenizers, config.data)
+        prepared.extras["translator"] = translator  # its compiled loops serve the final evaluation too
+        return [ValidationBleuCallback(translator, examples, training.eval_batch_size, log)]
+
+    def evaluate(self, config, model, tokenizers, prepared, summary, log):
+        training = config.training
+        translator = prepared.extras.get("translator") or sentence_translator(model, tokenizers, config.data)
+        reports = {}
+        for beam in sorted({1, training.beam_size}):
+            report, _ = evaluate_translator(translator, prepared.extras["validation"], beam,
+                                            training.length_penalty, training.eval_batch_size)
+            reports[_decoding_name(beam)] = report
+            log(f"Validation, {'greedy' if beam == 1 else f'beam {beam}'}: BLEU {report['bleu']:.2f}, chrF "
+                f"{report['chrf']:.2f}, {report['sentences_per_second']:.0f} sentences/s")
+        return {"validation": reports}
+
+    def model_card(self, config, metrics, command):
+        return translator_card(config, metrics, command)
+
+    def evaluate_saved(self, members, paths, options):
+        (directory, model, tokenizers, config), = members
+        data, training = config.data, config.training
+        source_column = options.get("source_column")
+        target_column = options.get("target_column")
+        examples = read_parallel(
+            paths, options.get("format") or "auto",
+            source_column=data.source_column if source_column is None else source_column,
+            target_column=data.target_column if target_column is None else target_column,
+        )
+        translator = sentence_translator(model, tokenizers, data)
+        beam = options.get("beam")
+        reports = {}
+        for size in ([1] if beam == 1 else [1, beam or training.beam_size]):
+            report, _ = evaluate_translator(translator, examples, size, training.length_penalty,
+                                            options.get("batch_size") or training.eval_batch_size)
+            reports[_decoding_name(size)] = report
+        return reports
+
+    def format_evaluation(self, report):
+        lines = [f"{'greedy' if name == 'greedy' else 'beam ' + name[4:]}: BLEU {row['bleu']:.2f}  chrF "
+                 f"{row['chrf']:.2f}  ({row['sentences']} sentences, {row['sentences_per_second']:.0f}/s)"
+                 for name, row in report.items()]
+        lines.append(f"BLEU signature: {report['greedy']['bleu_signature']}")
+        return "\n".join(lines)
+
+
+def translator_card(config, metrics, command):
+    """The card of a translator: architecture, languages, data, training, validation BLEU and chrF."""
+    model, training, data = config["model"], config["training"], config["data"]
+    languages = (f"{data['source_language']} → {data['target_language']} "
+                 if data["source_language"] and data["target_language"] else "")
+    validation = data["validation"] or [
+        f"{data['validation_fraction']:.0%} of the training pairs held out (split seed {data['split_seed']})"]
+    options = [name for name, on in (("bidirectional encoder", model["bidirectional"]),
+                                     ("reversed source", model["reverse_source"]),
+                                     ("context fed to every decoder step", model["context_feeding"]),
+                                     ("tied decoder embeddings", model["tie_embeddings"])) if on]
+    tokenizer = config["tokenizer"]
+    kinds = (f"one joint {tokenizer['source']['kind']} tokenizer" if tokenizer["joint"] else
+             f"{tokenizer['source']['kind']} / {tokenizer['target']['kind']} tokenizers")
+    rows = ["| decoding | BLEU | chrF | sentences/s |", "|---|---|---|---|"]
+    for name, report in metrics["validation"].items():
+        rows.append(f"| {name} | {report['bleu']:.2f} | {report['chrf']:.2f} | {report['sentences_per_second']:.0f} |")
+    lines = [
+        f"# {config['name']}",
+        "",
+        f"An attention-free {languages}encoder-decoder: {model['num_layers']}-layer {model['cell_type'].upper()}s "
+        f"of {model['hidden_dim']} units" + (f" ({', '.join(options)})" if options else "")
+        + f"; {kinds}, vocabulary {metrics['source_vocabulary_size']} / {metrics['target_vocabulary_size']}, "
+        f"{metrics['parameters']:,} parameters. Trained with seqtk.",
+        "",
+        "## Data",
+        f"- Train: {', '.join(map(str, data['train']))} ({metrics['train_pairs']:,} pairs; "
+        f"{metrics['dropped_pairs']:,} over {data['max_source_length']}/{data['max_target_length']} tokens left out)",
+        f"- Validation: {', '.join(map(str, validation))}",
+        "",
+        "## Training",
+        f"- Teacher forcing, batch {training['batch_size']}, optimizer {training['optimizer']} lr "
+        f"{training['learning_rate']}, clip {training['clipnorm']}, label smoothing {training['label_smoothing']}",
+        f"- Epochs run: {metrics['epochs_run']}, training time {metrics['training_seconds']:.0f} s on "
+        f"{metrics['machine']}; best epoch by {training['monitor']}",
+        "",
+        "## Validation (sacrebleu, detokenized text)",
+        *rows,
+        "",
+        f"BLEU signature: `{next(iter(metrics['validation'].values()))['bleu_signature']}`",
+    ]
+    return "\n".join(lines + reproduce_section(command))

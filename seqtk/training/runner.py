@@ -1,0 +1,177 @@
+"""The one training run every task goes through: seed, precision, data, model, fit, evaluation, saving."""
+
+import contextlib
+import os
+import platform
+import shlex
+import sys
+import time
+
+import keras
+
+from seqtk.models.model_directory import save_model_directory
+from seqtk.tokenizers.tokenizer import load_tokenizer
+from seqtk.training.callbacks import (
+    CheckpointCallback,
+    TimeBudgetCallback,
+    resume_training_state,
+    step_decay_schedule,
+)
+from seqtk.training.config import check_fields
+from seqtk.training.optimizer import make_optimizer
+from seqtk.training.slanted_triangular_schedule import SlantedTriangularSchedule
+
+MIXED_PRECISION_POLICY = "mixed_bfloat16"
+
+
+def machine_description():
+    return f"{platform.machine()} CPU, {os.cpu_count()} cores, {platform.system()}"
+
+
+def fit_verbosity(value):
+    """`training.verbose` as `fit` takes it: `"auto"` or an integer."""
+    return value if value == "auto" else int(value)
+
+
+@contextlib.contextmanager
+def precision_policy(mixed_precision):
+    """Keras' global dtype policy for the run (models are built under it), restored afterwards."""
+    previous = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy(MIXED_PRECISION_POLICY if mixed_precision else "float32")
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
+
+
+def learning_rate_of(training, steps_per_epoch):
+    """The optimizer's learning rate: a number, or ULMFiT's slanted triangular schedule over the whole run."""
+    if training.lr_schedule == "slanted_triangular":
+        return SlantedTriangularSchedule(training.learning_rate, steps_per_epoch * training.epochs,
+                                         training.cut_fraction)
+    return training.learning_rate
+
+
+def schedule_callbacks(training, mode):
+    """`(callbacks, watched)`: the per-epoch learning-rate callbacks of `lr_schedule`, and those of them
+    whose patience a checkpoint keeps."""
+    if training.lr_schedule == "plateau":
+        plateau = keras.callbacks.ReduceLROnPlateau(
+            monitor=training.monitor, mode=mode, factor=training.lr_decay_factor,
+            patience=training.lr_decay_patience, min_lr=training.min_learning_rate, verbose=1)
+        return [plateau], [plateau]
+    if training.lr_schedule == "step":
+        return [keras.callbacks.LearningRateScheduler(step_decay_schedule(
+            training.learning_rate, training.lr_decay_factor, training.lr_decay_start_epoch))], []
+    return [], []  # constant, or slanted_triangular (a schedule inside the optimizer)
+
+
+def default_command():
+    return " ".join(shlex.quote(a) for a in ["seqtk"] + sys.argv[1:])
+
+
+def run_training(task, config, init_from=None, resume=False, command=None, log=print):
+    """Trains, evaluates and saves a model of `task` (a `seqtk.tasks.Task`) as `config` says.
+
+    Every generic option of `config.training` is applied here, the same way for every task: the seed,
+    mixed precision, the optimizer with clipping and weight decay, the learning-rate schedule, early
+    stopping on the task's monitored value, a crash-safe checkpoint every epoch (and `resume`), the time
+    budget, `steps_per_epoch`, XLA, TensorBoard and progress bars. The task supplies its data, tokenizer,
+    model, datasets, extra callbacks, evaluation and model card.
+
+    Args:
+        init_from: a saved model directory the task starts from (fine-tuning, transfer), if it takes one.
+        resume: continue from the checkpoint in `config.checkpoint_dir/<name>`.
+        command: the command line recorded in the model card (default: this process's).
+
+    Returns:
+        dict with the saved `directory`, the `metrics`, the trained `model` and the `trainer` that `fit`
+        ran (the model or its training wrapper, compiled, with its optimizer).
+    """
+    task.check_config(config)
+    training = config.training
+    init_from = init_from or getattr(config, "init_from", None)  # a classifier's config may name its LM
+    task.check_init_from(init_from)
+    with precision_policy(training.mixed_precision):
+        keras.utils.set_random_seed(training.seed)
+        checkpoint_dir = os.path.join(config.checkpoint_dir, config.name)
+        train_data, valid_data = task.read_data(config, log)
+
+        restored, restored_state = resume_training_state(checkpoint_dir, resume, log)
+        if restored is not None:
+            tokenizer, trainer = load_tokenizer(checkpoint_dir), restored
+            model = task.model_of(trainer)
+        elif init_from:
+            model, tokenizer = task.initialize_from(config, init_from, log)
+        else:
+            tokenizer = task.build_tokenizer(config, train_data)
+            model = task.build_model(config, tokenizer)
+        check_fields(config)  # initialize_from may have copied the base model's settings in
+        prepared = task.prepare(config, tokenizer, train_data, valid_data, log)
+        steps_per_epoch = training.steps_per_epoch or int(prepared.train.cardinality())
+        train = prepared.train.repeat() if training.steps_per_epoch else prepared.train
+
+        if restored is not None:
+            initial_epoch = restored_state["epoch"] + 1
+            log(f"Resuming {config.name} from epoch {initial_epoch} ({checkpoint_dir}).")
+        else:
+            trainer = task.trainer(model, config)
+            trainer.compile(
+                optimizer=make_optimizer(training, learning_rate_of(training, steps_per_epoch)),
+                loss=task.loss(config), metrics=task.metrics(config), jit_compile=training.jit_compile)
+            initial_epoch = 0
+            os.makedirs(checkpoint_dir, exist_ok=True)
+            tokenizer.save(checkpoint_dir)
+        before = task.before_training(config, model, tokenizer, prepared, log) if init_from and restored is None \
+            else {}
+
+        mode = task.monitors[training.monitor]
+        early_stopping = keras.callbacks.EarlyStopping(
+            monitor=training.monitor, mode=mode, patience=training.early_stopping_patience,
+            restore_best_weights=True)
+        decay, watched = schedule_callbacks(training, mode)
+        checkpoint = CheckpointCallback(checkpoint_dir, watched=[early_stopping] + watched,
+                                        early_stopping=early_stopping)
+        checkpoint.restored = restored_state
+        # The task's callbacks come first: they add the values (val_bleu, ...) that the others watch.
+        callbacks = task.callbacks(config, model, tokenizer, prepared, log) + decay + [
+            early_stopping, checkpoint,
+            keras.callbacks.TensorBoard(os.path.join(config.log_dir, config.name), write_graph=False)]
+        budget = TimeBudgetCallback(training.time_budget_minutes) if training.time_budget_minutes else None
+        if budget:
+            callbacks.append(budget)
+
+        start_step = int(trainer.optimizer.iterations)
+        start = time.monotonic()
+        history = trainer.fit(
+            train, validation_data=prepared.validation, epochs=training.epochs, initial_epoch=initial_epoch,
+            steps_per_epoch=training.steps_per_epoch or None, callbacks=callbacks,
+            verbose=fit_verbosity(training.verbose),
+            shuffle=False,  # the datasets shuffle themselves (within length buckets, or not at all for streams)
+        )
+        seconds = time.monotonic() - start
+        summary = {
+            # The optimizer counts the steps really taken, a time budget's partial epoch included.
+            "train_steps": int(trainer.optimizer.iterations) - start_step,
+            "training_seconds": seconds,
+        }
+        metrics = {
+            **task.evaluate(config, model, tokenizer, prepared, summary, log),
+            "parameters": int(model.count_params()),
+            **prepared.statistics,
+            "train_steps": summary["train_steps"],
+            **before,
+            "epochs_run": len(history.epoch) + initial_epoch,
+            "stopped_by_time_budget": bool(budget and budget.stopped_early),
+            "training_seconds": seconds,
+            "machine": machine_description(),
+            "history": checkpoint.history,
+        }
+        command = command or default_command()
+        config_dict = config.to_dict()
+        directory = save_model_directory(
+            os.path.join(config.output_dir, config.name), model, tokenizer, config={"task": task.name, **config_dict},
+            metrics=metrics, model_card=task.model_card(config_dict, metrics, command),
+        )
+    log(f"Saved {directory}")
+    return {"directory": directory, "metrics": metrics, "model": model, "trainer": trainer}

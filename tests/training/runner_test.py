@@ -1,0 +1,171 @@
+"""Every generic training option, for every task: the effect is checked, not only that the run accepts it."""
+
+import keras
+import pytest
+
+from seqtk.data.labeled_text import read_labeled
+from seqtk.data.parallel_text import read_parallel
+from seqtk.data.text_sources import BUNDLED, read_text_file
+from seqtk.tasks import get_task, load_model_directory, task_names
+from seqtk.training.config import ConfigError
+from seqtk.training.slanted_triangular_schedule import SlantedTriangularSchedule
+
+pytestmark = pytest.mark.large
+
+TASKS = ("lm", "classifier", "translator")
+LEARNING_RATE = 0.004
+
+
+@pytest.fixture(scope="module")
+def data_files(tmp_path_factory):
+    """Small real data for each task: tiny Shakespeare, SST-2 sentences, Tatoeba pairs (bundled samples)."""
+    root = tmp_path_factory.mktemp("data")
+    text = root / "corpus.txt"
+    text.write_text(read_text_file(BUNDLED["tinyshakespeare"])[:4000], encoding="utf-8")
+    examples = read_labeled("bundled:sst2_sentences_train")
+    sentiment = {}
+    for name, part in (("train", examples[:160]), ("dev", examples[160:224])):
+        sentiment[name] = root / f"{name}.tsv"
+        sentiment[name].write_text("sentence\tlabel\n" + "".join(f"{e.text}\t{e.label}\n" for e in part),
+                                   encoding="utf-8")
+    pairs = read_parallel(["bundled:tatoeba_fr_en_train"])
+    translation = {}
+    for name, part in (("train", pairs[:128]), ("valid", pairs[128:144])):
+        translation[name] = root / f"{name}_pairs.tsv"
+        translation[name].write_text("".join(f"{p.source}\t{p.target}\n" for p in part), encoding="utf-8")
+    return {
+        "lm": [f"data.train=[{text}]", "data.validation=[]", "tokenizer.kind=char", "model.embedding_dim=8",
+               "model.hidden_dim=8", "model.num_layers=1", "training.batch_size=4", "training.sequence_length=20",
+               "training.eval_batch_size=4", "sample_length=5"],
+        "classifier": [f"data.train=[{sentiment['train']}]", f"data.validation=[{sentiment['dev']}]",
+                       "tokenizer.kind=word", "model.embedding_dim=8", "model.hidden_dim=8",
+                       "training.batch_size=16", "data.max_length=40"],
+        "translator": [f"data.train=[{translation['train']}]", f"data.validation=[{translation['valid']}]",
+                       "tokenizer.source.kind=word", "tokenizer.target.kind=word", "model.embedding_dim=8",
+                       "model.hidden_dim=8", "model.num_layers=1", "training.batch_size=16",
+                       "training.beam_size=1", "data.max_source_length=30", "data.max_target_length=30"],
+    }
+
+
+def run(task, data_files, tmp_path, *overrides, resume=False, logs=None):
+    """Trains a tiny model of `task` with the overrides; returns the runner's result."""
+    settings = data_files[task] + [
+        f"name={task}", f"output_dir={tmp_path}/saved", f"checkpoint_dir={tmp_path}/checkpoints",
+        f"log_dir={tmp_path}/runs", "training.verbose=0", "training.time_budget_minutes=0", "training.epochs=1",
+        "training.jit_compile=false", f"training.learning_rate={LEARNING_RATE}", "training.min_learning_rate=0",
+        "training.early_stopping_patience=5", *overrides,
+    ]
+    config = get_task(task).load_config(None, overrides=settings)
+    return get_task(task).train(config, resume=resume, log=(logs.append if logs is not None else lambda *a: None))
+
+
+def learning_rate(result):
+    return float(keras.ops.convert_to_numpy(result["trainer"].optimizer.learning_rate))
+
+
+# An optimizer step this small changes no monitored value: every epoch after the first is "no improvement".
+STALLED = ["training.optimizer=sgd", "training.learning_rate=1e-9"]
+
+
+@pytest.mark.parametrize("task", TASKS)
+class GenericOptionTest:
+    def test_mixed_precision_builds_the_model_under_the_bfloat16_policy(self, task, data_files, tmp_path):
+        result = run(task, data_files, tmp_path, "training.mixed_precision=true", "training.steps_per_epoch=2")
+        assert result["model"].dtype_policy.name == "mixed_bfloat16"
+        assert keras.mixed_precision.global_policy().name == "float32"  # restored after the run
+        loaded, _, config = load_model_directory(result["directory"])
+        assert loaded.dtype_policy.name == "mixed_bfloat16" and config.training.mixed_precision
+        plain = run(task, data_files, tmp_path, "training.steps_per_epoch=2")
+        assert plain["model"].dtype_policy.name == "float32"
+
+    def test_plateau_halves_the_rate_when_the_monitored_value_stalls(self, task, data_files, tmp_path):
+        result = run(task, data_files, tmp_path, *STALLED, "training.lr_schedule=plateau",
+                     "training.lr_decay_patience=0", "training.epochs=2", "training.steps_per_epoch=2")
+        assert learning_rate(result) == pytest.approx(0.5e-9)
+
+    def test_constant_keeps_the_rate_when_the_monitored_value_stalls(self, task, data_files, tmp_path):
+        result = run(task, data_files, tmp_path, *STALLED, "training.lr_schedule=constant", "training.epochs=2",
+                     "training.steps_per_epoch=2")
+        assert learning_rate(result) == pytest.approx(1e-9)
+
+    def test_step_decays_every_epoch_after_the_start_epoch(self, task, data_files, tmp_path):
+        result = run(task, data_files, tmp_path, "training.lr_schedule=step", "training.lr_decay_start_epoch=1",
+                     "training.lr_decay_factor=0.25", "training.epochs=3", "training.steps_per_epoch=2")
+        assert result["metrics"]["epochs_run"] == 3
+        assert learning_rate(result) == pytest.approx(LEARNING_RATE * 0.25 ** 2)
+
+    def test_slanted_triangular_follows_the_schedule_over_the_whole_run(self, task, data_files, tmp_path):
+        result = run(task, data_files, tmp_path, "training.lr_schedule=slanted_triangular",
+                     "training.cut_fraction=0.5", "training.epochs=2", "training.steps_per_epoch=3")
+        iterations = int(result["trainer"].optimizer.iterations)
+        assert iterations == 6
+        expected = SlantedTriangularSchedule(LEARNING_RATE, total_steps=6, cut_fraction=0.5)(iterations)
+        assert learning_rate(result) == pytest.approx(float(expected), rel=1e-5)
+        assert learning_rate(result) < LEARNING_RATE / 2  # past the peak, on the way down
+
+    def test_steps_per_epoch_sets_the_steps_run(self, task, data_files, tmp_path):
+        result = run(task, data_files, tmp_path, "training.steps_per_epoch=3", "training.epochs=2")
+        assert result["metrics"]["train_steps"] == 6 and int(result["trainer"].optimizer.iterations) == 6
+        assert result["metrics"]["epochs_run"] == 2 and len(result["metrics"]["history"]) == 2
+
+    def test_time_budget_stops_after_the_batch_that_crosses_it(self, task, data_files, tmp_path):
+        result = run(task, data_files, tmp_path, "training.time_budget_minutes=0.000001", "training.epochs=3")
+        metrics = result["metrics"]
+        assert metrics["stopped_by_time_budget"] and metrics["train_steps"] == 1 and metrics["epochs_run"] == 1
+
+    def test_jit_compile_reaches_the_compiled_trainer(self, task, data_files, tmp_path):
+        assert run(task, data_files, tmp_path, "training.jit_compile=true", "training.steps_per_epoch=2",
+                   )["trainer"].jit_compile is True
+        assert run(task, data_files, tmp_path, "training.steps_per_epoch=2")["trainer"].jit_compile is False
+
+    def test_resume_continues_from_the_checkpoint(self, task, data_files, tmp_path):
+        first = run(task, data_files, tmp_path, "training.steps_per_epoch=2", "training.epochs=1")
+        assert first["metrics"]["epochs_run"] == 1
+        logs = []
+        second = run(task, data_files, tmp_path, "training.steps_per_epoch=2", "training.epochs=2", resume=True,
+                     logs=logs)
+        assert any("Resuming" in line and "from epoch 1" in line for line in logs)
+        assert second["metrics"]["epochs_run"] == 2 and len(second["metrics"]["history"]) == 2
+        # The optimizer came back from the checkpoint: its step count goes on from the first run's.
+        assert int(second["trainer"].optimizer.iterations) == 4 and second["metrics"]["train_steps"] == 2
+
+    def test_early_stopping_patience_ends_a_stalled_run(self, task, data_files, tmp_path):
+        stopped = run(task, data_files, tmp_path, *STALLED, "training.lr_schedule=constant", "training.epochs=4",
+                      "training.steps_per_epoch=2", "training.early_stopping_patience=1")
+        assert stopped["metrics"]["epochs_run"] == 2
+
+    def test_clipnorm_and_optimizer_make_the_optimizer(self, task, data_files, tmp_path):
+        result = run(task, data_files, tmp_path, "training.optimizer=rmsprop", "training.clipnorm=0.7",
+                     "training.steps_per_epoch=2")
+        optimizer = result["trainer"].optimizer
+        assert isinstance(optimizer, keras.optimizers.RMSprop) and optimizer.global_clipnorm == pytest.approx(0.7)
+        unclipped = run(task, data_files, tmp_path, "training.clipnorm=0", "training.steps_per_epoch=2")
+        assert isinstance(unclipped["trainer"].optimizer, keras.optimizers.Adam)
+        assert unclipped["trainer"].optimizer.global_clipnorm is None
+
+
+class OptionsThatDoNotApplyTest:
+    @pytest.mark.parametrize("task,key,owner", [
+        ("classifier", "training.pipeline=windows", "lm"),
+        ("translator", "training.sequence_length=20", "lm"),
+        ("lm", "training.gradual_unfreezing=true", "classifier"),
+        ("lm", "training.label_smoothing=0.1", "translator"),
+        ("classifier", "training.bleu_sentences=10", "translator"),
+    ])
+    def test_an_option_of_another_task_is_an_error_naming_both(self, task, key, owner):
+        with pytest.raises(ConfigError, match=rf"{key.split('=')[0]} does not apply to the {task} task; it is an "
+                                              rf"option of .*{owner}"):
+            get_task(task).load_config(None, overrides=[key])
+
+    def test_translator_takes_no_init_from(self, tmp_path):
+        task = get_task("translator")
+        with pytest.raises(ConfigError, match="translator task trains from scratch and takes no --init-from"):
+            task.training_config(None, init_from=str(tmp_path))
+
+    @pytest.mark.parametrize("task", TASKS)
+    def test_monitor_must_be_one_the_task_logs(self, task):
+        with pytest.raises(ConfigError, match=rf"training.monitor must be one of .* for the {task} task"):
+            get_task(task).load_config(None, overrides=["training.monitor=val_nothing"])
+
+    def test_every_registered_task_is_covered(self):
+        assert set(task_names()) == set(TASKS)
