@@ -157,12 +157,15 @@ class ClassifierCommandLineTest:
         assert [m["model"] for m in report["members"]] == [trained_classifier, other]
         assert f"member {other}: accuracy {report['members'][1]['accuracy']:.4f}" in capsys.readouterr().out
 
-    def test_unseen_labels_and_wrong_model_kind(self, trained_classifier, trained, tmp_path, capsys):
+    def test_unseen_labels_and_wrong_model_kind(self, trained_classifier, trained, tmp_path, capsys, monkeypatch):
         labelled = tmp_path / "other.tsv"
         labelled.write_text("sentence\tlabel\ngood\t1\nfine\tneutral\nokay\tneutral\n")
         assert main(["evaluate", "--model", trained_classifier, "--data", str(labelled)]) == 2
         assert "'neutral' ×2 (first at" in capsys.readouterr().err
         assert main(["classify", "--model", trained, "some text"]) == 2
         assert "holds a LanguageModel (lm), not a TextClassifier" in capsys.readouterr().err
+        import io
+
+        monkeypatch.setattr("sys.stdin", io.StringIO(""))  # nothing piped either
         assert main(["classify", "--model", trained_classifier]) == 2
         assert "Nothing to classify" in capsys.readouterr().err

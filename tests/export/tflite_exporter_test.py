@@ -142,7 +142,7 @@ class ExportErrorsTest:
             [keras.Input((None,), dtype="int32"), keras.layers.Embedding(50, 8), keras.layers.LSTM(8)]
         )
         directory = save_model_directory(str(tmp_path / "m"), model, char_tokenizer, {})
-        with pytest.raises(ValueError, match="this model is a Sequential"):
+        with pytest.raises(ValueError, match="holds a Sequential, which no seqtk task trains"):
             export_tflite(directory, str(tmp_path / "out"), examples_path=text_file, log=quiet)
         assert not os.path.exists(tmp_path / "out")
 

@@ -86,7 +86,7 @@ class LanguageModelTest:
         restored, restored_tokenizer, config = load_model_directory(directory)
         np.testing.assert_allclose(restored(ids), expected, atol=1e-6)
         assert restored.get_config() == model.get_config()
-        assert restored_tokenizer.encode("hello") == tokenizer.encode("hello") and config == {"name": "lm"}
+        assert restored_tokenizer.encode("hello") == tokenizer.encode("hello") and config.name == "lm"
         assert sorted(p.name for p in (tmp_path).iterdir()) == ["lm"]
 
     def test_failed_save_keeps_the_previous_model(self, tmp_path, monkeypatch):

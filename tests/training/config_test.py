@@ -93,3 +93,41 @@ class FineTuningConfigTest:
     def test_a_folder_without_config_is_named_in_the_error(self, tmp_path):
         with pytest.raises(FileNotFoundError, match="no config.yaml"):
             fine_tuning_config(str(tmp_path))
+
+
+class CheckedValuesTest:
+    def test_a_wrong_choice_names_the_file_the_key_and_the_allowed_values(self, tmp_path):
+        path = tmp_path / "mine.yaml"
+        path.write_text("training:\n  lr_schedule: cosine\n")
+        with pytest.raises(ValueError, match=r"mine.yaml: training.lr_schedule must be one of plateau, step, "
+                                             r"constant, slanted_triangular; received 'cosine'"):
+            load_config(str(path))
+        with pytest.raises(ValueError, match=r"--set data.truncation=middle: data.truncation must be one of "
+                                             r"head, tail, head_tail"):
+            load_config(None, overrides=["data.truncation=middle"], task="classifier")
+        with pytest.raises(ValueError, match=r"model.dropout must be below 1.0; received 1.5"):
+            load_config(None, overrides=["model.dropout=1.5"], task="translator")
+        with pytest.raises(ValueError, match=r"training.batch_size must be at least 1; received 0"):
+            load_config(None, overrides=["training.batch_size=0"])
+
+    def test_a_config_built_in_python_is_checked_before_training(self, tmp_path):
+        from seqtk.tasks import train
+
+        config = load_config(None, task="classifier")
+        config.training.optimizer = "adagrad"
+        with pytest.raises(ValueError, match=r"training.optimizer must be one of adam, sgd, adamw, rmsprop"):
+            train(config)
+        assert not (tmp_path / "saved_models").exists()
+
+    def test_a_saved_config_names_its_task(self, tmp_path):
+        path = tmp_path / "config.yaml"
+        path.write_text("task: translator\nname: x\n")
+        with pytest.raises(ValueError, match="a config of the translator task; this is the lm task"):
+            load_config(str(path))
+        assert load_config(str(path), task="translator").name == "x"
+
+    def test_old_names_say_where_they_went(self):
+        import seqtk.training
+
+        with pytest.raises(AttributeError, match=r"train_language_model has moved: use seqtk.tasks.train"):
+            seqtk.training.train_language_model  # noqa: B018

@@ -1,0 +1,17 @@
+import pytest
+
+from seqtk.export.exporter import Exporter, make_exporter
+from seqtk.tasks import task_names
+
+
+class ExporterRegistryTest:
+    def test_every_task_has_an_exporter_under_its_name(self):
+        for name in task_names():
+            exporter = make_exporter(name)
+            assert isinstance(exporter, Exporter) and exporter.task == name
+            assert exporter.sequence_key and exporter.metadata_task
+        assert make_exporter("classifier").step_key is None and make_exporter("lm").step_key == "step"
+
+    def test_an_unknown_task_is_named(self):
+        with pytest.raises(ValueError, match=r"this model's task is 'tagger', which has no exporter"):
+            make_exporter("tagger")
