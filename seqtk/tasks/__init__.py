@@ -39,7 +39,7 @@ def load_config(config=None, overrides=(), data=None, task="lm"):
 def train(config, init_from=None, resume=False, command=None, log=print):
     """Trains, evaluates and saves the model `config` describes (its class names the task).
 
-    Returns `{"directory": ..., "metrics": ...}`.
+    Returns `{"directory", "metrics", "model", "trainer"}` (see `run_training`).
 
     Example:
     >>> result = train(load_config("sst2_sentences", task="classifier"))
@@ -65,7 +65,7 @@ def evaluate(directories, paths, **options):
     directories = [directories] if isinstance(directories, str) else list(directories)
     first = load_model_directory(directories[0])
     task = task_of_config(first[2])
-    if len(directories) > 1 and task.name != "classifier":
+    if len(directories) > 1 and not task.evaluates_several_models:
         raise ValueError(f"Several models are averaged for classifiers only; {directories[0]} holds a "
                          f"{type(first[0]).__name__}. Give one --model.")
     members = [(directories[0], *first)]

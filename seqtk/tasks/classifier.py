@@ -117,6 +117,10 @@ class ClassifierTask(Task):
     monitors = {"val_accuracy": "max", "val_loss": "min"}
     retired_keys = ("training.pipeline", "training.sequence_length")
     takes_init_from = True
+    evaluates_several_models = True
+
+    def init_from_of(self, config, init_from):
+        return init_from or config.init_from
 
     def read_data(self, config, log):
         train, valid = read_classification_data(config.data)

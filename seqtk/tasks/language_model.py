@@ -228,7 +228,6 @@ class LanguageModelTask(Task):
     def before_training(self, config, model, tokenizer, prepared, log):
         before = self._validation(config, model, tokenizer, prepared)
         log(f"Before fine-tuning: validation loss {before['loss']:.4f}, perplexity {before['perplexity']:.2f}.")
-        prepared.extras["before"] = before
         return {"validation_before_fine_tuning": before}
 
     def evaluate(self, config, model, tokenizer, prepared, summary, log):
@@ -240,10 +239,11 @@ class LanguageModelTask(Task):
         trained_tokens = summary["train_steps"] * training.batch_size * training.sequence_length
         metrics = {"validation": after,
                    "train_tokens_per_second": trained_tokens / max(summary["training_seconds"], 1e-9)}
-        if "before" in prepared.extras:
+        before = summary["before"].get("validation_before_fine_tuning")
+        if before:
             sources = ", ".join(map(expand_data_dir, config.data.train))
             log(f"Fine-tuning on {sources}: validation perplexity "
-                f"{prepared.extras['before']['perplexity']:.2f} before, {after['perplexity']:.2f} after.")
+                f"{before['perplexity']:.2f} before, {after['perplexity']:.2f} after.")
         prompt = config.sample_prompt
         try:
             tokenizer.encode(prompt)

@@ -41,6 +41,8 @@ class Task:
     retired_keys = ()
     # Whether `initialize_from` starts from a saved model (`--init-from`).
     takes_init_from = False
+    # Whether `evaluate_saved` takes several models of the task at once (averaged).
+    evaluates_several_models = False
 
     # Configs.
 
@@ -55,6 +57,10 @@ class Task:
         from the base model's own settings)."""
         self.check_init_from(init_from)
         return self.load_config(config, overrides, data)
+
+    def init_from_of(self, config, init_from):
+        """The saved model a run starts from: `init_from` (`--init-from`), or one the config names."""
+        return init_from
 
     def check_init_from(self, init_from):
         if init_from and not self.takes_init_from:
@@ -128,8 +134,8 @@ class Task:
         return {}
 
     def evaluate(self, config, model, tokenizer, prepared, summary, log):
-        """The trained model's metrics (`validation` first); `summary` holds `train_steps` and
-        `training_seconds`."""
+        """The trained model's metrics (`validation` first); `summary` holds `train_steps`,
+        `training_seconds` and `before` (what `before_training` returned)."""
         raise NotImplementedError
 
     def model_card(self, config, metrics, command):

@@ -90,7 +90,7 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
     """
     task.check_config(config)
     training = config.training
-    init_from = init_from or getattr(config, "init_from", None)  # a classifier's config may name its LM
+    init_from = task.init_from_of(config, init_from)
     task.check_init_from(init_from)
     with precision_policy(training.mixed_precision):
         keras.utils.set_random_seed(training.seed)
@@ -154,6 +154,7 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
             # The optimizer counts the steps really taken, a time budget's partial epoch included.
             "train_steps": int(trainer.optimizer.iterations) - start_step,
             "training_seconds": seconds,
+            "before": before,
         }
         metrics = {
             **task.evaluate(config, model, tokenizer, prepared, summary, log),
