@@ -4,7 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-export TF_CPP_MIN_LOG_LEVEL=2
 .venv/bin/seqtk train lm --config shakespeare_char --set training.verbose=2 "$@"
 .venv/bin/seqtk generate --model saved_models/shakespeare_char --prompt "JULIET:" --sampler top_p --top-p 0.9 \
   --temperature 0.8 --max-length 300 --seed 7
