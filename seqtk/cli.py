@@ -47,7 +47,14 @@ def _write_json(path, value):
 def _train(args):
     from seqtk.tasks import train_task
 
-    train_task(args.task, args.config, args.set or (), args.data, args.init_from, args.resume)
+    overrides = list(args.set or ())
+    if args.strict:
+        overrides.append("training.strict_vocabulary=true")
+    if args.unknown_warning is not None:
+        overrides.append(f"training.unknown_warning={args.unknown_warning}")
+    if args.extend_vocabulary is not None:
+        overrides.append(f"training.extend_vocabulary={str(args.extend_vocabulary).lower()}")
+    train_task(args.task, args.config, overrides, args.data, args.init_from, args.resume)
     return 0
 
 
@@ -67,7 +74,8 @@ def _classify(args):
     from seqtk.tasks import classify
 
     given = read_input_texts(args.texts, args.input, verb="classify", nouns="texts")
-    labels, probabilities = classify(args.model, given.texts, args.batch_size, source=given.source)
+    labels, probabilities = classify(args.model, given.texts, args.batch_size, source=given.source,
+                                    locations=given.locations)
     for text, row in zip(given.texts, probabilities, strict=True):
         best = int(row.argmax())
         if args.json:
@@ -120,6 +128,14 @@ def _run_tflite(args):
     return 0
 
 
+def _reading_options(parser):
+    parser.add_argument("--strict", action="store_true",
+                        help="symbols outside the model's vocabulary are an error naming file and line "
+                             "(default: read as <unk> and reported)")
+    parser.add_argument("--unknown-warning", type=float, default=None, metavar="SHARE",
+                        help="warn about a file with more than this share of unknown symbols (default 0.05)")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="seqtk", description="Recurrent sequence models on text.")
     parser.add_argument("--verbose", action="store_true", help="show TensorFlow's start-up and runtime logs")
@@ -132,6 +148,10 @@ def build_parser():
     train.add_argument("--set", action="append", metavar="KEY=VALUE", help="override, e.g. training.epochs=3")
     train.add_argument("--init-from", help="lm: fine-tune this saved model; classifier: transfer this language model")
     train.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+    train.add_argument("--extend-vocabulary", action=argparse.BooleanOptionalAction, default=None,
+                       help="with --init-from: add the symbols the new corpus has at least "
+                            "training.extend_min_count (5) times, new rows the mean of the others (default: on)")
+    _reading_options(train)
     train.set_defaults(run=_train)
 
     evaluate = commands.add_parser(
@@ -150,6 +170,7 @@ def build_parser():
     evaluate.add_argument("--target-column", help="translator data: target column or field (default: the model's)")
     evaluate.add_argument("--beam", type=int, default=None,
                           help="translator: also score this beam size besides greedy (default: the model's, 1: greedy only)")
+    _reading_options(evaluate)
     evaluate.set_defaults(run=_evaluate)
 
     translate = commands.add_parser("translate", help="translate sentences with a translator, one per line")
@@ -159,6 +180,7 @@ def build_parser():
     translate.add_argument("--beam", type=int, default=1, help="beam size; 1 is greedy decoding")
     translate.add_argument("--length-penalty", type=float, default=None, help="beam search alpha (default: the model's)")
     translate.add_argument("--batch-size", type=int, default=64)
+    _reading_options(translate)
     translate.set_defaults(run=_translate)
 
     classify = commands.add_parser("classify", help="label texts with a classifier: label, probability, text")
@@ -168,6 +190,7 @@ def build_parser():
     classify.add_argument("--input", help="a file of texts, one per line; - reads standard input")
     classify.add_argument("--batch-size", type=int, default=64)
     classify.add_argument("--json", action="store_true", help="one JSON object per text, all probabilities")
+    _reading_options(classify)
     classify.set_defaults(run=_classify)
 
     generate = commands.add_parser("generate", help="sample text from a language model")
@@ -181,6 +204,7 @@ def build_parser():
     generate.add_argument("--seed", type=int, default=None)
     generate.add_argument("--num-samples", type=int, default=1)
     generate.add_argument("--escapes", action="store_true", help=r"interpret \n in the prompt")
+    _reading_options(generate)
     generate.set_defaults(run=_generate)
 
     export = commands.add_parser("export", help="export a trained model to run on devices")
@@ -197,6 +221,7 @@ def build_parser():
     tflite.add_argument("--lstm-step", default="fused", choices=["fused", "cell", "auto"],
                         help="LSTM generation step: the fused op, FULLY_CONNECTED gates (faster on XNNPACK, "
                              "weights stored twice) or the faster of the two")
+    _reading_options(tflite)
     tflite.set_defaults(run=_export_tflite)
 
     run_tflite = commands.add_parser(
@@ -212,6 +237,7 @@ def build_parser():
     run_tflite.add_argument("--top-p", type=float, default=1.0)
     run_tflite.add_argument("--seed", type=int, default=None)
     run_tflite.add_argument("--threads", type=int, default=None, help="interpreter threads")
+    _reading_options(run_tflite)
     run_tflite.set_defaults(run=_run_tflite)
     return parser
 
@@ -220,7 +246,13 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         _start_tensorflow(args.verbose)
-        return args.run(args)
+        if args.command == "train":  # the run sets the policy from its config, where --strict went
+            return args.run(args)
+        from seqtk.tokenizers.unknown_symbols import DEFAULT_THRESHOLD, unknown_symbol_policy
+
+        threshold = DEFAULT_THRESHOLD if args.unknown_warning is None else args.unknown_warning
+        with unknown_symbol_policy(args.strict, threshold):
+            return args.run(args)
     except (ValueError, FileNotFoundError) as error:
         print(f"seqtk: error: {error}", file=sys.stderr)
         return 2

@@ -17,12 +17,19 @@ class ExportExamples:
     texts: list
     targets: list = None
     source: str = ""
+    lines: list = None  # the line of the file each text is on
+
+    def located(self):
+        """`(source, line, text)` triples, as `seqtk.tokenizers.unknown_symbols` reports them."""
+        lines = self.lines or [None] * len(self.texts)
+        return [(self.source, line, text) for line, text in zip(lines, self.texts, strict=True)]
 
 
 def read_text_lines(path, limit=None):
     """One example per non-empty line of a plain text file (a language model's running text)."""
-    texts = _lines(path)
-    return _checked(ExportExamples(texts[:limit] if limit else texts, source=str(path)), path)
+    numbered = _lines(path)[:limit] if limit else _lines(path)
+    return _checked(ExportExamples([text for _, text in numbered], source=str(path),
+                                   lines=[number for number, _ in numbered]), path)
 
 
 def _plain(path):
@@ -35,14 +42,15 @@ def read_classifier_examples(path, data, limit=2000):
     if _plain(path):
         return read_text_lines(path, limit)
     read = read_labeled_file(_one_file(path), data.format, data.text_column, data.label_column, labeled=False)
-    return _checked(ExportExamples([e.text for e in read[:limit]], source=str(path)), path)
+    return _checked(ExportExamples([e.text for e in read[:limit]], source=str(path),
+                                   lines=[e.line for e in read[:limit]]), path)
 
 
 def read_translator_examples(path, data, limit=2000):
     """Sources, with targets when present, from `path`: plain lines (`.txt`), or a parallel TSV, JSON lines
     or `src,tgt` line-aligned pair read with the model's `data` columns. A `.txt` of tab-separated pairs
     (Tatoeba's fra.txt) is read as pairs. Targets let quantized files be scored by BLEU."""
-    if _plain(path) and not _tab_separated(_lines(path)[:100]):
+    if _plain(path) and not _tab_separated([text for _, text in _lines(path)[:100]]):
         return read_text_lines(path, limit)
     columns = (data.source_column, data.target_column)
     try:
@@ -51,7 +59,8 @@ def read_translator_examples(path, data, limit=2000):
         pairs = read_parallel([str(path)], data.format, *columns, with_targets=False)
     pairs = pairs[:limit]
     targets = [p.target for p in pairs] if all(p.target for p in pairs) else None
-    return _checked(ExportExamples([p.source for p in pairs], targets, source=str(path)), path)
+    return _checked(ExportExamples([p.source for p in pairs], targets, source=str(path),
+                                   lines=[p.line for p in pairs]), path)
 
 
 def _checked(examples, path):
@@ -75,4 +84,6 @@ def _tab_separated(lines):
 
 
 def _lines(path):
-    return [line for line in read_text_file(_one_file(path)).splitlines() if line.strip()]
+    """`(line number, line)` of the non-empty lines of the file."""
+    return [(number, line) for number, line in enumerate(read_text_file(_one_file(path)).splitlines(), start=1)
+            if line.strip()]

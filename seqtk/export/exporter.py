@@ -61,6 +61,10 @@ class Exporter:
         """`ExportExamples` from `path` (plain lines, or the task's own format with its columns)."""
         return read_text_lines(path)
 
+    def input_tokenizer(self, tokenizer):
+        """The tokenizer that reads the examples (a translator's source side)."""
+        return tokenizer
+
     def sample_inputs(self, graph, tokenizer, examples, config):
         """Real `(signature, inputs)` pairs to verify and calibrate on."""
         raise NotImplementedError

@@ -279,15 +279,21 @@ def run_litert(directory, texts=(), input_path=None, num_threads=None, beam_size
     translator texts also come from `input_path` or standard input (`read_input_texts`).
     """
     from seqtk.data.text_input import read_input_texts
+    from seqtk.tokenizers.unknown_symbols import report_unknown
 
     model = LiteRTModel.from_directory(directory, num_threads=num_threads)
+    # What reads the input: a translator's source side, every other model's one tokenizer.
+    reader = getattr(model.tokenizer, "source", model.tokenizer)
     if model.task == "language_model":
         prompts = list(texts) or [""]
+        report_unknown(reader, [(f"prompt {i}", None, p) for i, p in enumerate(prompts, start=1)], "Prompts")
         return [prompt + model.generate(prompt, max_length, temperature, top_k, top_p,
                                         None if seed is None else seed + index)
                 for index, prompt in enumerate(prompts)]
     verb = "classify" if model.task == "classifier" else "translate"
-    given = read_input_texts(texts, input_path, verb=verb, nouns="texts").texts
+    read = read_input_texts(texts, input_path, verb=verb, nouns="texts")
+    given = read.texts
+    report_unknown(reader, [(where, None, text) for where, text in zip(read.locations, given, strict=True)], "Input")
     if model.task == "classifier":
         return [f"{label}\t{probability:.4f}\t{text}"
                 for text, (label, probability) in zip(given, model.classify(given), strict=True)]

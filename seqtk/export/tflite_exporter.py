@@ -13,6 +13,7 @@ from seqtk.export.litert_model import METADATA_FILE, MODEL_FILE, LiteRTModel
 from seqtk.export.state_signatures import operator_names, rewrite_signatures
 from seqtk.export.tflite_conversion import QUANTIZATIONS, convert, signature_function
 from seqtk.models.model_directory import write_directory
+from seqtk.tokenizers.unknown_symbols import report_unknown
 
 REPORT_FILE = "export_report.json"
 LOOPS = ("auto", "while", "unrolled")
@@ -238,6 +239,7 @@ def export_tflite(
                 "real examples; give --representative-data <file> (one example per line)."
             )
     examples = exporter.read_examples(examples_path, config)
+    unknown = report_unknown(exporter.input_tokenizer(tokenizer), examples.located(), "Export examples", corpus=True)
     suffix = "" if quantize == "none" else f"_{quantize}"
     output_directory = output_directory or os.path.normpath(model_directory) + f"_tflite{suffix}"
 
@@ -258,6 +260,7 @@ def export_tflite(
         "quantize": quantize,
         "recurrence": chosen.name,
         "examples": examples.source,
+        "unknown_symbols": unknown.to_dict(),
         "float_size_bytes": len(chosen.float_bytes),
         "signatures": chosen.report,
     }

@@ -235,6 +235,9 @@ class TranslatorExporter(Exporter):
     step_key = "decode_step"
     sample_count = 32
 
+    def input_tokenizer(self, tokenizer):
+        return tokenizer.source
+
     def graph(self, model, fixed_length=None, lstm_step="fused"):
         return TranslatorExport(model, fixed_length, lstm_step)
 

@@ -15,9 +15,10 @@ from seqtk.models.text_classifier import TextClassifier
 from seqtk.tasks.registry import load_model_directory, register_task
 from seqtk.tasks.task import PreparedData, Task
 from seqtk.tokenizers.build_tokenizer import build_tokenizer
+from seqtk.tokenizers.unknown_symbols import report_unknown
 from seqtk.training.config import RunConfig, TokenizerConfig, TrainingConfig, at_least, between, choice
 from seqtk.training.layerwise_trainer import GroupScheduleCallback, LayerwiseTrainer
-from seqtk.training.model_card import reproduce_section
+from seqtk.training.model_card import reproduce_section, vocabulary_section
 
 # Settings a transferred classifier takes from its language model rather than from the config.
 TRANSFERRED = ("embedding_dim", "hidden_dim", "num_layers", "cell_type", "residual", "reverse")
@@ -84,16 +85,31 @@ def read_classification_data(data):
     return read_splits(read, data)
 
 
+def _report_inputs(ensemble, texts, source, locations=None, what="Input"):
+    """Reports the unknown symbols of `texts` once per distinct tokenizer of the ensemble."""
+    locations = locations or [source] * len(texts)
+    seen = set()
+    for member, name in zip(ensemble.members, ensemble.names, strict=True):
+        tokenizer = member[1]
+        if id(tokenizer) in seen:
+            continue
+        seen.add(id(tokenizer))
+        label = what if len(ensemble.members) == 1 else f"{what} ({name})"
+        report_unknown(tokenizer, [(where, None, text) for where, text in zip(locations, texts, strict=True)], label)
+
+
 def load_classifier_ensemble(directories):
     """A `ClassifierEnsemble` of the classifiers saved in `directories` (one directory: the model alone)."""
     members = [load_model_directory(d, task="classifier") for d in directories]
     return ClassifierEnsemble(members, names=list(directories))
 
 
-def classify(directories, texts, batch_size=64, source="input"):
+def classify(directories, texts, batch_size=64, source="input", locations=None):
     """`(labels, probabilities)`: the label order and one row of probabilities per text, averaged over the
-    classifiers in `directories`. `source` names where the texts came from in errors."""
+    classifiers in `directories`. `source` names where the texts came from in errors, `locations` where
+    each one did (`"reviews.txt, line 7"`), for the report of unknown symbols."""
     ensemble = load_classifier_ensemble(directories)
+    _report_inputs(ensemble, texts, source, locations)
     return ensemble.labels, ensemble.probabilities(texts, batch_size, source=source)
 
 
@@ -131,8 +147,11 @@ class ClassifierTask(Task):
         log(f"Examples: {len(train):,} train, {len(valid):,} validation; labels {config.labels}.")
         return train, valid
 
-    def build_tokenizer(self, config, train):
-        return build_tokenizer(config.tokenizer, [(e.source, e.text) for e in train])
+    def build_tokenizer(self, config, train, log):
+        return build_tokenizer(config.tokenizer, [(e.source, e.text) for e in train], log)
+
+    def texts_by_tokenizer(self, tokenizer, data):
+        return [(tokenizer, [(e.source, e.line, e.text) for e in data])]
 
     def build_model(self, config, tokenizer):
         return TextClassifier(tokenizer.vocabulary_size, len(config.labels), seed=config.training.seed,
@@ -215,6 +234,9 @@ class ClassifierTask(Task):
             text_column=options.get("text_column") or data.text_column,
             label_column=options.get("label_column") or data.label_column,
         )
+        for (directory, _, tokenizer, _), name in zip(members, ensemble.names, strict=True):
+            report_unknown(tokenizer, [(e.source, e.line, e.text) for e in examples],
+                           "Evaluation data" + (f" ({name})" if len(members) > 1 else ""), corpus=True)
         report, _ = ensemble.evaluate(examples, options.get("batch_size") or members[0][3].training.eval_batch_size)
         return report
 
@@ -249,6 +271,7 @@ def classifier_card(config, metrics, command):
         f"- Train: {', '.join(map(str, data['train']))} ({metrics['train_examples']:,} texts)",
         f"- Validation: {', '.join(map(str, validation))} ({metrics['validation']['examples']:,} texts)",
         f"- Texts cut to {data['max_length'] or 'unlimited'} tokens ({data['truncation']})",
+        *vocabulary_section(metrics, [("", config["tokenizer"], metrics["vocabulary_size"])]),
         "",
         "## Training",
         transfer,

@@ -18,10 +18,11 @@ from seqtk.tasks.registry import get_task, load_model_directory, register_task
 from seqtk.tasks.task import PreparedData, Task
 from seqtk.tokenizers.build_tokenizer import build_tokenizer
 from seqtk.tokenizers.char_tokenizer import CharTokenizer
+from seqtk.tokenizers.unknown_symbols import count_unknown, report_unknown
 from seqtk.training.callbacks import LanguageModelMetricsCallback, ResetStatesCallback
 from seqtk.training.carried_state_model import CarriedStateModel
 from seqtk.training.config import RunConfig, TokenizerConfig, TrainingConfig, at_least, between, choice
-from seqtk.training.model_card import reproduce_section
+from seqtk.training.model_card import reproduce_section, vocabulary_section
 
 
 @dataclasses.dataclass
@@ -138,6 +139,8 @@ def sample_texts(directory, prompt="", num_samples=1, max_length=300, sampler="t
     """`num_samples` texts sampled from the language model saved in `directory`, each starting with
     `prompt`; sample `i` uses `seed + i`. `sampler_kwargs`: `temperature`, `k`, `p`."""
     model, tokenizer, _ = load_model_directory(directory, task="lm")
+    if prompt:
+        report_unknown(tokenizer, [("the prompt", None, prompt)], "Prompt")
     generator = TextGenerator(model, tokenizer, sampler=sampler, **sampler_kwargs)
     return [generator.generate(prompt, max_length=max_length, seed=None if seed is None else seed + index)
             for index in range(num_samples)]
@@ -171,8 +174,11 @@ class LanguageModelTask(Task):
     def read_data(self, config, log):
         return read_language_model_data(config.data)
 
-    def build_tokenizer(self, config, train):
-        return build_tokenizer(config.tokenizer, train)
+    def build_tokenizer(self, config, train, log):
+        return build_tokenizer(config.tokenizer, train, log)
+
+    def texts_by_tokenizer(self, tokenizer, data):
+        return [(tokenizer, [(name, None, text) for name, text in data])]
 
     def build_model(self, config, tokenizer):
         return LanguageModel(vocabulary_size=tokenizer.vocabulary_size, seed=config.training.seed,
@@ -245,10 +251,9 @@ class LanguageModelTask(Task):
             log(f"Fine-tuning on {sources}: validation perplexity "
                 f"{before['perplexity']:.2f} before, {after['perplexity']:.2f} after.")
         prompt = config.sample_prompt
-        try:
-            tokenizer.encode(prompt)
-        except ValueError:
-            log(f"The sample prompt {prompt!r} does not fit this vocabulary; sampling from a new line instead.")
+        # Counted, not reported: under --strict an error here would lose the model just trained.
+        if prompt and count_unknown(tokenizer, [("sample_prompt", None, prompt)]).unknown:
+            log(f"The sample prompt {prompt!r} has symbols outside this vocabulary; sampling from a new line instead.")
             prompt = ""
         sample = TextGenerator(model, tokenizer, sampler="top_k", k=10, temperature=0.8).generate(
             prompt, max_length=config.sample_length, seed=training.seed)
@@ -261,11 +266,15 @@ class LanguageModelTask(Task):
 
     def evaluate_saved(self, members, paths, options):
         (directory, model, tokenizer, config), = members
-        ids = encode_texts(tokenizer, read_texts(paths), reverse=model.reverse)
-        return evaluate_language_model(
+        texts = read_texts(paths)
+        unknown = report_unknown(tokenizer, [(name, None, text) for name, text in texts], "Evaluation data",
+                                 corpus=True)
+        ids = encode_texts(tokenizer, texts, reverse=model.reverse)
+        report = evaluate_language_model(
             model, ids, batch_size=options.get("batch_size") or config.training.eval_batch_size,
             sequence_length=config.training.sequence_length, jit_compile=config.training.jit_compile,
             character_level=isinstance(tokenizer, CharTokenizer))
+        return {**report, "unknown_symbols": unknown.to_dict()}
 
     def format_evaluation(self, report):
         return json.dumps(report, indent=2)
@@ -287,6 +296,7 @@ def language_model_card(config, metrics, command):
         "## Data",
         f"- Train: {', '.join(map(str, data['train']))}{train_part} ({metrics['train_tokens']:,} tokens)",
         f"- Validation: {', '.join(map(str, validation))} ({metrics['validation']['tokens']:,} tokens scored)",
+        *vocabulary_section(metrics, [("", config["tokenizer"], metrics["vocabulary_size"])]),
         "",
         "## Training",
         f"- Pipeline `{training['pipeline']}`, batch {training['batch_size']}, BPTT {training['sequence_length']}, "

@@ -96,7 +96,15 @@ class Task:
         """`(train, validation)` as the task reads them, validated (errors name file, line and fix)."""
         raise NotImplementedError
 
-    def build_tokenizer(self, config, train):
+    def build_tokenizer(self, config, train, log):
+        """The tokenizer trained on `train` as `config.tokenizer` says (`log` takes its warnings)."""
+        raise NotImplementedError
+
+    def texts_by_tokenizer(self, tokenizer, data):
+        """`[(tokenizer, located_texts)]`: which of the task's tokenizers reads which texts of `data` (as
+        `read_data` returned it), each text a `(source, line, text)` triple (`line` None for a whole
+        file); a third item names the side in reports when there are several. The runner counts and
+        reports unknown symbols with it, and grows the vocabulary from it."""
         raise NotImplementedError
 
     def build_model(self, config, tokenizer):

@@ -16,9 +16,10 @@ from seqtk.tasks.registry import load_model_directory, register_task
 from seqtk.tasks.task import PreparedData, Task
 from seqtk.tokenizers.build_tokenizer import build_tokenizer
 from seqtk.tokenizers.tokenizer_pair import TokenizerPair
+from seqtk.tokenizers.unknown_symbols import report_unknown
 from seqtk.training.config import RunConfig, TokenizerConfig, TrainingConfig, at_least, between, choice
 from seqtk.training.masked_sequence_loss import MaskedSequenceLoss
-from seqtk.training.model_card import reproduce_section
+from seqtk.training.model_card import reproduce_section, vocabulary_section
 
 
 @dataclasses.dataclass
@@ -95,14 +96,23 @@ def read_translation_data(data):
     return read_splits(read, data)
 
 
-def build_tokenizers(settings, examples):
+def build_tokenizers(settings, examples, log=print):
     """A `TokenizerPair` trained on the training pairs as `settings` (a `TranslatorTokenizerConfig`) says:
     one joint tokenizer or one per side."""
     sources = [(e.origin, e.source) for e in examples]
     targets = [(e.origin, e.target) for e in examples]
     if settings.joint:
-        return TokenizerPair(build_tokenizer(settings.source, sources + targets))
-    return TokenizerPair(build_tokenizer(settings.source, sources), build_tokenizer(settings.target, targets))
+        return TokenizerPair(build_tokenizer(settings.source, sources + targets, log))
+    return TokenizerPair(build_tokenizer(settings.source, sources, _side(log, "source")),
+                         build_tokenizer(settings.target, targets, _side(log, "target")))
+
+
+def _side(log, side):
+    return lambda message: log(f"{side.capitalize()} side: {message}")
+
+
+def _located(examples, side):
+    return [(e.origin, e.line, getattr(e, side)) for e in examples]
 
 
 def load_translator(directory):
@@ -115,6 +125,9 @@ def translate(directory, texts, beam_size=1, length_penalty=None, batch_size=64,
     """The translations of `texts` by the translator saved in `directory`; `length_penalty` defaults to
     the model's own (`training.length_penalty`)."""
     translator, config = load_translator(directory)
+    locations = locations or ["input"] * len(texts)
+    report_unknown(translator.source_tokenizer,
+                   [(where, None, text) for where, text in zip(locations, texts, strict=True)], "Input")
     length_penalty = config.training.length_penalty if length_penalty is None else length_penalty
     return translator.translate(texts, beam_size, length_penalty, batch_size, locations)
 
@@ -185,8 +198,12 @@ class TranslatorTask(Task):
         log(f"Sentence pairs: {len(train):,} train, {len(valid):,} validation.")
         return train, valid
 
-    def build_tokenizer(self, config, train):
-        return build_tokenizers(config.tokenizer, train)
+    def build_tokenizer(self, config, train, log):
+        return build_tokenizers(config.tokenizer, train, log)
+
+    def texts_by_tokenizer(self, tokenizers, data):
+        return [(tokenizers.source, _located(data, "source"), "source side"),
+                (tokenizers.target, _located(data, "target"), "target side")]
 
     def build_model(self, config, tokenizers):
         return Seq2SeqTranslator(tokenizers.source.vocabulary_size, tokenizers.target.vocabulary_size,
@@ -251,6 +268,7 @@ class TranslatorTask(Task):
             source_column=data.source_column if source_column is None else source_column,
             target_column=data.target_column if target_column is None else target_column,
         )
+        report_unknown(tokenizers.source, _located(examples, "source"), "Evaluation data (source side)", corpus=True)
         translator = sentence_translator(model, tokenizers, data)
         beam = options.get("beam")
         reports = {}
@@ -297,6 +315,9 @@ def translator_card(config, metrics, command):
         f"- Train: {', '.join(map(str, data['train']))} ({metrics['train_pairs']:,} pairs; "
         f"{metrics['dropped_pairs']:,} over {data['max_source_length']}/{data['max_target_length']} tokens left out)",
         f"- Validation: {', '.join(map(str, validation))}",
+        *vocabulary_section(metrics, [("Source", tokenizer["source"], metrics["source_vocabulary_size"])]
+                            + ([] if tokenizer["joint"] else
+                               [("Target", tokenizer["target"], metrics["target_vocabulary_size"])])),
         "",
         "## Training",
         f"- Teacher forcing, batch {training['batch_size']}, optimizer {training['optimizer']} lr "

@@ -5,23 +5,30 @@ import collections
 from seqtk.tokenizers.tokenizer import Tokenizer
 
 PAD = "<pad>"
+UNK = "<unk>"
+# What the unknown symbol decodes to: Unicode's replacement character, which stands for "a character
+# that could not be represented".
+UNKNOWN_TEXT = "\ufffd"
 
 
 class CharTokenizer(Tokenizer):
     """One id per character, built from the characters of a corpus.
 
-    Id 0 is padding; characters are ordered by first frequency then code
-    point, so the same corpus always gives the same ids. A character that the
-    vocabulary does not hold is an error that names it, since a character
-    model cannot represent it.
+    Id 0 is padding and id 1 the unknown symbol `<unk>`, which every character outside the vocabulary
+    is read as (it decodes to U+FFFD, "�"); then characters by descending frequency, then code point,
+    so the same corpus always gives the same ids. Tokenizers saved before seqtk had `<unk>` have none:
+    they leave unknown characters out (commands report them either way). `extended` adds characters
+    after the existing ids, which is how a fine-tuned model grows its vocabulary.
 
     Args:
-        characters: the vocabulary, without padding.
+        characters: the vocabulary, without padding; `"<unk>"` among them is the unknown symbol.
 
     Example:
     >>> tokenizer = CharTokenizer.train(["To be, or not to be"])
     >>> tokenizer.decode(tokenizer.encode("to be"))
     'to be'
+    >>> tokenizer.decode(tokenizer.encode("to be 2"))   # '2' is not in the vocabulary
+    'to be \ufffd'
     """
 
     kind = "char"
@@ -30,42 +37,64 @@ class CharTokenizer(Tokenizer):
         characters = list(characters)
         if len(set(characters)) != len(characters):
             raise ValueError("CharTokenizer characters must be distinct.")
-        if not characters:
+        if not [c for c in characters if c != UNK]:
             raise ValueError("CharTokenizer needs at least one character; the training text was empty.")
+        bad = [c for c in characters if len(c) != 1 and c != UNK]
+        if bad:
+            raise ValueError(f"CharTokenizer characters must be single characters (or {UNK!r}); received {bad[:5]}.")
         self.characters = characters
         self._ids = {c: i + 1 for i, c in enumerate(characters)}
+        self._unknown_id = self._ids.get(UNK)
 
     @classmethod
     def train(cls, texts, max_size=None):
-        """Builds the vocabulary from an iterable of strings (most frequent first)."""
+        """Builds the vocabulary from an iterable of strings (`<unk>`, then most frequent first)."""
         counts = collections.Counter()
         for text in texts:
             counts.update(text)
         ordered = sorted(counts, key=lambda c: (-counts[c], c))
         if max_size is not None:
-            ordered = ordered[: max_size - 1]
-        return cls(ordered)
+            ordered = ordered[: max(max_size - 2, 1)]
+        return cls([UNK] + ordered)
 
     @property
     def vocabulary_size(self):
         return len(self.characters) + 1
 
     @property
+    def unknown_id(self):
+        return self._unknown_id
+
+    @property
     def newline_id(self):
         return self._ids.get("\n", 1)
 
     def _encode(self, text):
+        ids = self._ids
         try:
-            return [self._ids[c] for c in text]
+            return [ids[c] for c in text]
         except KeyError:
-            unknown = sorted({c for c in text if c not in self._ids})
-            raise ValueError(
-                f"Characters {unknown} are not in this model's vocabulary of {len(self.characters)} "
-                "characters; remove them from the text, or train a model on a corpus that contains them."
-            ) from None
+            unknown = self._unknown_id
+            if unknown is None:
+                return [ids[c] for c in text if c in ids]
+            return [ids.get(c, unknown) for c in text]
+
+    def _unknown_symbols(self, text):
+        counts = collections.Counter(text)
+        return len(text), collections.Counter({c: n for c, n in counts.items() if c not in self._ids})
+
+    def extended(self, symbols):
+        added = [c for c in dict.fromkeys(symbols) if c not in self._ids]
+        if self._unknown_id is None:
+            added.insert(0, UNK)  # so what stays rare has an id too
+        tokenizer = CharTokenizer(self.characters + added)
+        tokenizer.normalizer = self.normalizer
+        return tokenizer
 
     def decode(self, ids):
-        return "".join(self.characters[i - 1] for i in ids if 0 < i <= len(self.characters))
+        size = len(self.characters)
+        return "".join(UNKNOWN_TEXT if i == self._unknown_id else self.characters[i - 1]
+                       for i in ids if 0 < i <= size)
 
     def _config(self, directory):
         return {"characters": self.characters}

@@ -1,12 +1,20 @@
 """SentencePiece subword tokenizer, trained on the user's own files."""
 
+import collections
 import io
 import os
+import re
 import tempfile
+import warnings
 
 from seqtk.tokenizers.tokenizer import Tokenizer
 
 MODEL_FILE = "sentencepiece.model"
+
+
+class VocabularyReducedWarning(UserWarning):
+    """A tokenizer was given a larger vocabulary than its corpus supports and trained a smaller one."""
+
 MODEL_TYPES = ("unigram", "bpe")
 
 
@@ -16,6 +24,10 @@ class SentencePieceTokenizer(Tokenizer):
     Ids: 0 `<pad>`, 1 `<unk>`, 2 `<s>`, 3 `</s>`; each line of text is encoded
     on its own and followed by `</s>`, so a language model learns where lines
     end and `decode` restores the newlines.
+
+    Characters the model has no piece for are `<unk>`; `extended` adds pieces for them (a fine-tuned
+    model growing its vocabulary). When the corpus cannot support `vocabulary_size` pieces, `train`
+    warns and trains the largest vocabulary it does support.
 
     Args:
         model_proto: the serialized SentencePiece model (bytes).
@@ -40,6 +52,47 @@ class SentencePieceTokenizer(Tokenizer):
         # Without </s>, one id past the pieces marks the end of a line.
         self._extra_eos = eos < 0
         self.eos_id = (self.processor.vocab_size() if self._extra_eos else eos) + self._offset
+        self._known = {}  # character -> whether the model has a piece for it
+
+    @property
+    def unknown_id(self):
+        unk = self.processor.unk_id()
+        return None if unk < 0 else unk + self._offset
+
+    def _unknown_symbols(self, text):
+        counts = collections.Counter(text)
+        counts.pop("\n", None)
+        unknown = collections.Counter()
+        unk = self.processor.unk_id()
+        for character, count in counts.items():
+            known = self._known.get(character)
+            if known is None:
+                known = self._known[character] = unk not in self.processor.encode(character)
+            if not known:
+                unknown[character] = count
+        return sum(counts.values()), unknown
+
+    def extended(self, symbols):
+        """Adds each character of `symbols` the model has no piece for, as a piece of its own (scored
+        below every existing piece, so it only ever replaces `<unk>`)."""
+        from sentencepiece import sentencepiece_model_pb2
+
+        if self._extra_eos:
+            raise ValueError("This SentencePiece model has no </s> piece (seqtk adds one past its pieces), so "
+                             "new pieces would move it; train a model with --extend-vocabulary off.")
+        proto = sentencepiece_model_pb2.ModelProto()
+        proto.ParseFromString(self.model_proto)
+        lowest = min((p.score for p in proto.pieces), default=0.0)
+        existing = {p.piece for p in proto.pieces}
+        for character in dict.fromkeys("".join(symbols)):
+            if character in existing or character.isspace() or self._unknown_symbols(character)[1][character] == 0:
+                continue
+            piece = proto.pieces.add()
+            piece.piece, piece.score = character, lowest - 1.0
+            piece.type = sentencepiece_model_pb2.ModelProto.SentencePiece.NORMAL
+        tokenizer = SentencePieceTokenizer(proto.SerializeToString())
+        tokenizer.normalizer = self.normalizer
+        return tokenizer
 
     @classmethod
     def train(cls, files, vocabulary_size=8000, model_type="unigram", character_coverage=1.0,
@@ -53,20 +106,32 @@ class SentencePieceTokenizer(Tokenizer):
         for path in files:
             if not os.path.exists(path):
                 raise FileNotFoundError(f"{path}: no such file to train SentencePiece on.")
-        stream = io.BytesIO()
-        try:
+
+        def trained(hard_limit):
+            stream = io.BytesIO()
             sentencepiece.SentencePieceTrainer.train(
                 input=",".join(files), model_writer=stream, vocab_size=vocabulary_size,
                 model_type=model_type, character_coverage=character_coverage,
                 pad_id=0, unk_id=1, bos_id=2, eos_id=3, input_sentence_size=max_sentences,
-                shuffle_input_sentence=True, minloglevel=2,
+                shuffle_input_sentence=True, minloglevel=2, hard_vocab_limit=hard_limit,
             )
+            return cls(stream.getvalue())
+
+        try:
+            return trained(True)
         except RuntimeError as error:
-            raise ValueError(
-                f"SentencePiece could not train a {vocabulary_size}-piece {model_type} model on {files}: "
-                f"{error}. Lower tokenizer.vocabulary_size or give more text."
-            ) from None
-        return cls(stream.getvalue())
+            if not re.search(r"Vocabulary size too high", str(error)):
+                raise ValueError(
+                    f"SentencePiece could not train a {vocabulary_size}-piece {model_type} model on {files}: "
+                    f"{error}. Lower tokenizer.vocabulary_size or give more text."
+                ) from None
+        # The corpus has too few distinct pieces: the soft limit trains the largest vocabulary it supports.
+        tokenizer = trained(False)
+        warnings.warn(
+            f"{', '.join(files)}: a vocabulary of {vocabulary_size} pieces is more than this corpus supports; "
+            f"using {tokenizer.vocabulary_size}. Set tokenizer.vocabulary_size to at most that to silence this.",
+            VocabularyReducedWarning, stacklevel=2)
+        return tokenizer
 
     @classmethod
     def train_from_texts(cls, texts, **kwargs):

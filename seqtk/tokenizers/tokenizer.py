@@ -29,13 +29,36 @@ class Tokenizer:
     kind = None
     pad_id = PAD_ID
     normalizer = TextNormalizer()
+    # What one symbol is, in reports of symbols outside the vocabulary.
+    symbol_name = "characters"
+
+    @property
+    def unknown_id(self):
+        """Id that symbols outside the vocabulary are read as; `None` when they are left out instead."""
+        return None
+
+    def unknown_symbols(self, text):
+        """`(symbols, unknown)`: how many symbols `text` (normalized as `encode` does) has, and a
+        `collections.Counter` of those outside the vocabulary."""
+        return self._unknown_symbols(self.normalizer(text))
+
+    def _unknown_symbols(self, text):
+        raise NotImplementedError
+
+    def extended(self, symbols):
+        """A tokenizer with `symbols` added after the existing ids (every existing id keeps its meaning)."""
+        raise NotImplementedError(f"A {self.kind} tokenizer cannot grow its vocabulary.")
 
     @property
     def vocabulary_size(self):
         raise NotImplementedError
 
     def encode(self, text):
-        """Ids of `text` after normalization; a newline becomes the tokenizer's end-of-line token."""
+        """Ids of `text` after normalization; a newline becomes the tokenizer's end-of-line token.
+
+        Symbols outside the vocabulary become `unknown_id` (left out by a tokenizer without one); see
+        `seqtk.tokenizers.unknown_symbols` for how commands report them, or refuse them under `--strict`.
+        """
         return self._encode(self.normalizer(text))
 
     def _encode(self, text):

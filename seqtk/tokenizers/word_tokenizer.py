@@ -18,6 +18,8 @@ class WordTokenizer(Tokenizer):
         words: the vocabulary, without the three special tokens.
         lowercase: lowercase text before lookup.
 
+    `extended` adds words after the existing ids (a fine-tuned model growing its vocabulary).
+
     Example:
     >>> tokenizer = WordTokenizer.train(["the cat sat\\nthe dog"], min_frequency=1)
     >>> tokenizer.decode(tokenizer.encode("the cat\\n"))
@@ -26,6 +28,7 @@ class WordTokenizer(Tokenizer):
 
     kind = "word"
     special_tokens = (PAD, UNK, EOS)
+    symbol_name = "words"
 
     def __init__(self, words, lowercase=False):
         self.words = [w for w in words if w not in self.special_tokens]
@@ -55,6 +58,21 @@ class WordTokenizer(Tokenizer):
     @property
     def newline_id(self):
         return self.eos_id
+
+    @property
+    def unknown_id(self):
+        return self.unk_id
+
+    def _unknown_symbols(self, text):
+        words = (text.lower() if self.lowercase else text).split()
+        ids = self._ids
+        return len(words), collections.Counter(w for w in words if w not in ids)
+
+    def extended(self, symbols):
+        tokenizer = WordTokenizer(self.words + [w for w in dict.fromkeys(symbols) if w not in self._ids],
+                                  lowercase=self.lowercase)
+        tokenizer.normalizer = self.normalizer
+        return tokenizer
 
     def _encode(self, text):
         if self.lowercase:

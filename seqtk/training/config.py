@@ -72,6 +72,13 @@ class TrainingConfig:
     eval_batch_size: int = at_least(64, 1)
     seed: int = 1234
     verbose: str = choice("auto", "0", "1", "2")  # Keras progress bars
+    # Symbols outside the vocabulary are read as <unk> and reported; strict makes them an error (--strict).
+    strict_vocabulary: bool = False
+    unknown_warning: float = between(0.05, 0.0, 1.0)  # warn about a file with more unknown symbols than this share
+    # --init-from: add the symbols (characters, words, pieces' characters) that the new corpus has at least
+    # extend_min_count times, their embedding and output rows starting as the mean of the others (ULMFiT).
+    extend_vocabulary: bool = True
+    extend_min_count: int = at_least(5, 1)
 
 
 @dataclasses.dataclass

@@ -4,3 +4,26 @@
 def reproduce_section(command):
     """The card's last lines: the command that trained the model."""
     return ["", "## Reproduce", "```", command, "```", "", "Settings: see `config.yaml` beside this card.", ""]
+
+
+def vocabulary_section(metrics, vocabularies):
+    """Card lines on the vocabulary: a size smaller than asked for, growth by fine-tuning, unknown symbols.
+
+    `vocabularies` are `(label, tokenizer settings as a mapping, size used)`; label "" for a task's only one.
+    """
+    lines = []
+    for label, settings, size in vocabularies:
+        if settings["kind"] != "char" and not settings.get("model_file") and size < settings["vocabulary_size"]:
+            lines.append(f"- {label + ' v' if label else 'V'}ocabulary: {size:,} entries; tokenizer.vocabulary_size "
+                         f"asked for {settings['vocabulary_size']:,}, more than the training corpus supports")
+    growth = metrics.get("vocabulary_growth")
+    if growth:
+        shown = ", ".join(repr(s) for s in growth["added"][:20]) + (", ..." if len(growth["added"]) > 20 else "")
+        lines.append(f"- Vocabulary extended from {growth['base']:,} to {growth['extended']:,} with the "
+                     f"{growth['unit']} the fine-tuning corpus has at least {growth['min_count']} times: {shown}; "
+                     "their rows started as the mean of the others")
+    for split, count in metrics.get("unknown_symbols", {}).items():
+        if count["unknown"]:
+            lines.append(f"- {split.capitalize()} data: {count['unknown']:,} of {count['symbols']:,} symbols "
+                         f"({count['share'] * 100:.2g}%) outside the vocabulary")
+    return lines

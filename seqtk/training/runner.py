@@ -11,6 +11,7 @@ import keras
 
 from seqtk.models.model_directory import save_model_directory
 from seqtk.tokenizers.tokenizer import load_tokenizer
+from seqtk.tokenizers.unknown_symbols import report_unknown, unknown_symbol_policy
 from seqtk.training.callbacks import (
     CheckpointCallback,
     TimeBudgetCallback,
@@ -20,6 +21,7 @@ from seqtk.training.callbacks import (
 from seqtk.training.config import check_fields
 from seqtk.training.optimizer import make_optimizer
 from seqtk.training.slanted_triangular_schedule import SlantedTriangularSchedule
+from seqtk.training.vocabulary_extension import extend_vocabulary
 
 MIXED_PRECISION_POLICY = "mixed_bfloat16"
 
@@ -66,6 +68,20 @@ def schedule_callbacks(training, mode):
     return [], []  # constant, or slanted_triangular (a schedule inside the optimizer)
 
 
+def _reported(task, tokenizer, data, what):
+    """The unknown symbols of `data` (reported, or an error under `strict_vocabulary`), summed over the
+    task's tokenizers."""
+    total = {"symbols": 0, "unknown": 0, "most_frequent": {}}
+    for side, texts, *label in task.texts_by_tokenizer(tokenizer, data):
+        count = report_unknown(side, texts, f"{what} ({label[0]})" if label else what, corpus=True).to_dict()
+        total["symbols"] += count["symbols"]
+        total["unknown"] += count["unknown"]
+        for symbol, n in count["most_frequent"].items():
+            total["most_frequent"][symbol] = total["most_frequent"].get(symbol, 0) + n
+    total["share"] = round(total["unknown"] / total["symbols"], 6) if total["symbols"] else 0.0
+    return total
+
+
 def default_command():
     return " ".join(shlex.quote(a) for a in ["seqtk"] + sys.argv[1:])
 
@@ -92,7 +108,8 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
     training = config.training
     init_from = task.init_from_of(config, init_from)
     task.check_init_from(init_from)
-    with precision_policy(training.mixed_precision):
+    with precision_policy(training.mixed_precision), \
+            unknown_symbol_policy(training.strict_vocabulary, training.unknown_warning, log):
         keras.utils.set_random_seed(training.seed)
         checkpoint_dir = os.path.join(config.checkpoint_dir, config.name)
         train_data, valid_data = task.read_data(config, log)
@@ -104,9 +121,15 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
         elif init_from:
             model, tokenizer = task.initialize_from(config, init_from, log)
         else:
-            tokenizer = task.build_tokenizer(config, train_data)
+            tokenizer = task.build_tokenizer(config, train_data, log)
             model = task.build_model(config, tokenizer)
         check_fields(config)  # initialize_from may have copied the base model's settings in
+        growth = {}
+        if init_from and restored is None and training.extend_vocabulary:
+            model, tokenizer, growth = extend_vocabulary(
+                model, tokenizer, task.texts_by_tokenizer(tokenizer, train_data), training.extend_min_count, log)
+        unknown = {split: _reported(task, tokenizer, data, f"{split.capitalize()} data")
+                   for split, data in (("training", train_data), ("validation", valid_data))}
         prepared = task.prepare(config, tokenizer, train_data, valid_data, log)
         steps_per_epoch = training.steps_per_epoch or int(prepared.train.cardinality())
         train = prepared.train.repeat() if training.steps_per_epoch else prepared.train
@@ -167,6 +190,8 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
             "training_seconds": seconds,
             "machine": machine_description(),
             "history": checkpoint.history,
+            "unknown_symbols": unknown,
+            **({"vocabulary_growth": growth} if growth else {}),
         }
         command = command or default_command()
         config_dict = config.to_dict()
