@@ -227,7 +227,11 @@ def build_config(config_class, task, config=None, overrides=(), data=None, elsew
         key, separator, raw = override.partition("=")
         if not separator:
             raise ConfigError(f"--set {override!r}: write overrides as key=value, e.g. training.epochs=3.")
-        nested = yaml.safe_load(raw) if raw.strip() else ""
+        try:
+            nested = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError as error:
+            raise ConfigError(f"--set {override!r}: the value is not valid YAML ({error.problem}); quote it, "
+                              "e.g. data.train=['{data_dir}/train.txt'].") from None
         for part in reversed(key.strip().split(".")):
             nested = {part: nested}
         set_fields(result, nested, f"--set {override}", elsewhere=elsewhere, task=task)
