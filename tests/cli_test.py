@@ -61,9 +61,41 @@ class CommandLineTest:
         assert (tmp_path / "saved" / "shakespeare_char_finetuned" / "model.keras").exists()
         assert (tmp_path / "saved" / "shakespeare_char" / "model.keras").read_bytes() == before
 
-    def test_prompt_outside_vocabulary_is_one_clear_error(self, trained, capsys):
-        assert main(["generate", "--model", trained, "--prompt", "€uro"]) == 2
-        assert "seqtk: error: Characters ['€'] are not in this model's vocabulary" in capsys.readouterr().err
+    def test_prompt_outside_vocabulary_is_reported_and_an_error_with_strict(self, trained, capsys):
+        assert main(["generate", "--model", trained, "--prompt", "€uro", "--max-length", "5", "--seed", "1"]) == 0
+        captured = capsys.readouterr()
+        assert captured.out.startswith("€uro")  # the prompt as given; the model read € as <unk>
+        assert ("Prompt: 1 of 4 characters (25.00%) are not in the vocabulary and are read as <unk>; most "
+                "frequent: '€' ×1.") in captured.err
+        assert "Warning: Prompt: 25.0% of its characters" in captured.err
+        assert main(["generate", "--model", trained, "--prompt", "€uro", "--strict"]) == 2
+        assert "seqtk: error: the prompt: Characters ['€'] are not in this model's vocabulary" in capsys.readouterr().err
+        assert main(["generate", "--model", trained, "--prompt", "€uro", "--unknown-warning", "0.5",
+                     "--max-length", "5"]) == 0
+        assert "Warning" not in capsys.readouterr().err
+
+    def test_evaluate_reports_unknown_symbols_and_strict_names_the_line(self, trained, tmp_path, capsys):
+        data = tmp_path / "modern.txt"
+        data.write_text("First, the 2 citizens:\nspeak 42 times.\n" * 20)
+        capsys.readouterr()
+        assert main(["evaluate", "--model", trained, "--data", str(data), "--batch-size", "2"]) == 0
+        captured = capsys.readouterr()
+        report = json.loads(captured.out)
+        assert report["unknown_symbols"]["unknown"] == 60 and report["unknown_symbols"]["most_frequent"]["2"] == 40
+        assert "Evaluation data: 60 of 780 characters (7.69%)" in captured.err
+        assert main(["evaluate", "--model", trained, "--data", str(data), "--strict"]) == 2
+        assert f"seqtk: error: {data}, line 1: Characters ['2']" in capsys.readouterr().err
+
+    def test_train_flags_reach_the_run(self, trained, tmp_path, capsys):
+        custom = tmp_path / "mine.txt"
+        custom.write_text("First Citizen, 1st act:\nYou are all resolved [sic] rather to die?\n" * 200)
+        capsys.readouterr()
+        assert main(["train", "lm", "--init-from", trained, "--data", str(custom), "--strict",
+                     "--no-extend-vocabulary"]) == 2
+        assert "line 1: Characters ['1'] are not in this model's vocabulary" in capsys.readouterr().err
+        assert main(["train", "lm", "--init-from", trained, "--data", str(custom), "--set", "name=grown"]) == 0
+        assert "Vocabulary extended from" in capsys.readouterr().out
+        assert "growth" in (tmp_path / "saved" / "grown" / "metrics.json").read_text()
 
     def test_path_without_a_model(self, tmp_path, capsys):
         assert main(["generate", "--model", str(tmp_path), "--prompt", "a"]) == 2

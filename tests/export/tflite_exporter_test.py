@@ -112,6 +112,40 @@ class ExportTfliteTest:
         assert np.all(np.isfinite(logits)) and np.any(states["c_0"] != 0) and np.any(states["h_0"] != 0)
 
 
+class UnknownSymbolsTest:
+    def test_calibration_text_with_unknown_symbols_is_used_and_reported(self, model_directory, text_file, tmp_path):
+        from export_models import TEXT
+
+        from seqtk.tokenizers.unknown_symbols import unknown_symbol_policy
+
+        user_text = tmp_path / "user.txt"
+        user_text.write_text(TEXT * 3 + "In 2024, 38 °C (a record).\n", encoding="utf-8")
+        logged = []
+        with unknown_symbol_policy(log=logged.append):
+            report = export_tflite(model_directory("lm", num_layers=1, hidden_dim=32), str(tmp_path / "q"), "int8",
+                                   str(user_text), log=quiet)
+        unknown = report["unknown_symbols"]
+        assert unknown["unknown"] > 10 and unknown["most_frequent"]["2"] == 2
+        assert logged[0].startswith(f"Export examples: {unknown['unknown']} of ")
+        assert 0.9 < report["task_metric"]["perplexity_ratio"] < 1.1
+        with pytest.raises(ValueError, match=rf"{user_text}, line \d+: Characters \[.*'°'.*\]"):
+            with unknown_symbol_policy(strict=True):
+                export_tflite(model_directory("lm"), str(tmp_path / "strict"), "dynamic", str(user_text), log=quiet)
+        assert not os.path.exists(tmp_path / "strict")
+
+    def test_run_tflite_reports_unknown_symbols_of_its_input(self, model_directory, text_file, tmp_path, capsys):
+        out = str(tmp_path / "classifier_export")
+        assert main(["export", "tflite", "--model", model_directory("classifier", "gru"), "--output", out,
+                     "--representative-data", text_file]) == 0
+        capsys.readouterr()
+        assert main(["run-tflite", out, "Speak, 42!", "All:"]) == 0
+        captured = capsys.readouterr()
+        assert len(captured.out.strip().split("\n")) == 2
+        assert "Input: 3 of 14 characters (21.43%) are not in the vocabulary" in captured.err
+        assert main(["run-tflite", out, "Speak, 42!", "--strict"]) == 2
+        assert "argument 1: Characters ['!', '2', '4']" in capsys.readouterr().err
+
+
 class ExportErrorsTest:
     def test_not_a_model_directory(self, tmp_path):
         with pytest.raises(FileNotFoundError, match="not a seqtk model directory"):

@@ -72,10 +72,12 @@ class TextGeneratorTest:
         batch = generator.generate(["To", "Whether 'tis"], max_length=10)
         assert batch == [generator.generate("To", max_length=10), generator.generate("Whether 'tis", max_length=10)]
 
-    def test_prompt_outside_character_vocabulary(self, model_and_tokenizer):
+    def test_prompt_outside_character_vocabulary_reads_unk(self, model_and_tokenizer):
         model, tokenizer = model_and_tokenizer
-        with pytest.raises(ValueError, match=r"\['Z'\] are not in this model's vocabulary"):
-            generate(model, tokenizer, "Zebra", max_length=5)
+        assert "Z" not in tokenizer.characters
+        assert tokenizer.encode("Zebra")[0] == tokenizer.unknown_id
+        text = generate(model, tokenizer, "Zebra", max_length=5)
+        assert text.startswith("Zebra") and len(text) == 10  # the prompt as given, then what the model wrote
 
 
 def test_a_subword_continuation_keeps_the_space_after_the_prompt():

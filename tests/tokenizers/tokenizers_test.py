@@ -1,6 +1,10 @@
+import json
+import warnings
+
 import pytest
 
 from seqtk.tokenizers import CharTokenizer, SentencePieceTokenizer, WordTokenizer, load_tokenizer
+from seqtk.tokenizers.sentencepiece_tokenizer import VocabularyReducedWarning
 
 TEXT = "First Citizen:\nBefore we proceed any further, hear me speak.\n\nAll:\nSpeak, speak.\n"
 
@@ -11,12 +15,32 @@ class CharTokenizerTest:
         ids = tokenizer.encode(TEXT)
         assert 0 not in ids
         assert tokenizer.decode(ids) == TEXT
-        assert tokenizer.vocabulary_size == len(set(TEXT)) + 1
+        assert tokenizer.vocabulary_size == len(set(TEXT)) + 2  # padding and <unk>
+        assert tokenizer.unknown_id == 1 and tokenizer.unknown_id not in ids
 
-    def test_unknown_character_is_a_clear_error(self):
+    def test_unknown_characters_are_read_as_unk(self):
         tokenizer = CharTokenizer.train(["abc"])
-        with pytest.raises(ValueError, match=r"\['z'\] are not in this model's vocabulary"):
-            tokenizer.encode("abz")
+        ids = tokenizer.encode("abz°")
+        assert ids == [tokenizer.encode("a")[0], tokenizer.encode("b")[0], 1, 1]
+        assert tokenizer.decode(ids) == "ab\ufffd\ufffd"
+        assert tokenizer.unknown_symbols("abz°z") == (5, {"z": 2, "°": 1})
+
+    def test_a_tokenizer_saved_without_unk_loads_and_keeps_its_ids(self, tmp_path):
+        # What seqtk wrote before characters had <unk>: the same ids, and unknown characters left out.
+        (tmp_path / "tokenizer.json").write_text(json.dumps({"kind": "char", "characters": list("ab c\n")}))
+        tokenizer = load_tokenizer(tmp_path)
+        assert tokenizer.unknown_id is None and tokenizer.vocabulary_size == 6
+        assert tokenizer.encode("a b\nc") == [1, 3, 2, 5, 4]
+        assert tokenizer.encode("a z b") == [1, 3, 3, 2]
+        assert tokenizer.unknown_symbols("a z b") == (5, {"z": 1})
+
+    def test_extended_keeps_every_id_and_adds_unk_to_a_tokenizer_without_one(self):
+        old = CharTokenizer(list("ab c"))
+        grown = old.extended(["z", "°", "a"])
+        assert grown.characters == list("ab c") + ["<unk>", "z", "°"]
+        assert grown.encode("a b c") == old.encode("a b c")
+        assert grown.encode("z°q") == [6, 7, 5]
+        assert CharTokenizer.train(["abc"]).extended(["z"]).encode("z") == [5]
 
     def test_save_and_load(self, tmp_path):
         tokenizer = CharTokenizer.train([TEXT])
@@ -43,6 +67,14 @@ class WordTokenizerTest:
         tokenizer.save(tmp_path)
         restored = load_tokenizer(tmp_path)
         assert restored.encode("SPEAK, speak.") == tokenizer.encode("speak, speak.")
+
+    def test_unknown_words_and_extension(self):
+        tokenizer = WordTokenizer.train(["the cat sat"], lowercase=True)
+        assert tokenizer.unknown_symbols("The dog sat <unk> dog") == (5, {"dog": 2})  # a literal <unk> is known
+        grown = tokenizer.extended(["dog", "cat"])
+        assert grown.vocabulary == tokenizer.vocabulary + ["dog"]
+        assert grown.encode("the cat sat") == tokenizer.encode("the cat sat")
+        assert grown.encode("dog") == [len(tokenizer.vocabulary)] and tokenizer.encode("dog") == [tokenizer.unk_id]
 
 
 class SentencePieceTokenizerTest:
@@ -74,11 +106,34 @@ class SentencePieceTokenizerTest:
         assert ids.count(tokenizer.eos_id) == 1
         assert tokenizer.decode(ids) == text
 
-    def test_too_large_vocabulary_names_the_fix(self, tmp_path):
-        path = tmp_path / "tiny.txt"
-        path.write_text("a b c\n")
-        with pytest.raises(ValueError, match="Lower tokenizer.vocabulary_size"):
-            SentencePieceTokenizer.train([str(path)], vocabulary_size=5000)
+    @pytest.mark.parametrize("model_type", ["unigram", "bpe"])
+    def test_a_vocabulary_larger_than_the_corpus_supports_is_reduced_with_a_warning(self, corpus_file, model_type):
+        with pytest.warns(VocabularyReducedWarning, match=r"a vocabulary of 5000 pieces is more than this corpus "
+                                                          r"supports; using \d+"):
+            tokenizer = SentencePieceTokenizer.train([corpus_file], vocabulary_size=5000, model_type=model_type)
+        assert 50 < tokenizer.vocabulary_size < 5000
+        text = "Before we proceed any further,\nhear me speak."
+        assert tokenizer.decode(tokenizer.encode(text)) == text
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a size the corpus supports trains as asked, silently
+            assert SentencePieceTokenizer.train([corpus_file], vocabulary_size=100,
+                                                model_type=model_type).vocabulary_size == 100
+
+    @pytest.mark.parametrize("model_type", ["unigram", "bpe"])
+    def test_unknown_characters_and_extension_keep_every_existing_id(self, corpus_file, model_type, tmp_path):
+        tokenizer = SentencePieceTokenizer.train([corpus_file], vocabulary_size=200, model_type=model_type)
+        text = "hear me speak, 20°C ♯"
+        total, unknown = tokenizer.unknown_symbols(text)
+        assert total == len(text) and set(unknown) >= {"°", "♯"} and "h" not in unknown
+        ids = tokenizer.encode(text)
+        assert tokenizer.unknown_id in ids
+        grown = tokenizer.extended(list(unknown))
+        assert grown.vocabulary_size == tokenizer.vocabulary_size + len(unknown)
+        assert grown.encode("hear me speak") == tokenizer.encode("hear me speak")
+        assert grown.unknown_symbols(text) == (len(text), {})
+        assert grown.decode(grown.encode(text)) == text
+        grown.save(tmp_path)
+        assert load_tokenizer(tmp_path).encode(text) == grown.encode(text)
 
 
 def test_load_from_directory_without_tokenizer_names_the_path(tmp_path):

@@ -33,7 +33,11 @@ def data_files(tmp_path_factory):
     for name, part in (("train", pairs[:128]), ("valid", pairs[128:144])):
         translation[name] = root / f"{name}_pairs.tsv"
         translation[name].write_text("".join(f"{p.source}\t{p.target}\n" for p in part), encoding="utf-8")
+    lm_validation = root / "modern.txt"
+    lm_validation.write_text(read_text_file(BUNDLED["tinyshakespeare"])[4000:5000] + "\nIn 1599, at 20 °C.\n",
+                             encoding="utf-8")
     return {
+        "validation_file": {"lm": lm_validation, "classifier": sentiment["dev"], "translator": translation["valid"]},
         "lm": [f"data.train=[{text}]", "data.validation=[]", "tokenizer.kind=char", "model.embedding_dim=8",
                "model.hidden_dim=8", "model.num_layers=1", "training.batch_size=4", "training.sequence_length=20",
                "training.eval_batch_size=4", "sample_length=5"],
@@ -144,6 +148,27 @@ class GenericOptionTest:
                         "training.steps_per_epoch=2")
         assert isinstance(unclipped["trainer"].optimizer, keras.optimizers.SGD)
         assert unclipped["trainer"].optimizer.global_clipnorm is None
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_unknown_symbols_are_counted_warned_about_and_refused_when_strict(task, data_files, tmp_path):
+    validation = data_files["validation_file"][task]
+    extra = [f"data.validation=[{validation}]"] if task == "lm" else []
+    logs = []
+    result = run(task, data_files, tmp_path, *extra, "training.steps_per_epoch=1", "training.unknown_warning=0",
+                 logs=logs)
+    counted = result["metrics"]["unknown_symbols"]["validation"]
+    assert 0 < counted["unknown"] < counted["symbols"]
+    assert any(line.startswith("Validation data") and "are not in the vocabulary and are read as <unk>" in line
+               for line in logs)
+    assert any(line.startswith(f"Warning: {validation}: ") for line in logs)
+    quiet = []
+    run(task, data_files, tmp_path, *extra, "training.steps_per_epoch=1", "training.unknown_warning=0.99",
+        logs=quiet)
+    assert not any(line.startswith("Warning: ") and "not in this model's vocabulary" in line for line in quiet)
+    with pytest.raises(ValueError, match=rf"^{validation}, line \d+: (Characters|Words) \[.+\] are not in this "
+                                         "model's vocabulary"):
+        run(task, data_files, tmp_path, *extra, "training.strict_vocabulary=true")
 
 
 class OptionsThatDoNotApplyTest:
