@@ -73,20 +73,13 @@ def window_dataset(token_ids, batch_size, sequence_length, shuffle=True, seed=No
 
 
 def encode_texts(tokenizer, named_texts, reverse=False):
-    """Encodes each (source, text) pair into one stream; an encoding error names the file and line.
+    """Encodes each (source, text) pair into one stream (symbols outside the vocabulary become `<unk>`;
+    `seqtk.tokenizers.unknown_symbols` reports them).
 
     `reverse` gives the stream right to left, as a backward language model reads it: every text
     reversed, in reverse order.
     """
     ids = []
-    for name, text in named_texts:
-        try:
-            ids.extend(tokenizer.encode(text if text.endswith("\n") else text + "\n"))
-        except ValueError as error:
-            for number, line in enumerate(text.split("\n"), start=1):
-                try:
-                    tokenizer.encode(line)
-                except ValueError:
-                    raise ValueError(f"{name}, line {number}: {error}") from None
-            raise
+    for _, text in named_texts:
+        ids.extend(tokenizer.encode(text if text.endswith("\n") else text + "\n"))
     return ids[::-1] if reverse else ids

@@ -1,6 +1,7 @@
 """The one training run every task goes through: seed, precision, data, model, fit, evaluation, saving."""
 
 import contextlib
+import json
 import os
 import platform
 import shlex
@@ -16,6 +17,7 @@ from seqtk.training.callbacks import (
     CheckpointCallback,
     TimeBudgetCallback,
     resume_training_state,
+    write_json_atomically,
     step_decay_schedule,
 )
 from seqtk.training.config import check_fields
@@ -24,6 +26,7 @@ from seqtk.training.slanted_triangular_schedule import SlantedTriangularSchedule
 from seqtk.training.vocabulary_extension import extend_vocabulary
 
 MIXED_PRECISION_POLICY = "mixed_bfloat16"
+GROWTH_FILE = "vocabulary_growth.json"  # beside a checkpoint: what fine-tuning added to the vocabulary
 
 
 def machine_description():
@@ -124,7 +127,11 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
             tokenizer = task.build_tokenizer(config, train_data, log)
             model = task.build_model(config, tokenizer)
         check_fields(config)  # initialize_from may have copied the base model's settings in
+        growth_file = os.path.join(checkpoint_dir, GROWTH_FILE)
         growth = {}
+        if restored is not None and os.path.exists(growth_file):
+            with open(growth_file, encoding="utf-8") as handle:
+                growth = json.load(handle)  # what the interrupted run added, for its metrics and card
         if init_from and restored is None and training.extend_vocabulary:
             model, tokenizer, growth = extend_vocabulary(
                 model, tokenizer, task.texts_by_tokenizer(tokenizer, train_data), training.extend_min_count, log)
@@ -145,6 +152,10 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
             initial_epoch = 0
             os.makedirs(checkpoint_dir, exist_ok=True)
             tokenizer.save(checkpoint_dir)
+            if growth:
+                write_json_atomically(growth_file, growth)
+            elif os.path.exists(growth_file):
+                os.remove(growth_file)  # left by an earlier run of this name
         before = task.before_training(config, model, tokenizer, prepared, log) if init_from and restored is None \
             else {}
 

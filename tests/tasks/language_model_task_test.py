@@ -106,7 +106,7 @@ class TrainLanguageModelTest:
         messages = []
         result = train(config, log=messages.append)
         assert result["metrics"]["validation"]["loss"] < np.log(result["metrics"]["vocabulary_size"])
-        assert any("does not fit this vocabulary" in m for m in messages)
+        assert any("has symbols outside this vocabulary; sampling from a new line" in m for m in messages)
         assert len(result["metrics"]["sample"]) > 0 and os.path.isdir(result["directory"])
 
     def test_a_backward_model_learns_the_text_right_to_left(self, tmp_path, corpus_file):
@@ -138,14 +138,17 @@ class TrainLanguageModelTest:
         assert open(os.path.join(result["directory"], "tokenizer.json")).read() == open(
             os.path.join(base, "tokenizer.json")).read()
 
-    def test_fine_tuning_on_text_outside_the_vocabulary_names_file_and_line(self, tmp_path, corpus_file):
+    def test_strict_fine_tuning_on_text_outside_the_vocabulary_names_file_and_line(self, tmp_path, corpus_file):
         base = train(small_config(tmp_path, corpus_file), log=lambda *_: None)["directory"]
         custom = tmp_path / "custom.txt"
         custom.write_text("to be\nor not\nnaïve ☃ text\n" * 10)
         with pytest.raises(ValueError, match=r"custom.txt.*line 3: Characters \['ï', '☃'\]"):
-            train(small_config(tmp_path, str(custom), "name=tuned"), init_from=base,
-                                 log=lambda *_: None)
+            train(small_config(tmp_path, str(custom), "name=tuned", "training.strict_vocabulary=true",
+                               "training.extend_vocabulary=false"), init_from=base, log=lambda *_: None)
         assert not (tmp_path / "saved" / "tuned").exists()
+        # Without --strict the same corpus fine-tunes: the two characters (10 times each) join the vocabulary.
+        result = train(small_config(tmp_path, str(custom), "name=tuned"), init_from=base, log=lambda *_: None)
+        assert result["metrics"]["vocabulary_growth"]["added"] == ["ï", "☃"]
 
 
 class StepDecayScheduleTest:

@@ -162,6 +162,11 @@ def test_unknown_symbols_are_counted_warned_about_and_refused_when_strict(task, 
     assert any(line.startswith("Validation data") and "are not in the vocabulary and are read as <unk>" in line
                for line in logs)
     assert any(line.startswith(f"Warning: {validation}: ") for line in logs)
+    card = open(f"{result['directory']}/MODEL_CARD.md", encoding="utf-8").read()
+    assert f"Validation data: {counted['unknown']:,} of {counted['symbols']:,} symbols" in card
+    if task != "lm":  # word vocabularies of 20,000 / 8,000 asked for, on a few hundred lines
+        assert "tokenizer.vocabulary_size asked for" in card and "more than the training corpus supports" in card
+        assert any("is more than this corpus supports" in line for line in logs)
     quiet = []
     run(task, data_files, tmp_path, *extra, "training.steps_per_epoch=1", "training.unknown_warning=0.99",
         logs=quiet)

@@ -37,6 +37,13 @@ def folders(tmp_path):
             "training.verbose=0", "training.time_budget_minutes=0", "sample_length=10"]
 
 
+def fine_tune(base, corpus, tmp_path, *overrides, log=lambda *_: None, resume=False):
+    """A short fine-tuning run of the language model `base` on `corpus`."""
+    settings = folders(tmp_path) + ["training.epochs=1", "training.steps_per_epoch=2", "training.batch_size=8",
+                                    "training.sequence_length=50", *overrides]
+    return train_task("lm", data=[corpus], init_from=base, log=log, overrides=settings, resume=resume)
+
+
 @pytest.fixture(scope="module")
 def modern_corpus(tmp_path_factory):
     path = tmp_path_factory.mktemp("corpus") / "modern.txt"
@@ -72,10 +79,8 @@ class LanguageModelTest:
             self, base_model, modern_corpus, tmp_path):
         before = digest(base_model)
         logged = []
-        result = train_task("lm", data=[modern_corpus], init_from=base_model, log=logged.append,
-                            overrides=folders(tmp_path) + ["training.epochs=2", "training.steps_per_epoch=15",
-                                                           "training.batch_size=8", "training.sequence_length=50",
-                                                           "training.learning_rate=0.01", "training.eval_batch_size=4"])
+        result = fine_tune(base_model, modern_corpus, tmp_path, "training.epochs=2", "training.steps_per_epoch=15",
+                           "training.learning_rate=0.01", "training.eval_batch_size=4", log=logged.append)
         metrics = result["metrics"]
         assert digest(base_model) == before
         assert metrics["vocabulary_growth"]["base"] == 66 and metrics["vocabulary_size"] > 80
@@ -93,10 +98,8 @@ class LanguageModelTest:
     def test_without_extension_the_vocabulary_stays_and_unknown_symbols_are_reported(
             self, base_model, modern_corpus, tmp_path):
         logged = []
-        result = train_task("lm", data=[modern_corpus], init_from=base_model, log=logged.append,
-                            overrides=folders(tmp_path) + ["training.extend_vocabulary=false", "training.epochs=1",
-                                                           "training.steps_per_epoch=2", "training.batch_size=8",
-                                                           "training.sequence_length=50", "name=kept"])
+        result = fine_tune(base_model, modern_corpus, tmp_path, "training.extend_vocabulary=false", "name=kept",
+                           log=logged.append)
         metrics = result["metrics"]
         assert metrics["vocabulary_size"] == 66 and "vocabulary_growth" not in metrics
         unknown = metrics["unknown_symbols"]["training"]
@@ -104,6 +107,17 @@ class LanguageModelTest:
         report = next(line for line in logged if line.startswith("Training data:"))
         assert "left out (this model has no unknown symbol)" in report
         assert any(line.startswith("Warning: ") and "--extend-vocabulary" in line for line in logged)
+
+    def test_a_resumed_fine_tuning_keeps_its_vocabulary_and_says_what_it_added(self, base_model, modern_corpus,
+                                                                                 tmp_path):
+        first = fine_tune(base_model, modern_corpus, tmp_path, "name=resumed")
+        logged = []
+        second = fine_tune(base_model, modern_corpus, tmp_path, "name=resumed", "training.epochs=2", resume=True,
+                           log=logged.append)
+        assert any(line.startswith("Resuming resumed from epoch 1") for line in logged)
+        assert not any(line.startswith("Vocabulary extended") for line in logged)  # grown once, then restored
+        assert second["metrics"]["vocabulary_growth"] == first["metrics"]["vocabulary_growth"]
+        assert second["metrics"]["vocabulary_size"] == first["metrics"]["vocabulary_size"]
 
     def test_strict_refuses_the_corpus_naming_file_and_line(self, base_model, modern_corpus, tmp_path):
         with pytest.raises(ValueError, match=rf"{modern_corpus}, line 1: Characters \[.*'0'.*\] are not in this "
@@ -125,33 +139,32 @@ class ClassifierTest:
                                               encoding="utf-8")
         return root
 
+    @staticmethod
+    def transfer(base, sentiment, tmp_path, *overrides):
+        return train_task("classifier", init_from=base, log=lambda *_: None, overrides=folders(tmp_path) + [
+            f"data.train=[{sentiment}/train.tsv]", f"data.validation=[{sentiment}/dev.tsv]", "training.epochs=1",
+            "training.batch_size=8", *overrides])
+
     def test_a_transferred_classifier_grows_the_language_model_vocabulary(self, base_model, sentiment, tmp_path):
         language_model, lm_tokenizer, _ = load_model_directory(base_model, task="lm")
-        result = train_task(
-            "classifier", init_from=base_model, log=lambda *_: None,
-            overrides=folders(tmp_path) + [f"data.train=[{sentiment}/train.tsv]",
-                                           f"data.validation=[{sentiment}/dev.tsv]", "training.epochs=1",
-                                           "training.batch_size=8", "training.extend_min_count=3", "name=cls"])
+        # A step too small to move the weights: the rows are as the transfer made them.
+        result = self.transfer(base_model, sentiment, tmp_path, "training.extend_min_count=3", "name=cls",
+                               "training.optimizer=sgd", "training.learning_rate=1e-9")
         growth = result["metrics"]["vocabulary_growth"]
         assert {"0", "1", "/", "(", ")"} <= set(growth["added"]) and growth["base"] == 66
         classifier, tokenizer, _ = load_model_directory(result["directory"], task="classifier")
         assert isinstance(tokenizer, CharTokenizer) and tokenizer.characters[:65] == lm_tokenizer.characters
         assert classifier.vocabulary_size == tokenizer.vocabulary_size == growth["extended"]
-        # The rows of the language model's own characters came from it, and were fine-tuned from there.
-        assert classifier.embedding.embeddings.shape[0] == growth["extended"]
+        rows, base_rows = classifier.embedding.embeddings.numpy(), language_model.embedding.embeddings.numpy()
+        np.testing.assert_allclose(rows[:66], base_rows, atol=1e-6)
+        np.testing.assert_allclose(rows[66:], np.repeat(base_rows[1:].mean(axis=0)[None], len(rows) - 66, axis=0),
+                                   atol=1e-6)
 
     def test_a_classifier_transferred_from_a_grown_model_reads_its_symbols(self, base_model, modern_corpus,
                                                                             sentiment, tmp_path):
-        grown = train_task("lm", data=[modern_corpus], init_from=base_model, log=lambda *_: None,
-                           overrides=folders(tmp_path) + ["training.epochs=1", "training.steps_per_epoch=2",
-                                                          "training.batch_size=8", "training.sequence_length=50",
-                                                          "name=grown"])["directory"]
+        grown = fine_tune(base_model, modern_corpus, tmp_path, "name=grown")["directory"]
         _, lm_tokenizer, _ = load_model_directory(grown, task="lm")
-        result = train_task(
-            "classifier", init_from=grown, log=lambda *_: None,
-            overrides=folders(tmp_path) + [f"data.train=[{sentiment}/train.tsv]",
-                                           f"data.validation=[{sentiment}/dev.tsv]", "training.epochs=1",
-                                           "training.batch_size=8", "training.extend_vocabulary=false", "name=cls2"])
+        result = self.transfer(grown, sentiment, tmp_path, "training.extend_vocabulary=false", "name=cls2")
         _, tokenizer, _ = load_model_directory(result["directory"], task="classifier")
         assert tokenizer.characters == lm_tokenizer.characters
         unknown = result["metrics"]["unknown_symbols"]["training"]
