@@ -252,9 +252,11 @@ class LanguageModelTask(Task):
                 f"{before['perplexity']:.2f} before, {after['perplexity']:.2f} after.")
         prompt = config.sample_prompt
         # Counted, not reported: under --strict an error here would lose the model just trained.
-        if prompt and count_unknown(tokenizer, [("sample_prompt", None, prompt)]).unknown:
-            log(f"The sample prompt {prompt!r} has symbols outside this vocabulary; sampling from a new line instead.")
-            prompt = ""
+        unknown = count_unknown(tokenizer, [("sample_prompt", None, prompt)]).unknown if prompt else {}
+        if unknown:
+            log(f"The sample prompt {prompt!r} has {tokenizer.symbol_name} outside this vocabulary "
+                f"({', '.join(map(repr, unknown))}); the model "
+                + ("reads them as <unk>." if tokenizer.unknown_id is not None else "leaves them out."))
         sample = TextGenerator(model, tokenizer, sampler="top_k", k=10, temperature=0.8).generate(
             prompt, max_length=config.sample_length, seed=training.seed)
         metrics["sample"] = sample

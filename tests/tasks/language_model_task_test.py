@@ -106,8 +106,9 @@ class TrainLanguageModelTest:
         messages = []
         result = train(config, log=messages.append)
         assert result["metrics"]["validation"]["loss"] < np.log(result["metrics"]["vocabulary_size"])
-        assert any("has symbols outside this vocabulary; sampling from a new line" in m for m in messages)
-        assert len(result["metrics"]["sample"]) > 0 and os.path.isdir(result["directory"])
+        assert any("has characters outside this vocabulary ('R', 'O', 'M', 'E'); the model reads them as <unk>" in m
+                   for m in messages)
+        assert result["metrics"]["sample"].startswith("ROMEO:\n") and os.path.isdir(result["directory"])
 
     def test_a_backward_model_learns_the_text_right_to_left(self, tmp_path, corpus_file):
         config = small_config(tmp_path, corpus_file, "model.reverse=true", "training.epochs=2", "name=backward")
@@ -141,7 +142,7 @@ class TrainLanguageModelTest:
     def test_strict_fine_tuning_on_text_outside_the_vocabulary_names_file_and_line(self, tmp_path, corpus_file):
         base = train(small_config(tmp_path, corpus_file), log=lambda *_: None)["directory"]
         custom = tmp_path / "custom.txt"
-        custom.write_text("to be\nor not\nnaïve ☃ text\n" * 10)
+        custom.write_text("to be\nor not\nnaïve ☃ text\n" * 100)
         with pytest.raises(ValueError, match=r"custom.txt.*line 3: Characters \['ï', '☃'\]"):
             train(small_config(tmp_path, str(custom), "name=tuned", "training.strict_vocabulary=true",
                                "training.extend_vocabulary=false"), init_from=base, log=lambda *_: None)

@@ -34,13 +34,13 @@ def digest(directory):
 
 def folders(tmp_path):
     return [f"output_dir={tmp_path}/saved", f"checkpoint_dir={tmp_path}/checkpoints", f"log_dir={tmp_path}/runs",
-            "training.verbose=0", "training.time_budget_minutes=0", "sample_length=10"]
+            "training.verbose=0", "training.time_budget_minutes=0"]
 
 
 def fine_tune(base, corpus, tmp_path, *overrides, log=lambda *_: None, resume=False):
     """A short fine-tuning run of the language model `base` on `corpus`."""
     settings = folders(tmp_path) + ["training.epochs=1", "training.steps_per_epoch=2", "training.batch_size=8",
-                                    "training.sequence_length=50", *overrides]
+                                    "training.sequence_length=50", "sample_length=10", *overrides]
     return train_task("lm", data=[corpus], init_from=base, log=log, overrides=settings, resume=resume)
 
 
@@ -67,7 +67,7 @@ class LanguageModelTest:
         logged = []
         grown, extended, growth = extend_vocabulary(model, tokenizer, sides, min_count=5, log=logged.append)
         assert {"0", "1", "2", "(", ")", "[", "/", "°", "—"} <= set(growth["added"])
-        assert "<unk>" in extended.characters and extended.unknown_id == 67  # <unk> first, then the new ones
+        assert extended.characters[65] == "<unk>" and extended.unknown_id == 66  # <unk> first, then the new ones
         assert extended.vocabulary_size == 66 + 1 + len(growth["added"]) == grown.vocabulary_size
         assert "Vocabulary extended from 66 to" in logged[0]
         ids = np.array([tokenizer.encode("ROMEO:\nWhat light through yonder window breaks?")])
