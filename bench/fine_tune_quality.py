@@ -22,6 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, os.path.dirname(__file__))
 
 from common import print_table, write_results  # noqa: E402
+
 from seqtk.data.text_sources import expand_data_dir  # noqa: E402
 from seqtk.tasks import evaluate, load_model_directory, train_task  # noqa: E402
 

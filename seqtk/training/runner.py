@@ -17,8 +17,8 @@ from seqtk.training.callbacks import (
     CheckpointCallback,
     TimeBudgetCallback,
     resume_training_state,
-    write_json_atomically,
     step_decay_schedule,
+    write_json_atomically,
 )
 from seqtk.training.config import check_fields
 from seqtk.training.optimizer import make_optimizer

@@ -1,5 +1,7 @@
 """Every generic training option, for every task: the effect is checked, not only that the run accepts it."""
 
+import pathlib
+
 import keras
 import pytest
 
@@ -162,7 +164,7 @@ def test_unknown_symbols_are_counted_warned_about_and_refused_when_strict(task, 
     assert any(line.startswith("Validation data") and "are not in the vocabulary and are read as <unk>" in line
                for line in logs)
     assert any(line.startswith(f"Warning: {validation}: ") for line in logs)
-    card = open(f"{result['directory']}/MODEL_CARD.md", encoding="utf-8").read()
+    card = pathlib.Path(result["directory"], "MODEL_CARD.md").read_text(encoding="utf-8")
     assert f"Validation data: {counted['unknown']:,} of {counted['symbols']:,} symbols" in card
     if task != "lm":  # word vocabularies of 20,000 / 8,000 asked for, on a few hundred lines
         assert "tokenizer.vocabulary_size asked for" in card and "more than the training corpus supports" in card

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import os
+import pathlib
 import shutil
 
 import numpy as np
@@ -91,7 +92,7 @@ class LanguageModelTest:
         model, tokenizer, _ = load_model_directory(directory, task="lm")
         assert model.vocabulary_size == tokenizer.vocabulary_size == metrics["vocabulary_size"]
         assert tokenizer.decode(tokenizer.encode("38 °C [2019]")) == "38 °C [2019]"
-        card = open(os.path.join(directory, "MODEL_CARD.md"), encoding="utf-8").read()
+        card = pathlib.Path(directory, "MODEL_CARD.md").read_text(encoding="utf-8")
         assert "Vocabulary extended from 66 to" in card
         assert any(line.startswith("Vocabulary extended from 66") for line in logged)
 
@@ -169,5 +170,5 @@ class ClassifierTest:
         assert tokenizer.characters == lm_tokenizer.characters
         unknown = result["metrics"]["unknown_symbols"]["training"]
         assert unknown["unknown"] < 0.05 * unknown["symbols"]  # digits and brackets now have rows of their own
-        metrics = json.loads(open(os.path.join(result["directory"], "metrics.json")).read())
+        metrics = json.loads(pathlib.Path(result["directory"], "metrics.json").read_text())
         assert "vocabulary_growth" not in metrics
