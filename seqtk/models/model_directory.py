@@ -17,12 +17,20 @@ CARD_FILE = "MODEL_CARD.md"
 
 
 def _inference_copy(model):
-    """The model without its optimizer: a compiled model would save its optimizer's slots too (three
-    times the weights with Adam), which serving never reads; checkpoints keep them for resuming."""
-    if getattr(model, "optimizer", None) is None:
+    """The model without its optimizer, in float32: a compiled model would save its optimizer's slots
+    too (three times the weights with Adam), which serving never reads (checkpoints keep them for
+    resuming); a model trained under mixed precision is saved to load and export in float32 (its
+    variables already are float32; only the compute dtype changes)."""
+    mixed = model.dtype_policy.name != "float32"
+    if getattr(model, "optimizer", None) is None and not mixed:
         return model
-    copy = model.__class__.from_config(model.get_config())
-    copy.build((None, None))
+    previous = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy("float32")  # the sub-layers take the global policy
+    try:
+        copy = model.__class__.from_config({**model.get_config(), "dtype": "float32"})
+        copy.build((None, None))
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
     copy.set_weights(model.get_weights())
     return copy
 

@@ -14,9 +14,17 @@ import yaml
 CONFIG_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "configs")
 
 
-def choice(default, *allowed):
-    """A field that takes one of `allowed` (`default` first among them)."""
-    return dataclasses.field(default=default, metadata={"choices": (default,) + allowed})
+def choice(default, *allowed, aliases=None):
+    """A field that takes one of `allowed` (`default` first among them). `aliases` maps values that
+    earlier versions wrote (`true`, `false`) to the choice they now mean."""
+    return dataclasses.field(default=default, metadata={"choices": (default,) + allowed, "aliases": aliases or {}})
+
+
+def _alias(field, value):
+    aliases = field.metadata.get("aliases")
+    if not aliases or not isinstance(value, (bool, str)):
+        return value
+    return aliases.get(str(value).lower(), value)
 
 
 def at_least(default, minimum):
@@ -68,7 +76,9 @@ class TrainingConfig:
     monitor: str = "val_loss"
     early_stopping_patience: int = at_least(3, 0)
     jit_compile: bool = True
-    mixed_precision: bool = False  # bfloat16 compute, float32 weights (keras.mixed_precision "mixed_bfloat16")
+    # Compute in 16 bits, weights, logits and losses in float32 (saved models are float32): none | float16
+    # (dynamic loss scaling; GPUs) | bfloat16 (TPUs, recent CPUs). true/false of earlier configs: bfloat16/none.
+    mixed_precision: str = choice("none", "float16", "bfloat16", aliases={"false": "none", "true": "bfloat16"})
     eval_batch_size: int = at_least(64, 1)
     seed: int = 1234
     verbose: str = choice("auto", "0", "1", "2")  # Keras progress bars
@@ -141,6 +151,7 @@ def set_fields(target, values, source, prefix="", elsewhere=None, task="this"):
                 raise ConfigError(f"{source}: {path!r} is a section; give it as a mapping of keys.")
             set_fields(current, value, source, prefix=f"{path}.", elsewhere=elsewhere, task=task)
             continue
+        value = _alias(fields[key], value)
         if fields[key].type in (typing.Any, "typing.Any"):
             converted = value  # hidden_dim: one size or a list; a column: a name or an index
         else:
@@ -157,6 +168,9 @@ def check_fields(target, source="config", prefix=""):
         if dataclasses.is_dataclass(value):
             check_fields(value, source, prefix=f"{path}.")
         else:
+            if _alias(field, value) is not value:
+                value = _alias(field, value)
+                setattr(target, field.name, value)
             _check(field, value, path, source)
 
 

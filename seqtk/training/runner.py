@@ -25,7 +25,8 @@ from seqtk.training.optimizer import make_optimizer
 from seqtk.training.slanted_triangular_schedule import SlantedTriangularSchedule
 from seqtk.training.vocabulary_extension import extend_vocabulary
 
-MIXED_PRECISION_POLICY = "mixed_bfloat16"
+# training.mixed_precision -> the Keras dtype policy the run builds its model under.
+PRECISION_POLICIES = {"none": "float32", "float16": "mixed_float16", "bfloat16": "mixed_bfloat16"}
 GROWTH_FILE = "vocabulary_growth.json"  # beside a checkpoint: what fine-tuning added to the vocabulary
 
 
@@ -38,11 +39,28 @@ def fit_verbosity(value):
     return value if value == "auto" else int(value)
 
 
+def check_precision(mixed_precision, device_types=None):
+    """Refuses a 16-bit mode the devices cannot compute in, before any data is read: TPUs have no float16."""
+    if mixed_precision != "float16":
+        return
+    if device_types is None:
+        import tensorflow as tf
+
+        device_types = {device.device_type for device in tf.config.list_logical_devices()}
+    if "TPU" in device_types:
+        raise ValueError("training.mixed_precision=float16: TPUs compute in bfloat16, not float16; set "
+                         "training.mixed_precision=bfloat16.")
+
+
 @contextlib.contextmanager
 def precision_policy(mixed_precision):
-    """Keras' global dtype policy for the run (models are built under it), restored afterwards."""
+    """Keras' global dtype policy for the run (models are built under it), restored afterwards.
+
+    `mixed_precision` is `training.mixed_precision`: none, float16 or bfloat16. Under float16 Keras wraps
+    the optimizer in a `LossScaleOptimizer` (dynamic loss scaling) when the trainer is compiled.
+    """
     previous = keras.mixed_precision.global_policy()
-    keras.mixed_precision.set_global_policy(MIXED_PRECISION_POLICY if mixed_precision else "float32")
+    keras.mixed_precision.set_global_policy(PRECISION_POLICIES[mixed_precision])
     try:
         yield
     finally:
@@ -111,6 +129,7 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
     training = config.training
     init_from = task.init_from_of(config, init_from)
     task.check_init_from(init_from)
+    check_precision(training.mixed_precision)
     with precision_policy(training.mixed_precision), \
             unknown_symbol_policy(training.strict_vocabulary, training.unknown_warning, log):
         keras.utils.set_random_seed(training.seed)

@@ -146,6 +146,21 @@ class UnknownSymbolsTest:
         assert "argument 1: Characters ['!', '2', '4']" in capsys.readouterr().err
 
 
+def test_a_model_trained_in_mixed_precision_exports_with_float32_parity(corpus_file, tmp_path):
+    from seqtk.tasks import get_task
+
+    task = get_task("lm")
+    config = task.load_config("shakespeare_char", data=[corpus_file], overrides=[
+        f"output_dir={tmp_path}/saved", f"checkpoint_dir={tmp_path}/ck", f"log_dir={tmp_path}/runs",
+        "model.hidden_dim=32", "model.embedding_dim=16", "training.batch_size=4", "training.sequence_length=20",
+        "training.epochs=1", "training.steps_per_epoch=5", "training.time_budget_minutes=0", "training.verbose=0",
+        "training.mixed_precision=bfloat16", "sample_length=5"])
+    directory = task.train(config, log=quiet)["directory"]
+    report = export_tflite(directory, str(tmp_path / "out"), examples_path=corpus_file, log=quiet)
+    assert report["signatures"]["step"]["max_abs_diff_vs_keras"] < 1e-4
+    assert report["signatures"]["prefill"]["max_abs_diff_vs_keras"] < 1e-4
+
+
 class ExportErrorsTest:
     def test_not_a_model_directory(self, tmp_path):
         with pytest.raises(FileNotFoundError, match="not a seqtk model directory"):

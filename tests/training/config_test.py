@@ -131,3 +131,34 @@ class CheckedValuesTest:
 
         with pytest.raises(AttributeError, match=r"train_language_model has moved: use seqtk.tasks.train"):
             seqtk.training.train_language_model  # noqa: B018
+
+
+class MixedPrecisionTest:
+    @pytest.mark.parametrize("written,meant", [("true", "bfloat16"), ("false", "none"), ("float16", "float16"),
+                                               ("bfloat16", "bfloat16"), ("none", "none")])
+    def test_earlier_true_and_false_mean_bfloat16_and_none(self, written, meant, tmp_path):
+        assert load_config(None, overrides=[f"training.mixed_precision={written}"]).training.mixed_precision == meant
+        saved = tmp_path / "config.yaml"
+        saved.write_text(f"training:\n  mixed_precision: {written}\n")
+        assert load_config(str(saved)).training.mixed_precision == meant
+
+    def test_a_config_built_in_python_is_checked_with_the_same_aliases(self):
+        from seqtk.training.config import ConfigError, check_fields
+
+        config = load_config(None)
+        config.training.mixed_precision = True
+        check_fields(config)
+        assert config.training.mixed_precision == "bfloat16"
+        config.training.mixed_precision = "half"
+        with pytest.raises(ConfigError, match="training.mixed_precision must be one of none, float16, bfloat16; "
+                                              "received 'half'"):
+            check_fields(config)
+
+    def test_float16_on_a_tpu_is_refused_before_anything_runs(self):
+        from seqtk.training.runner import check_precision
+
+        with pytest.raises(ValueError, match="TPUs compute in bfloat16, not float16; set "
+                                             "training.mixed_precision=bfloat16"):
+            check_precision("float16", {"CPU", "TPU"})
+        check_precision("float16", {"CPU", "GPU"})
+        check_precision("bfloat16", {"CPU", "TPU"})

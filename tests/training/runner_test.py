@@ -1,5 +1,6 @@
 """Every generic training option, for every task: the effect is checked, not only that the run accepts it."""
 
+import math
 import pathlib
 
 import keras
@@ -8,7 +9,7 @@ import pytest
 from seqtk.data.labeled_text import read_labeled
 from seqtk.data.parallel_text import read_parallel
 from seqtk.data.text_sources import BUNDLED, read_text_file
-from seqtk.tasks import get_task, load_model_directory, task_names
+from seqtk.tasks import evaluate, get_task, load_model_directory, task_names
 from seqtk.training.config import ConfigError
 from seqtk.training.slanted_triangular_schedule import SlantedTriangularSchedule
 
@@ -75,12 +76,25 @@ STALLED = ["training.optimizer=sgd", "training.learning_rate=1e-9"]
 
 @pytest.mark.parametrize("task", TASKS)
 class GenericOptionTest:
-    def test_mixed_precision_builds_the_model_under_the_bfloat16_policy(self, task, data_files, tmp_path):
-        result = run(task, data_files, tmp_path, "training.mixed_precision=true", "training.steps_per_epoch=2")
-        assert result["model"].dtype_policy.name == "mixed_bfloat16"
+    @pytest.mark.parametrize("precision", ["float16", "bfloat16"])
+    def test_mixed_precision_trains_in_16_bits_and_saves_a_float32_model(self, task, precision, data_files,
+                                                                         tmp_path):
+        result = run(task, data_files, tmp_path, f"training.mixed_precision={precision}",
+                     "training.steps_per_epoch=3")
+        assert result["model"].dtype_policy.name == f"mixed_{precision}"
+        # float16 needs loss scaling against underflow; bfloat16 has float32's range.
+        assert isinstance(result["trainer"].optimizer, keras.optimizers.LossScaleOptimizer) == (precision == "float16")
         assert keras.mixed_precision.global_policy().name == "float32"  # restored after the run
+        losses = [epoch["loss"] for epoch in result["metrics"]["history"]] + [
+            epoch["val_loss"] for epoch in result["metrics"]["history"]]
+        assert losses and all(math.isfinite(loss) for loss in losses)
         loaded, _, config = load_model_directory(result["directory"])
-        assert loaded.dtype_policy.name == "mixed_bfloat16" and config.training.mixed_precision
+        assert config.training.mixed_precision == precision
+        assert loaded.dtype_policy.name == "float32" and {w.dtype for w in loaded.weights} == {"float32"}
+        _, report = evaluate([result["directory"]], [str(data_files["validation_file"][task])])
+        score = {"lm": lambda r: r["loss"], "classifier": lambda r: r["accuracy"],
+                 "translator": lambda r: r["greedy"]["chrf"]}[task](report)
+        assert math.isfinite(score)
 
     def test_plateau_halves_the_rate_when_the_monitored_value_stalls(self, task, data_files, tmp_path):
         result = run(task, data_files, tmp_path, *STALLED, "training.lr_schedule=plateau",
