@@ -229,9 +229,14 @@ class LiteRTModel:
                 return alive[0][1]
         return max(finished, key=lambda f: f[0])[1]
 
+    @property
+    def input_tokenizer(self):
+        """The tokenizer that reads what the model is given: a translator's source side, else the only one."""
+        return getattr(self.tokenizer, "source", self.tokenizer)
+
     def translate(self, sentences, beam_size=1, length_penalty=0.0):
         target = self.tokenizer.target if hasattr(self.tokenizer, "target") else self.tokenizer
-        source = self.tokenizer.source if hasattr(self.tokenizer, "source") else self.tokenizer
+        source = self.input_tokenizer
         translations = []
         for sentence in sentences:
             ids = source.encode(sentence)
@@ -279,11 +284,10 @@ def run_litert(directory, texts=(), input_path=None, num_threads=None, beam_size
     translator texts also come from `input_path` or standard input (`read_input_texts`).
     """
     from seqtk.data.text_input import read_input_texts
-    from seqtk.tokenizers.unknown_symbols import report_unknown
+    from seqtk.tokenizers.unknown_symbols import located, report_unknown
 
     model = LiteRTModel.from_directory(directory, num_threads=num_threads)
-    # What reads the input: a translator's source side, every other model's one tokenizer.
-    reader = getattr(model.tokenizer, "source", model.tokenizer)
+    reader = model.input_tokenizer
     if model.task == "language_model":
         prompts = list(texts) or [""]
         report_unknown(reader, [(f"prompt {i}", None, p) for i, p in enumerate(prompts, start=1)], "Prompts")
@@ -293,7 +297,7 @@ def run_litert(directory, texts=(), input_path=None, num_threads=None, beam_size
     verb = "classify" if model.task == "classifier" else "translate"
     read = read_input_texts(texts, input_path, verb=verb, nouns="texts")
     given = read.texts
-    report_unknown(reader, [(where, None, text) for where, text in zip(read.locations, given, strict=True)], "Input")
+    report_unknown(reader, located(given, read.locations), "Input")
     if model.task == "classifier":
         return [f"{label}\t{probability:.4f}\t{text}"
                 for text, (label, probability) in zip(given, model.classify(given), strict=True)]

@@ -15,7 +15,7 @@ from seqtk.models.text_classifier import TextClassifier
 from seqtk.tasks.registry import load_model_directory, register_task
 from seqtk.tasks.task import PreparedData, Task
 from seqtk.tokenizers.build_tokenizer import build_tokenizer
-from seqtk.tokenizers.unknown_symbols import report_unknown
+from seqtk.tokenizers.unknown_symbols import located, report_unknown
 from seqtk.training.config import RunConfig, TokenizerConfig, TrainingConfig, at_least, between, choice
 from seqtk.training.layerwise_trainer import GroupScheduleCallback, LayerwiseTrainer
 from seqtk.training.model_card import reproduce_section, vocabulary_section
@@ -95,7 +95,7 @@ def _report_inputs(ensemble, texts, source, locations=None, what="Input"):
             continue
         seen.add(id(tokenizer))
         label = what if len(ensemble.members) == 1 else f"{what} ({name})"
-        report_unknown(tokenizer, [(where, None, text) for where, text in zip(locations, texts, strict=True)], label)
+        report_unknown(tokenizer, located(texts, locations), label)
 
 
 def load_classifier_ensemble(directories):
@@ -234,9 +234,10 @@ class ClassifierTask(Task):
             text_column=options.get("text_column") or data.text_column,
             label_column=options.get("label_column") or data.label_column,
         )
-        for (directory, _, tokenizer, _), name in zip(members, ensemble.names, strict=True):
-            report_unknown(tokenizer, [(e.source, e.line, e.text) for e in examples],
-                           "Evaluation data" + (f" ({name})" if len(members) > 1 else ""), corpus=True)
+        for (_, _, tokenizer, _), name in zip(members, ensemble.names, strict=True):
+            (_, reads), = self.texts_by_tokenizer(tokenizer, examples)
+            report_unknown(tokenizer, reads, "Evaluation data" + (f" ({name})" if len(members) > 1 else ""),
+                           corpus=True)
         report, _ = ensemble.evaluate(examples, options.get("batch_size") or members[0][3].training.eval_batch_size)
         return report
 

@@ -269,8 +269,8 @@ class LanguageModelTask(Task):
     def evaluate_saved(self, members, paths, options):
         (directory, model, tokenizer, config), = members
         texts = read_texts(paths)
-        unknown = report_unknown(tokenizer, [(name, None, text) for name, text in texts], "Evaluation data",
-                                 corpus=True)
+        (_, reads), = self.texts_by_tokenizer(tokenizer, texts)
+        unknown = report_unknown(tokenizer, reads, "Evaluation data", corpus=True)
         ids = encode_texts(tokenizer, texts, reverse=model.reverse)
         report = evaluate_language_model(
             model, ids, batch_size=options.get("batch_size") or config.training.eval_batch_size,

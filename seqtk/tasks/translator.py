@@ -16,7 +16,7 @@ from seqtk.tasks.registry import load_model_directory, register_task
 from seqtk.tasks.task import PreparedData, Task
 from seqtk.tokenizers.build_tokenizer import build_tokenizer
 from seqtk.tokenizers.tokenizer_pair import TokenizerPair
-from seqtk.tokenizers.unknown_symbols import report_unknown
+from seqtk.tokenizers.unknown_symbols import located, report_unknown
 from seqtk.training.config import RunConfig, TokenizerConfig, TrainingConfig, at_least, between, choice
 from seqtk.training.masked_sequence_loss import MaskedSequenceLoss
 from seqtk.training.model_card import reproduce_section, vocabulary_section
@@ -126,8 +126,7 @@ def translate(directory, texts, beam_size=1, length_penalty=None, batch_size=64,
     the model's own (`training.length_penalty`)."""
     translator, config = load_translator(directory)
     locations = locations or ["input"] * len(texts)
-    report_unknown(translator.source_tokenizer,
-                   [(where, None, text) for where, text in zip(locations, texts, strict=True)], "Input")
+    report_unknown(translator.source_tokenizer, located(texts, locations), "Input")
     length_penalty = config.training.length_penalty if length_penalty is None else length_penalty
     return translator.translate(texts, beam_size, length_penalty, batch_size, locations)
 
@@ -268,7 +267,9 @@ class TranslatorTask(Task):
             source_column=data.source_column if source_column is None else source_column,
             target_column=data.target_column if target_column is None else target_column,
         )
-        report_unknown(tokenizers.source, _located(examples, "source"), "Evaluation data (source side)", corpus=True)
+        # The source side only: the references are scored as text, never tokenized.
+        source, reads, side = self.texts_by_tokenizer(tokenizers, examples)[0]
+        report_unknown(source, reads, f"Evaluation data ({side})", corpus=True)
         translator = sentence_translator(model, tokenizers, data)
         beam = options.get("beam")
         reports = {}

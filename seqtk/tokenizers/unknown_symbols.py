@@ -166,8 +166,12 @@ def report_unknown(tokenizer, located_texts, what, corpus=False):
     return count
 
 
-def new_symbols(tokenizer, located_texts, min_count):
-    """The symbols outside the vocabulary that `located_texts` hold at least `min_count` times, most
-    frequent first: what a fine-tuned model's vocabulary grows by."""
-    count = count_unknown(tokenizer, located_texts)
+def new_symbols(count, min_count):
+    """The symbols of an `UnknownCount` seen at least `min_count` times, most frequent first: what a
+    fine-tuned model's vocabulary grows by."""
     return [s for s, n in sorted(count.unknown.items(), key=lambda item: (-item[1], item[0])) if n >= min_count]
+
+
+def located(texts, locations):
+    """`(location, None, text)` triples of texts given one by one (`"reviews.txt, line 7"`, `"argument 2"`)."""
+    return [(where, None, text) for where, text in zip(locations, texts, strict=True)]

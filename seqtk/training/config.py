@@ -168,8 +168,9 @@ def check_fields(target, source="config", prefix=""):
         if dataclasses.is_dataclass(value):
             check_fields(value, source, prefix=f"{path}.")
         else:
-            if _alias(field, value) is not value:
-                value = _alias(field, value)
+            aliased = _alias(field, value)
+            if aliased is not value:  # true/false of an earlier version, set in Python
+                value = aliased
                 setattr(target, field.name, value)
             _check(field, value, path, source)
 

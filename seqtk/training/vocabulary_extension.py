@@ -1,7 +1,7 @@
 """Growing a saved model's vocabulary with what a fine-tuning corpus holds often enough."""
 
 from seqtk.models.vocabulary_growth import grow_vocabulary
-from seqtk.tokenizers.unknown_symbols import count_unknown
+from seqtk.tokenizers.unknown_symbols import count_unknown, new_symbols
 
 
 def extend_vocabulary(model, tokenizer, sides, min_count, log=print):
@@ -21,7 +21,7 @@ def extend_vocabulary(model, tokenizer, sides, min_count, log=print):
         log("The vocabulary is not extended: this task reads its texts with more than one tokenizer.")
         return model, tokenizer, {}
     count = count_unknown(tokenizer, sides[0][1])
-    symbols = [s for s, n in sorted(count.unknown.items(), key=lambda item: (-item[1], item[0])) if n >= min_count]
+    symbols = new_symbols(count, min_count)
     if not symbols and (tokenizer.unknown_id is not None or not count.unknown):
         log(f"Vocabulary: the new corpus has no {tokenizer.symbol_name} outside the vocabulary at least "
             f"{min_count} times; nothing to add.")
