@@ -54,7 +54,7 @@ def data_files(tmp_path_factory):
     }
 
 
-def run(task, data_files, tmp_path, *overrides, resume=False, logs=None):
+def run(task, data_files, tmp_path, *overrides, resume=False, logs=None, init_from=None):
     """Trains a tiny model of `task` with the overrides; returns the runner's result."""
     settings = data_files[task] + [
         f"name={task}", f"output_dir={tmp_path}/saved", f"checkpoint_dir={tmp_path}/checkpoints",
@@ -63,7 +63,8 @@ def run(task, data_files, tmp_path, *overrides, resume=False, logs=None):
         "training.early_stopping_patience=5", *overrides,
     ]
     config = get_task(task).load_config(None, overrides=settings)
-    return get_task(task).train(config, resume=resume, log=(logs.append if logs is not None else lambda *a: None))
+    return get_task(task).train(config, resume=resume, init_from=init_from,
+                                log=(logs.append if logs is not None else lambda *a: None))
 
 
 def learning_rate(result):
@@ -190,6 +191,30 @@ def test_unknown_symbols_are_counted_warned_about_and_refused_when_strict(task, 
     with pytest.raises(ValueError, match=rf"^{validation}, line \d+: (Characters|Words) \[.+\] are not in this "
                                          "model's vocabulary"):
         run(task, data_files, tmp_path, *extra, "training.strict_vocabulary=true")
+
+
+@pytest.mark.parametrize("task", ["lm", "classifier"])
+def test_extend_vocabulary_grows_a_model_started_from_a_language_model(task, data_files, tmp_path):
+    # The base reads 4,000 characters of Shakespeare; the fine-tuning data (its held-out tail with digits and
+    # a degree sign, or SST-2 sentences) has characters it never saw. The translator takes no --init-from.
+    base = run("lm", data_files, tmp_path, "training.steps_per_epoch=1", "name=base")["directory"]
+    extra = [f"data.train=[{data_files['validation_file']['lm']}]"] if task == "lm" else []
+    grown = run(task, data_files, tmp_path, *extra, "training.steps_per_epoch=1", "training.extend_min_count=1",
+                init_from=base)
+    growth = grown["metrics"]["vocabulary_growth"]
+    assert growth["base"] == base_size(base) and growth["extended"] == grown["metrics"]["vocabulary_size"]
+    assert growth["extended"] == growth["base"] + len(growth["added"]) and growth["added"]
+    assert grown["metrics"]["unknown_symbols"]["training"]["unknown"] == 0  # every new symbol seen once is in
+    rare = run(task, data_files, tmp_path, *extra, "training.steps_per_epoch=1", "training.extend_min_count=100000",
+               init_from=base)
+    assert "vocabulary_growth" not in rare["metrics"] and rare["metrics"]["vocabulary_size"] == growth["base"]
+    kept = run(task, data_files, tmp_path, *extra, "training.steps_per_epoch=1", "training.extend_vocabulary=false",
+               init_from=base)
+    assert "vocabulary_growth" not in kept["metrics"] and kept["metrics"]["unknown_symbols"]["training"]["unknown"] > 0
+
+
+def base_size(directory):
+    return load_model_directory(directory, task="lm")[1].vocabulary_size
 
 
 class OptionsThatDoNotApplyTest:
