@@ -54,6 +54,8 @@ def _train(args):
         overrides.append(f"training.unknown_warning={args.unknown_warning}")
     if args.extend_vocabulary is not None:
         overrides.append(f"training.extend_vocabulary={str(args.extend_vocabulary).lower()}")
+    if args.distribution:
+        overrides.append(f"training.distribution={args.distribution}")
     train_task(args.task, args.config, overrides, args.data, args.init_from, args.resume)
     return 0
 
@@ -151,6 +153,9 @@ def build_parser():
     train.add_argument("--extend-vocabulary", action=argparse.BooleanOptionalAction, default=None,
                        help="with --init-from: add the symbols the new corpus has at least "
                             "training.extend_min_count (5) times, new rows the mean of the others (default: on)")
+    train.add_argument("--distribution", metavar="KIND",
+                       help="where to train: auto (default: what is here), none (one device), mirrored (every "
+                            "local GPU), multi_worker (the machines TF_CONFIG names), tpu")
     _reading_options(train)
     train.set_defaults(run=_train)
 

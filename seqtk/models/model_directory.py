@@ -16,6 +16,24 @@ METRICS_FILE = "metrics.json"
 CARD_FILE = "MODEL_CARD.md"
 
 
+def copy_model(model, dtype=None):
+    """A new model of `model`'s class and config holding its weights, without its optimizer or the
+    `tf.distribute` strategy it was built under (call it outside the strategy's scope); with `dtype`
+    ("float32") the copy computes in that dtype policy instead of `model`'s."""
+    config = model.get_config()
+    previous = keras.mixed_precision.global_policy()
+    if dtype:
+        config = {**config, "dtype": dtype}
+        keras.mixed_precision.set_global_policy(dtype)  # the sub-layers take the global policy
+    try:
+        copy = model.__class__.from_config(config)
+        copy.build((None, None))
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
 def _inference_copy(model):
     """The model without its optimizer, in float32: a compiled model would save its optimizer's slots
     too (three times the weights with Adam), which serving never reads (checkpoints keep them for
@@ -24,15 +42,7 @@ def _inference_copy(model):
     mixed = model.dtype_policy.name != "float32"
     if getattr(model, "optimizer", None) is None and not mixed:
         return model
-    previous = keras.mixed_precision.global_policy()
-    keras.mixed_precision.set_global_policy("float32")  # the sub-layers take the global policy
-    try:
-        copy = model.__class__.from_config({**model.get_config(), "dtype": "float32"})
-        copy.build((None, None))
-    finally:
-        keras.mixed_precision.set_global_policy(previous)
-    copy.set_weights(model.get_weights())
-    return copy
+    return copy_model(model, "float32")
 
 
 def write_directory(directory, write):

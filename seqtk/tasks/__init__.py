@@ -36,7 +36,7 @@ def load_config(config=None, overrides=(), data=None, task="lm"):
     return get_task(task).load_config(config, overrides=overrides, data=data)
 
 
-def train(config, init_from=None, resume=False, command=None, log=print):
+def train(config, init_from=None, resume=False, command=None, log=print, callbacks=()):
     """Trains, evaluates and saves the model `config` describes (its class names the task).
 
     Returns `{"directory", "metrics", "model", "trainer"}` (see `run_training`).
@@ -44,7 +44,8 @@ def train(config, init_from=None, resume=False, command=None, log=print):
     Example:
     >>> result = train(load_config("sst2_sentences", task="classifier"))
     """
-    return task_of_config(config).train(config, init_from=init_from, resume=resume, command=command, log=log)
+    return task_of_config(config).train(config, init_from=init_from, resume=resume, command=command, log=log,
+                                        callbacks=callbacks)
 
 
 def train_task(task, config=None, overrides=(), data=None, init_from=None, resume=False, command=None, log=print):

@@ -204,6 +204,10 @@ class ClassifierTask(Task):
     def model_of(self, trainer):
         return trainer.model
 
+    def distributed_batch_sizes(self, config):
+        training = config.training  # validation batches go through fit too
+        return [("training.batch_size", training.batch_size), ("training.eval_batch_size", training.eval_batch_size)]
+
     def loss(self, config):
         return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 

@@ -133,6 +133,10 @@ class Task:
     def metrics(self, config):
         return []
 
+    def distributed_batch_sizes(self, config):
+        """`(key, value)` of each batch size that `fit` splits across replicas (training and validation)."""
+        return [("training.batch_size", config.training.batch_size)]
+
     def callbacks(self, config, model, tokenizer, prepared, log):
         """Callbacks that run before the runner's: they add the logged values the task monitors."""
         return []
@@ -161,8 +165,9 @@ class Task:
         """The report as the terminal shows it."""
         raise NotImplementedError
 
-    def train(self, config, init_from=None, resume=False, command=None, log=print):
+    def train(self, config, init_from=None, resume=False, command=None, log=print, callbacks=()):
         """Runs `run_training` for this task; returns `{"directory", "metrics"}`."""
         from seqtk.training.runner import run_training
 
-        return run_training(self, config, init_from=init_from, resume=resume, command=command, log=log)
+        return run_training(self, config, init_from=init_from, resume=resume, command=command, log=log,
+                            callbacks=callbacks)

@@ -229,6 +229,10 @@ class TranslatorTask(Task):
                       "train_pairs": len(train_sources), "dropped_pairs": dropped}
         return PreparedData(train_data, valid_data, statistics=statistics, extras={"validation": validation})
 
+    def distributed_batch_sizes(self, config):
+        training = config.training  # validation batches go through fit too
+        return [("training.batch_size", training.batch_size), ("training.eval_batch_size", training.eval_batch_size)]
+
     def loss(self, config):
         return MaskedSequenceLoss(config.training.label_smoothing)
 

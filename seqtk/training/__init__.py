@@ -9,6 +9,7 @@ from seqtk.training.callbacks import (
 )
 from seqtk.training.carried_state_model import CarriedStateModel
 from seqtk.training.config import RunConfig, TokenizerConfig, TrainingConfig
+from seqtk.training.distribution import Distribution, choose_distribution
 from seqtk.training.layerwise_trainer import GroupScheduleCallback, LayerwiseTrainer
 from seqtk.training.masked_sequence_loss import MaskedSequenceLoss
 from seqtk.training.optimizer import make_optimizer
@@ -41,6 +42,7 @@ def __getattr__(name):
 __all__ = [
     "CarriedStateModel",
     "CheckpointCallback",
+    "Distribution",
     "GroupScheduleCallback",
     "LanguageModelMetricsCallback",
     "LayerwiseTrainer",
@@ -51,6 +53,7 @@ __all__ = [
     "TimeBudgetCallback",
     "TokenizerConfig",
     "TrainingConfig",
+    "choose_distribution",
     "make_optimizer",
     "restore_training_state",
     "run_training",

@@ -80,18 +80,23 @@ class CheckpointCallback(keras.callbacks.Callback):
             their patience instead of starting it over.
         early_stopping: an `EarlyStopping` with `restore_best_weights`; its
             best weights are kept in `best_weights.npz` and handed back on resume.
+        write: write the files; False on the workers of a multi-worker run
+            other than the chief, which keep the history and restore from
+            the chief's checkpoint but write nothing.
     """
 
-    def __init__(self, directory, watched=(), early_stopping=None):
+    def __init__(self, directory, watched=(), early_stopping=None, write=True):
         super().__init__()
         self.directory = directory
+        self.write = write
         self.watched = list(watched)
         self.early_stopping = early_stopping
         self.history = []
         self.restored = None
 
     def on_train_begin(self, logs=None):
-        os.makedirs(self.directory, exist_ok=True)
+        if self.write:
+            os.makedirs(self.directory, exist_ok=True)
         if self.restored:
             self.history = list(self.restored.get("history", []))
             for callback, saved in zip(self.watched, self.restored.get("watched", []), strict=False):
@@ -105,6 +110,8 @@ class CheckpointCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.history.append({key: float(value) for key, value in (logs or {}).items()})
+        if not self.write:
+            return
         stopper = self.early_stopping
         if stopper is not None and stopper.best_weights is not None and stopper.best_epoch == epoch:
             # EarlyStopping ran first and just took this epoch as its best: keep a copy for resuming.

@@ -18,6 +18,13 @@ class CarriedStateModel(keras.Model):
     The wrapped model stays stateless: after training, save
     `wrapper.language_model`.
 
+    Under a `tf.distribute` strategy each replica carries the state of its
+    own rows (streams) of the global batch: the carry is a per-replica
+    (`on_read`) variable of `batch_size / replicas` rows, and the strategy
+    gives every replica the same rows of every batch. The carry is not
+    saved with the wrapper (its shape depends on the replica count, and
+    training resets it at every epoch).
+
     Args:
         language_model: the model to train.
         batch_size: the fixed batch size of the carried state.
@@ -40,12 +47,25 @@ class CarriedStateModel(keras.Model):
         if not self.language_model.built:
             self.language_model.build(input_shape)
         if self.carry_state:
+            import tensorflow as tf  # the replica count of the strategy this is built under
+
+            replicas = tf.distribute.get_strategy().num_replicas_in_sync
+            if self.batch_size % replicas:
+                raise ValueError(f"batch_size={self.batch_size} does not split across {replicas} replicas.")
+            rows = self.batch_size // replicas
             self.carried = [
-                self.add_weight(name=f"carried_state_{i}", shape=(self.batch_size, dim),
-                                initializer="zeros", trainable=False)
+                keras.Variable(keras.initializers.Zeros(), shape=(rows, dim), dtype="float32", trainable=False,
+                               name=f"carried_state_{i}", synchronization="on_read",
+                               aggregation="only_first_replica")
                 for i, dim in enumerate(self.language_model.state_dims)
             ]
         self.built = True
+
+    def save_own_variables(self, store):
+        pass  # the carry only: per replica, reset every epoch
+
+    def load_own_variables(self, store):
+        pass  # checkpoints of earlier versions hold a carry of the whole batch: it is reset anyway
 
     def reset_states(self):
         for variable in self.carried:

@@ -79,6 +79,10 @@ class TrainingConfig:
     # Compute in 16 bits, weights, logits and losses in float32 (saved models are float32): none | float16
     # (dynamic loss scaling; GPUs) | bfloat16 (TPUs, recent CPUs). true/false of earlier configs: bfloat16/none.
     mixed_precision: str = choice("none", "float16", "bfloat16", aliases={"false": "none", "true": "bfloat16"})
+    # auto: several workers when TF_CONFIG names them, else a TPU if one is reachable, else every GPU when
+    # there are several, else one device | none | mirrored (local GPUs) | multi_worker (TF_CONFIG) | tpu.
+    # batch_size is the global batch, split across the replicas.
+    distribution: str = choice("auto", "none", "mirrored", "multi_worker", "tpu")
     eval_batch_size: int = at_least(64, 1)
     seed: int = 1234
     verbose: str = choice("auto", "0", "1", "2")  # Keras progress bars

@@ -4,6 +4,21 @@ import keras
 from keras import ops
 
 
+def _global_count(count):
+    """`count` summed over the replicas of a `tf.distribute` strategy (itself without one).
+
+    Keras sums the replicas' gradients of a "sum"-reduced loss as they are; dividing each replica's token
+    sum by the token count of the whole global batch makes their sum the mean over every real token, as
+    on one device, whichever replica the padding fell on.
+    """
+    import tensorflow as tf
+
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return count
+    return context.all_reduce("sum", count)
+
+
 @keras.saving.register_keras_serializable(package="seqtk")
 class MaskedSequenceLoss(keras.losses.Loss):
     """Mean cross-entropy over the target tokens that are not padding (id 0).
@@ -35,7 +50,7 @@ class MaskedSequenceLoss(keras.losses.Loss):
             nll = (1.0 - self.label_smoothing) * nll - self.label_smoothing * ops.mean(log_probs, axis=-1)
         mask = ops.cast(ops.not_equal(y_true, 0), "float32")
         # Each real token weighs 1 / (real tokens in the batch), so the "sum" reduction is the token mean.
-        return nll * mask / ops.maximum(ops.sum(mask), 1.0)
+        return nll * mask / ops.maximum(_global_count(ops.sum(mask)), 1.0)
 
     def get_config(self):
         return {"name": self.name, "label_smoothing": self.label_smoothing}

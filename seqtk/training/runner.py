@@ -10,7 +10,7 @@ import time
 
 import keras
 
-from seqtk.models.model_directory import save_model_directory
+from seqtk.models.model_directory import copy_model, save_model_directory
 from seqtk.tokenizers.tokenizer import load_tokenizer
 from seqtk.tokenizers.unknown_symbols import report_unknown, unknown_symbol_policy
 from seqtk.training.callbacks import (
@@ -21,6 +21,7 @@ from seqtk.training.callbacks import (
     write_json_atomically,
 )
 from seqtk.training.config import check_fields
+from seqtk.training.distribution import check_batch_sizes, choose_distribution
 from seqtk.training.optimizer import make_optimizer
 from seqtk.training.slanted_triangular_schedule import SlantedTriangularSchedule
 from seqtk.training.vocabulary_extension import extend_vocabulary
@@ -107,7 +108,7 @@ def default_command():
     return " ".join(shlex.quote(a) for a in ["seqtk"] + sys.argv[1:])
 
 
-def run_training(task, config, init_from=None, resume=False, command=None, log=print):
+def run_training(task, config, init_from=None, resume=False, command=None, log=print, callbacks=()):
     """Trains, evaluates and saves a model of `task` (a `seqtk.tasks.Task`) as `config` says.
 
     Every generic option of `config.training` is applied here, the same way for every task: the seed,
@@ -120,6 +121,7 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
         init_from: a saved model directory the task starts from (fine-tuning, transfer), if it takes one.
         resume: continue from the checkpoint in `config.checkpoint_dir/<name>`.
         command: the command line recorded in the model card (default: this process's).
+        callbacks: more Keras callbacks for `fit`, run after seqtk's own.
 
     Returns:
         dict with the saved `directory`, the `metrics`, the trained `model` and the `trainer` that `fit`
@@ -129,9 +131,22 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
     training = config.training
     init_from = task.init_from_of(config, init_from)
     task.check_init_from(init_from)
-    check_precision(training.mixed_precision)
-    with precision_policy(training.mixed_precision), \
+    distribution = choose_distribution(training.distribution, log)
+    check_batch_sizes(distribution, task.distributed_batch_sizes(config))
+    check_precision(training.mixed_precision, {"TPU"} if distribution.kind == "tpu" else None)
+    log(distribution.describe(training.batch_size))
+    jit_compile = training.jit_compile
+    if jit_compile and distribution.xla_conflict():
+        log(distribution.xla_conflict())
+        jit_compile = False
+    chief = distribution.chief  # only the chief writes checkpoints, logs and the model
+    with precision_policy(training.mixed_precision), contextlib.ExitStack() as distributed, \
             unknown_symbol_policy(training.strict_vocabulary, training.unknown_warning, log):
+        # Models, optimizers and metrics are made under the strategy's scope; evaluation leaves it (below).
+        distributed.enter_context(distribution.scope())
+        # A model built under a strategy evaluates through it (Keras would hand each replica the whole
+        # batch); the evaluations run on a one-device copy, as on a user's machine.
+        one_device = (lambda m: copy_model(m)) if distribution.strategy is not None else (lambda m: m)
         keras.utils.set_random_seed(training.seed)
         checkpoint_dir = os.path.join(config.checkpoint_dir, config.name)
         train_data, valid_data = task.read_data(config, log)
@@ -156,7 +171,7 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
                 model, tokenizer, task.texts_by_tokenizer(tokenizer, train_data), training.extend_min_count, log)
         unknown = {split: _reported(task, tokenizer, data, f"{split.capitalize()} data")
                    for split, data in (("training", train_data), ("validation", valid_data))}
-        prepared = task.prepare(config, tokenizer, train_data, valid_data, log)
+        prepared = distribution.shard(task.prepare(config, tokenizer, train_data, valid_data, log))
         steps_per_epoch = training.steps_per_epoch or int(prepared.train.cardinality())
         train = prepared.train.repeat() if training.steps_per_epoch else prepared.train
 
@@ -167,16 +182,17 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
             trainer = task.trainer(model, config)
             trainer.compile(
                 optimizer=make_optimizer(training, learning_rate_of(training, steps_per_epoch)),
-                loss=task.loss(config), metrics=task.metrics(config), jit_compile=training.jit_compile)
+                loss=task.loss(config), metrics=task.metrics(config), jit_compile=jit_compile)
             initial_epoch = 0
-            os.makedirs(checkpoint_dir, exist_ok=True)
-            tokenizer.save(checkpoint_dir)
-            if growth:
-                write_json_atomically(growth_file, growth)
-            elif os.path.exists(growth_file):
-                os.remove(growth_file)  # left by an earlier run of this name
-        before = task.before_training(config, model, tokenizer, prepared, log) if init_from and restored is None \
-            else {}
+            if chief:
+                os.makedirs(checkpoint_dir, exist_ok=True)
+                tokenizer.save(checkpoint_dir)
+                if growth:
+                    write_json_atomically(growth_file, growth)
+                elif os.path.exists(growth_file):
+                    os.remove(growth_file)  # left by an earlier run of this name
+        before = task.before_training(config, one_device(model), tokenizer, prepared, log) \
+            if init_from and restored is None else {}
 
         mode = task.monitors[training.monitor]
         early_stopping = keras.callbacks.EarlyStopping(
@@ -184,17 +200,19 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
             restore_best_weights=True)
         decay, watched = schedule_callbacks(training, mode)
         checkpoint = CheckpointCallback(checkpoint_dir, watched=[early_stopping] + watched,
-                                        early_stopping=early_stopping)
+                                        early_stopping=early_stopping, write=chief)
         checkpoint.restored = restored_state
         # The task's callbacks come first: they add the values (val_bleu, ...) that the others watch.
-        callbacks = task.callbacks(config, model, tokenizer, prepared, log) + decay + [
-            early_stopping, checkpoint,
-            keras.callbacks.TensorBoard(os.path.join(config.log_dir, config.name), write_graph=False)]
+        extra = list(callbacks)
+        callbacks = task.callbacks(config, model, tokenizer, prepared, log) + decay + [early_stopping, checkpoint]
+        if chief:
+            callbacks.append(keras.callbacks.TensorBoard(os.path.join(config.log_dir, config.name), write_graph=False))
         budget = TimeBudgetCallback(training.time_budget_minutes) if training.time_budget_minutes else None
         if budget:
             callbacks.append(budget)
+        callbacks += extra
 
-        start_step = int(trainer.optimizer.iterations)
+        start_step = int(trainer.optimizer.iterations.numpy())
         start = time.monotonic()
         history = trainer.fit(
             train, validation_data=prepared.validation, epochs=training.epochs, initial_epoch=initial_epoch,
@@ -203,9 +221,11 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
             shuffle=False,  # the datasets shuffle themselves (within length buckets, or not at all for streams)
         )
         seconds = time.monotonic() - start
+        distributed.close()
+        model = one_device(model)
         summary = {
             # The optimizer counts the steps really taken, a time budget's partial epoch included.
-            "train_steps": int(trainer.optimizer.iterations) - start_step,
+            "train_steps": int(trainer.optimizer.iterations.numpy()) - start_step,
             "training_seconds": seconds,
             "before": before,
         }
@@ -219,15 +239,20 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
             "stopped_by_time_budget": bool(budget and budget.stopped_early),
             "training_seconds": seconds,
             "machine": machine_description(),
+            "distribution": {"kind": distribution.kind, "replicas": distribution.replicas,
+                             "workers": distribution.workers},
             "history": checkpoint.history,
             "unknown_symbols": unknown,
             **({"vocabulary_growth": growth} if growth else {}),
         }
         command = command or default_command()
         config_dict = config.to_dict()
-        directory = save_model_directory(
-            os.path.join(config.output_dir, config.name), model, tokenizer, config={"task": task.name, **config_dict},
-            metrics=metrics, model_card=task.model_card(config_dict, metrics, command),
-        )
-    log(f"Saved {directory}")
+        directory = None
+        if chief:
+            directory = save_model_directory(
+                os.path.join(config.output_dir, config.name), model, tokenizer,
+                config={"task": task.name, **config_dict},
+                metrics=metrics, model_card=task.model_card(config_dict, metrics, command),
+            )
+    log(f"Saved {directory}" if chief else f"Worker {distribution.worker_index} done; the chief saves the model.")
     return {"directory": directory, "metrics": metrics, "model": model, "trainer": trainer}
