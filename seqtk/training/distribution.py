@@ -64,6 +64,32 @@ class Distribution:
                     "replicas; GPUs and TPUs compile it.")
         return None
 
+    @contextlib.contextmanager
+    def worker_loss_explained(self, checkpoint):
+        """Turns the error a multi-worker run stops with when a peer is lost into what to do about it.
+
+        A worker that stops (killed, preempted, its machine gone) stops every other one: TensorFlow's
+        collectives cannot go on with fewer peers. Restarting all of them with `--resume` goes on from the
+        chief's last checkpoint, the weights and step of an epoch's end, so no step is lost or taken twice.
+        """
+        if self.kind != "multi_worker":
+            yield
+            return
+        import tensorflow as tf
+
+        try:
+            yield
+        except tf.errors.OpError as error:
+            saved = len(checkpoint.history)
+            where = f"the end of epoch {saved}" if saved else "the start (no epoch had ended)"
+            lines = [line.strip() for line in str(error).splitlines() if line.strip()] or [type(error).__name__]
+            # TensorFlow's own first line is often "Graph execution error:"; the cause names the lost task.
+            first = next((line for line in lines if "unhealthy" in line or "aborted" in line), lines[0])[:300]
+            raise RuntimeError(
+                f"Training stopped on worker {self.worker_index}: a worker of the cluster was lost ({first}). "
+                f"Restart every worker with --resume: training goes on from the chief's last checkpoint, "
+                f"{where}.") from error
+
     def shard(self, prepared):
         """`prepared` (a task's `PreparedData`) with its datasets' sharding across workers set explicitly.
 
@@ -162,6 +188,17 @@ def _local_devices(tf):
     return gpus or [d.name for d in tf.config.list_logical_devices("CPU")]
 
 
+def auto_choice(tf_config, tpu, gpus):
+    """`(kind, reason)` that `auto` picks from a parsed TF_CONFIG, what shows a TPU, and the GPU count."""
+    if tf_config and _workers(tf_config) > 1:
+        return "multi_worker", f"TF_CONFIG names {_workers(tf_config)} workers"
+    if tpu:
+        return "tpu", tpu
+    if gpus > 1:
+        return "mirrored", f"{gpus} GPUs"
+    return "none", "one GPU" if gpus else "no GPU or TPU"
+
+
 def choose_distribution(setting, log=print, environ=None):
     """The `Distribution` for `training.distribution` (`auto` looks at what is here and says what it chose)."""
     if setting not in DISTRIBUTIONS:
@@ -174,15 +211,7 @@ def choose_distribution(setting, log=print, environ=None):
     kind = setting
     if setting == "auto":
         tpu = None if tf_config else tpu_reachable(environ)
-        gpus = tf.config.list_logical_devices("GPU")
-        if tf_config and _workers(tf_config) > 1:
-            kind, reason = "multi_worker", f"TF_CONFIG names {_workers(tf_config)} workers"
-        elif tpu:
-            kind, reason = "tpu", tpu
-        elif len(gpus) > 1:
-            kind, reason = "mirrored", f"{len(gpus)} GPUs"
-        else:
-            kind, reason = "none", "one GPU" if gpus else "no GPU or TPU"
+        kind, reason = auto_choice(tf_config, tpu, len(tf.config.list_logical_devices("GPU")))
     if kind == "none":
         devices = tuple(d.name for d in tf.config.list_logical_devices("GPU")[:1]) or ("CPU:0",)
         return Distribution("none", devices=devices, reason=reason)
@@ -197,7 +226,10 @@ def choose_distribution(setting, log=print, environ=None):
         from seqtk.training import keras_multi_worker
 
         keras_multi_worker.install()
-        strategy = tf.distribute.MultiWorkerMirroredStrategy()
+        resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(
+            tf.train.ClusterSpec(tf_config["cluster"]), task_type=tf_config["task"]["type"],
+            task_id=tf_config["task"]["index"], rpc_layer="grpc")
+        strategy = tf.distribute.MultiWorkerMirroredStrategy(cluster_resolver=resolver)
         return Distribution("multi_worker", strategy, strategy.num_replicas_in_sync,
                             tuple(strategy.extended.worker_devices), workers=_workers(tf_config),
                             worker_index=_worker_index(tf_config), chief=_is_chief(tf_config), reason=reason)

@@ -212,16 +212,19 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
             callbacks.append(budget)
         callbacks += extra
 
+        # fit runs the steps under the trainer's strategy; callbacks run outside it, so that what only the
+        # chief does (checkpoints, logs) creates no variable the other workers would have to mirror.
+        distributed.close()
         start_step = int(trainer.optimizer.iterations.numpy())
         start = time.monotonic()
-        history = trainer.fit(
-            train, validation_data=prepared.validation, epochs=training.epochs, initial_epoch=initial_epoch,
-            steps_per_epoch=training.steps_per_epoch or None, callbacks=callbacks,
-            verbose=fit_verbosity(training.verbose),
-            shuffle=False,  # the datasets shuffle themselves (within length buckets, or not at all for streams)
-        )
+        with distribution.worker_loss_explained(checkpoint):
+            history = trainer.fit(
+                train, validation_data=prepared.validation, epochs=training.epochs, initial_epoch=initial_epoch,
+                steps_per_epoch=training.steps_per_epoch or None, callbacks=callbacks,
+                verbose=fit_verbosity(training.verbose),
+                shuffle=False,  # the datasets shuffle themselves (within length buckets, or not at all for streams)
+            )
         seconds = time.monotonic() - start
-        distributed.close()
         model = one_device(model)
         summary = {
             # The optimizer counts the steps really taken, a time budget's partial epoch included.

@@ -1,7 +1,8 @@
 """Trains one tiny model in this process and writes what a distribution test compares (run as a script).
 
 `python distributed_run.py SPEC.json`: SPEC holds `task`, `settings` (config overrides), `out` (an .npz
-path) and `cpu_replicas` (logical CPU devices to make before TensorFlow starts, for `mirrored`). The
+path), `cpu_replicas` (logical CPU devices to make before TensorFlow starts, for `mirrored`), `resume`
+and `step_sleep` (seconds to wait after each step). The
 npz holds the loss logged after every step (`step_loss`) and the trained model's weights (`weight_<i>`).
 """
 
@@ -23,8 +24,15 @@ def main(spec_path):
 
     from seqtk.tasks import get_task
 
+    import time
+
     losses = []
-    record = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: losses.append(float(logs["loss"])))
+
+    def after_step(batch, logs):
+        losses.append(float(logs["loss"]))
+        time.sleep(spec.get("step_sleep", 0.0))  # gives a test time to stop a worker mid-epoch
+
+    record = keras.callbacks.LambdaCallback(on_train_batch_end=after_step)
     task = get_task(spec["task"])
     config = task.load_config(None, overrides=spec["settings"])
     result = task.train(config, resume=spec.get("resume", False), log=print, callbacks=[record])

@@ -1,0 +1,262 @@
+"""tf.distribute for every task: replicas on logical CPU devices and workers on 127.0.0.1 stand in for GPUs
+and machines; each distributed run is compared with a one-device run of the same global batch."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from seqtk.data.labeled_text import read_labeled
+from seqtk.data.parallel_text import read_parallel
+from seqtk.data.text_sources import BUNDLED, read_text_file
+from seqtk.training.config import ConfigError
+from seqtk.training.distribution import (
+    Distribution,
+    auto_choice,
+    check_batch_sizes,
+    choose_distribution,
+    read_tf_config,
+)
+
+RUNNER = os.path.join(os.path.dirname(__file__), "distributed_run.py")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+# Plain SGD and no dropout: the only difference between the runs is where the arithmetic happens.
+COMMON = ["training.verbose=0", "training.optimizer=sgd", "training.learning_rate=0.5", "training.jit_compile=false",
+          "training.time_budget_minutes=0", "training.early_stopping_patience=5"]
+
+
+def cluster(workers=2):
+    ports = []
+    for _ in range(workers):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            ports.append(probe.getsockname()[1])
+    return {"worker": [f"127.0.0.1:{port}" for port in ports]}
+
+
+def task_settings(task, root):
+    """Small real data for `task` (bundled samples) whose batches all hold the global batch size."""
+    if task == "lm":
+        text = root / "corpus.txt"
+        text.write_text(read_text_file(BUNDLED["tinyshakespeare"])[:4000], encoding="utf-8")
+        return [f"data.train=[{text}]", "data.validation=[]", "tokenizer.kind=char", "model.embedding_dim=8",
+                "model.hidden_dim=8", "model.num_layers=1", "training.batch_size=4", "training.sequence_length=20",
+                "training.eval_batch_size=4", "sample_length=5"]
+    if task == "classifier":
+        examples = read_labeled("bundled:sst2_sentences_train")
+        files = {}
+        for name, part in (("train", examples[:160]), ("dev", examples[160:224])):
+            files[name] = root / f"{name}.tsv"
+            files[name].write_text("sentence\tlabel\n" + "".join(f"{e.text}\t{e.label}\n" for e in part),
+                                   encoding="utf-8")
+        return [f"data.train=[{files['train']}]", f"data.validation=[{files['dev']}]", "tokenizer.kind=word",
+                "model.embedding_dim=8", "model.hidden_dim=8", "training.batch_size=16",
+                "training.eval_batch_size=16", "data.max_length=40"]
+    pairs = read_parallel(["bundled:tatoeba_fr_en_train"])
+    files = {}
+    for name, part in (("train", pairs[:128]), ("valid", pairs[128:144])):
+        files[name] = root / f"{name}_pairs.tsv"
+        files[name].write_text("".join(f"{p.source}\t{p.target}\n" for p in part), encoding="utf-8")
+    return [f"data.train=[{files['train']}]", f"data.validation=[{files['valid']}]", "tokenizer.source.kind=word",
+            "tokenizer.target.kind=word", "model.embedding_dim=8", "model.hidden_dim=8", "model.num_layers=1",
+            "training.batch_size=16", "training.eval_batch_size=16", "training.beam_size=1",
+            "data.max_source_length=30", "data.max_target_length=30", "model.dropout=0", "model.input_dropout=0",
+            "model.output_dropout=0", "training.label_smoothing=0"]
+
+
+def folders(root, name):
+    return [f"name={name}", f"output_dir={root}/saved", f"checkpoint_dir={root}/checkpoints", f"log_dir={root}/runs"]
+
+
+def start(spec, path, tf_config=None):
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": ROOT}
+    env.pop("TF_CONFIG", None)
+    if tf_config:
+        env["TF_CONFIG"] = json.dumps(tf_config)
+    log = open(f"{path}.log", "w", encoding="utf-8")  # noqa: SIM115  closed by finish()
+    process = subprocess.Popen([sys.executable, RUNNER, str(path)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    process.log = log
+    return process
+
+
+def finish(process, path, timeout=300):
+    try:
+        code = process.wait(timeout=timeout)
+    finally:
+        process.log.close()
+    output = open(f"{path}.log", encoding="utf-8").read()
+    assert code == 0, output[-3000:]
+    return output
+
+
+def run_alone(spec, path, tf_config=None):
+    return finish(start(spec, path, tf_config), path)
+
+
+def compare(reference, other, tolerance):
+    """The largest difference of the per-step losses and of the final weights of two runs' npz files."""
+    a, b = np.load(reference), np.load(other)
+    assert int(a["steps"]) == int(b["steps"])
+    assert a["step_loss"].shape == b["step_loss"].shape
+    np.testing.assert_allclose(a["step_loss"], b["step_loss"], atol=tolerance, rtol=0)
+    weights = sorted(k for k in a.files if k.startswith("weight_"))
+    assert weights and weights == sorted(k for k in b.files if k.startswith("weight_"))
+    for key in weights:
+        np.testing.assert_allclose(a[key], b[key], atol=tolerance, rtol=0)
+
+
+class TfConfigTest:
+    def test_unset_means_one_process(self):
+        assert read_tf_config({}) is None
+        assert read_tf_config({"TF_CONFIG": "  "}) is None
+
+    def test_a_valid_one_is_read(self):
+        config = {"cluster": cluster(), "task": {"type": "worker", "index": 1}}
+        assert read_tf_config({"TF_CONFIG": json.dumps(config)}) == config
+
+    @pytest.mark.parametrize("text, message", [
+        ("{cluster: 1}", "not valid JSON"),
+        ('{"task": {"type": "worker", "index": 0}}', "no \"cluster\""),
+        ('{"cluster": {"worker": ["a:1", "b:2"]}}', "names this worker nowhere"),
+        ('{"cluster": {"worker": ["a:1", "b:2"]}, "task": {"type": "worker", "index": 2}}', "index 2 is not in"),
+        ('{"cluster": {"worker": ["a:1"]}, "task": {"type": "ps", "index": 0}}', "'ps' index 0 is not in"),
+    ])
+    def test_a_bad_one_names_the_fix(self, text, message):
+        with pytest.raises(ConfigError, match=message) as caught:
+            read_tf_config({"TF_CONFIG": text})
+        assert "TF_CONFIG" in str(caught.value)
+
+    def test_multi_worker_without_tf_config_says_what_to_set(self):
+        with pytest.raises(ConfigError, match="multi_worker needs TF_CONFIG"):
+            choose_distribution("multi_worker", log=lambda *a: None, environ={})
+
+
+class ChoiceTest:
+    def test_auto_on_this_machine_is_one_device_and_says_why(self):
+        distribution = choose_distribution("auto", environ={})
+        assert distribution.kind == "none" and distribution.strategy is None
+        assert "auto: no GPU or TPU" in distribution.describe(32)
+
+    @pytest.mark.parametrize("workers, tpu, gpus, kind", [
+        (2, None, 0, "multi_worker"), (1, None, 0, "none"), (0, "TPU_NAME=t1", 8, "tpu"), (0, None, 4, "mirrored"),
+        (0, None, 1, "none")])
+    def test_auto_picks_from_what_is_there(self, workers, tpu, gpus, kind):
+        tf_config = {"cluster": cluster(workers), "task": {"type": "worker", "index": 0}} if workers else None
+        chosen, reason = auto_choice(tf_config, tpu, gpus)
+        assert chosen == kind and reason
+
+    def test_tpu_that_is_not_there_is_an_error_before_anything_runs(self):
+        with pytest.raises(ConfigError, match="no TPU is reachable.*training.distribution=auto"):
+            choose_distribution("tpu", environ={})
+
+    def test_an_unknown_kind_lists_the_choices(self):
+        with pytest.raises(ConfigError, match="auto, none, mirrored, multi_worker, tpu"):
+            choose_distribution("horovod", environ={})
+
+    def test_a_global_batch_the_replicas_cannot_share_is_refused(self):
+        four = Distribution("mirrored", replicas=4)
+        check_batch_sizes(four, [("training.batch_size", 32)])
+        with pytest.raises(ConfigError, match=r"training.eval_batch_size=30 .* 4 replicas .*=28 or 32"):
+            check_batch_sizes(four, [("training.batch_size", 32), ("training.eval_batch_size", 30)])
+
+    def test_several_cpu_replicas_turn_xla_off_and_gpus_keep_it(self):
+        cpus = Distribution("mirrored", replicas=2, devices=("/device:CPU:0", "/device:CPU:1"))
+        gpus = Distribution("mirrored", replicas=2, devices=("/device:GPU:0", "/device:GPU:1"))
+        assert "XLA" in cpus.xla_conflict() and gpus.xla_conflict() is None
+        assert Distribution("none", devices=("CPU:0",)).xla_conflict() is None
+
+
+class CommandLineErrorTest:
+    def test_bad_tf_config_stops_before_any_file_is_written(self, tmp_path):
+        env = {**os.environ, "TF_CONFIG": "{not json", "PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "2"}
+        done = subprocess.run(
+            [sys.executable, "-m", "seqtk.cli", "train", "lm", "--config", "shakespeare_char",
+             "--distribution", "multi_worker", "--set", f"output_dir={tmp_path}/saved",
+             "--set", f"checkpoint_dir={tmp_path}/checkpoints", "--set", f"log_dir={tmp_path}/runs"],
+            env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 2, done.stderr[-2000:]
+        assert "TF_CONFIG is not valid JSON" in done.stderr
+        assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.large
+@pytest.mark.parametrize("task", ["lm", "classifier", "translator"])
+def test_mirrored_on_two_devices_matches_one_device_step_by_step(task, tmp_path):
+    """2 logical CPU devices, the same global batch: every step's loss and the final weights agree."""
+    settings = task_settings(task, tmp_path) + COMMON + ["training.epochs=2"]
+    for kind in ("none", "mirrored"):
+        output = run_alone({"task": task, "settings": settings + folders(tmp_path, f"{task}_{kind}") +
+                            [f"training.distribution={kind}"], "out": str(tmp_path / f"{kind}.npz"),
+                            "cpu_replicas": 2}, tmp_path / f"{kind}.json")
+    assert "mirrored across 2 replicas" in output and " per replica" in output
+    compare(tmp_path / "none.npz", tmp_path / "mirrored.npz", tolerance=2e-6)
+
+
+@pytest.mark.large
+def test_two_workers_on_loopback_train_as_one_process_and_only_the_chief_writes(tmp_path):
+    settings = task_settings("lm", tmp_path) + COMMON + ["training.epochs=2"]
+    run_alone({"task": "lm", "settings": settings + folders(tmp_path / "alone", "lm") +
+               ["training.distribution=none"], "out": str(tmp_path / "alone.npz")}, tmp_path / "alone.json")
+    addresses = cluster()
+    workers = []
+    for index in (0, 1):
+        root = tmp_path / f"worker{index}"
+        spec = {"task": "lm", "settings": settings + folders(root, "lm") + ["training.distribution=multi_worker"],
+                "out": str(tmp_path / f"worker{index}.npz")}
+        workers.append(start(spec, tmp_path / f"worker{index}.json",
+                             {"cluster": addresses, "task": {"type": "worker", "index": index}}))
+    outputs = [finish(process, tmp_path / f"worker{i}.json") for i, process in enumerate(workers)]
+    assert "this is worker 0 (chief" in outputs[0] and "Worker 1 done; the chief saves the model" in outputs[1]
+    compare(tmp_path / "worker0.npz", tmp_path / "worker1.npz", tolerance=0)
+    compare(tmp_path / "alone.npz", tmp_path / "worker0.npz", tolerance=2e-6)
+    assert (tmp_path / "worker0" / "saved" / "lm" / "model.keras").exists()
+    assert (tmp_path / "worker0" / "checkpoints" / "lm" / "last.keras").exists()
+    assert not (tmp_path / "worker1").exists()  # the other worker wrote nothing: no model, checkpoint or log
+
+
+@pytest.mark.large
+def test_a_worker_killed_mid_epoch_resumes_from_the_last_checkpoint_with_no_step_lost(tmp_path):
+    settings = task_settings("lm", tmp_path) + COMMON + ["training.epochs=3"] + folders(tmp_path / "alone", "lm")
+    run_alone({"task": "lm", "settings": settings + ["training.distribution=none"], "out": str(tmp_path / "alone.npz")},
+              tmp_path / "alone.json")
+    shared = COMMON + task_settings("lm", tmp_path) + ["training.epochs=3", "training.distribution=multi_worker"] + \
+        folders(tmp_path / "cluster", "lm")
+    state = tmp_path / "cluster" / "checkpoints" / "lm" / "training_state.json"
+
+    def launch(resume, step_sleep):
+        addresses = cluster()
+        return [start({"task": "lm", "settings": shared, "out": str(tmp_path / f"w{i}.npz"), "resume": resume,
+                       "step_sleep": step_sleep}, tmp_path / f"w{i}_{int(resume)}.json",
+                      {"cluster": addresses, "task": {"type": "worker", "index": i}}) for i in (0, 1)]
+
+    chief, worker = launch(resume=False, step_sleep=0.05)
+    deadline = time.monotonic() + 240
+    while not (state.exists() and json.loads(state.read_text())["epoch"] == 0):
+        assert time.monotonic() < deadline and chief.poll() is None, "no checkpoint after the first epoch"
+        time.sleep(0.1)
+    time.sleep(0.5)  # into the second epoch
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    worker.log.close()
+    code = chief.wait(timeout=240)  # the chief sees its peer stop sending heartbeats and gives up
+    chief.log.close()
+    lost = open(tmp_path / "w0_0.json.log", encoding="utf-8").read()
+    assert code != 0 and "Restart every worker with --resume" in lost, lost[-3000:]
+    assert json.loads(state.read_text())["epoch"] == 0  # the interrupted epoch was never checkpointed
+
+    outputs = [finish(p, tmp_path / f"w{i}_1.json") for i, p in enumerate(launch(resume=True, step_sleep=0))]
+    assert all("Resuming lm from epoch 1" in output for output in outputs)
+    # The resumed run took exactly the steps of epochs 2 and 3: none lost, none taken twice.
+    alone, resumed = np.load(tmp_path / "alone.npz"), np.load(tmp_path / "w0.npz")
+    per_epoch = int(alone["steps"]) // 3
+    assert int(resumed["steps"]) == 3 * per_epoch and len(resumed["step_loss"]) == 2 * per_epoch
+    for key in (k for k in alone.files if k.startswith("weight_")):
+        np.testing.assert_allclose(alone[key], resumed[key], atol=2e-6, rtol=0)
+    np.testing.assert_allclose(alone["step_loss"][per_epoch:], resumed["step_loss"], atol=2e-6, rtol=0)
