@@ -71,12 +71,14 @@ def pad_batch(sequences, pad_multiple=1):
     return batch
 
 
-def bucketed_order(lengths, batch_size, shuffle, seed=None, pool_batches=50):
+def bucketed_order(lengths, batch_size, shuffle, seed=None, pool_batches=50, drop_remainder=False):
     """Batches of indices that group texts of similar length, so batches carry little padding.
 
     With `shuffle`, indices are shuffled, cut into pools of `pool_batches`
     batches, sorted by length inside each pool and batched, and the batches
     shuffled (the "sortish" sampler of fastai); else all are sorted by length.
+    With `drop_remainder`, the last `len % batch_size` texts of the order (a
+    different few each shuffled epoch) are left out, so every batch is full.
     """
     lengths = np.asarray(lengths)
     if shuffle:
@@ -89,24 +91,29 @@ def bucketed_order(lengths, batch_size, shuffle, seed=None, pool_batches=50):
         ])
     else:
         order = np.argsort(lengths, kind="stable")
-    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    end = len(order) - len(order) % batch_size if drop_remainder else len(order)
+    batches = [order[i : i + batch_size] for i in range(0, end, batch_size)]
     if shuffle:
         batches = [batches[i] for i in rng.permutation(len(batches))]
     return batches
 
 
-def classification_dataset(sequences, labels, batch_size, shuffle=True, seed=0, pad_multiple=8):
-    """A `tf.data.Dataset` of `(token_ids, labels)` batches, length-bucketed, reshuffled every epoch."""
+def classification_dataset(sequences, labels, batch_size, shuffle=True, seed=0, pad_multiple=8, drop_remainder=False):
+    """A `tf.data.Dataset` of `(token_ids, labels)` batches, length-bucketed, reshuffled every epoch.
+
+    `drop_remainder`: full batches only (a TPU compiles each batch size), the remainder left out.
+    """
     lengths = [len(s) for s in sequences]
     labels = np.asarray(labels, dtype=np.int32)
     epoch = [0]
 
     def batches():
-        for indices in bucketed_order(lengths, batch_size, shuffle, seed=seed + epoch[0]):
+        for indices in bucketed_order(lengths, batch_size, shuffle, seed=seed + epoch[0],
+                                      drop_remainder=drop_remainder):
             yield pad_batch([sequences[i] for i in indices], pad_multiple), labels[indices]
         epoch[0] += 1
 
     signature = (tf.TensorSpec((None, None), tf.int32), tf.TensorSpec((None,), tf.int32))
     dataset = tf.data.Dataset.from_generator(batches, output_signature=signature)
-    steps = -(-len(sequences) // batch_size)
+    steps = len(sequences) // batch_size if drop_remainder else -(-len(sequences) // batch_size)
     return dataset.apply(tf.data.experimental.assert_cardinality(steps)).prefetch(2)

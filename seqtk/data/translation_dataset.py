@@ -31,7 +31,8 @@ def teacher_forcing_batch(targets, start_id, end_id, pad_multiple=1):
     return inputs, outputs
 
 
-def translation_dataset(sources, targets, batch_size, start_id, end_id, shuffle=True, seed=0, pad_multiple=8):
+def translation_dataset(sources, targets, batch_size, start_id, end_id, shuffle=True, seed=0, pad_multiple=8,
+                        drop_remainder=False):
     """A `tf.data.Dataset` of `((source_ids, decoder_inputs), decoder_targets)`, length-bucketed.
 
     Batches group pairs of similar length, reshuffled each epoch; 0 pads every side, and
@@ -45,7 +46,8 @@ def translation_dataset(sources, targets, batch_size, start_id, end_id, shuffle=
     epoch = [0]
 
     def batches():
-        for indices in bucketed_order(lengths, batch_size, shuffle, seed=seed + epoch[0]):
+        for indices in bucketed_order(lengths, batch_size, shuffle, seed=seed + epoch[0],
+                                      drop_remainder=drop_remainder):
             decoder_inputs, decoder_targets = teacher_forcing_batch(
                 [targets[i] for i in indices], start_id, end_id, pad_multiple)
             yield (pad_batch([sources[i] for i in indices], pad_multiple), decoder_inputs), decoder_targets
@@ -53,5 +55,5 @@ def translation_dataset(sources, targets, batch_size, start_id, end_id, shuffle=
 
     matrix = tf.TensorSpec((None, None), tf.int32)
     dataset = tf.data.Dataset.from_generator(batches, output_signature=((matrix, matrix), matrix))
-    steps = -(-len(sources) // batch_size)
+    steps = len(sources) // batch_size if drop_remainder else -(-len(sources) // batch_size)
     return dataset.apply(tf.data.experimental.assert_cardinality(steps)).prefetch(2)

@@ -186,7 +186,8 @@ class ClassifierTask(Task):
         log(f"Tokens: {sum(map(len, train_sequences)):,} train (texts cut to {data.max_length or 'any'} tokens); "
             f"vocabulary {tokenizer.vocabulary_size}.")
         train_data = classification_dataset(train_sequences, label_ids(train, config.labels), training.batch_size,
-                                            shuffle=True, seed=training.seed, pad_multiple=training.pad_multiple)
+                                            shuffle=True, seed=training.seed, pad_multiple=training.pad_multiple,
+                                            drop_remainder=training.drop_remainder)
         valid_data = classification_dataset(valid_sequences, label_ids(validation, config.labels),
                                             training.eval_batch_size, shuffle=False,
                                             pad_multiple=training.pad_multiple)

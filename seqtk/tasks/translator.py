@@ -73,10 +73,11 @@ class TranslatorTrainingConfig(TrainingConfig):
     bleu_sentences: int = at_least(1000, 0)  # validation pairs translated (greedy) after each epoch; 0: all
     beam_size: int = at_least(5, 1)  # the beam of the final evaluation (greedy is always reported too)
     length_penalty: float = at_least(0.6, 0.0)  # GNMT's alpha for beam search; 0 ranks by total log-probability
-    # Without XLA a batch's shape costs nothing, so no padding beyond the longest pair (measured on 2 CPU
-    # cores, 1x512 LSTM, Tatoeba lengths: 256 ms/step unpadded, 295 ms rounded to 8, 409 ms with XLA, whose
-    # every (source, target) length pair is a fresh compilation). Decoding loops are compiled regardless.
-    pad_multiple: int = at_least(1, 1)
+    # 0: 8 under XLA (each (source, target) length pair is a compilation; rounding to 8 bounds them), 1
+    # without: then a batch's shape costs nothing, so no padding beyond the longest pair (measured on 2 CPU
+    # cores, 1x512 LSTM, Tatoeba lengths: 256 ms/step unpadded, 295 ms rounded to 8, 409 ms with XLA).
+    # Decoding loops are compiled regardless.
+    pad_multiple: int = at_least(0, 0)
     jit_compile: bool = False
 
 
@@ -220,10 +221,12 @@ class TranslatorTask(Task):
             + (f"; {dropped:,} pairs over {data.max_source_length}/{data.max_target_length} tokens left out."
                if dropped else "."))
         end_id = tokenizers.target.newline_id
+        pad_multiple = training.pad_multiple or (8 if training.jit_compile else 1)
         train_data = translation_dataset(train_sources, train_targets, training.batch_size, end_id, end_id,
-                                         shuffle=True, seed=training.seed, pad_multiple=training.pad_multiple)
+                                         shuffle=True, seed=training.seed, pad_multiple=pad_multiple,
+                                         drop_remainder=training.drop_remainder)
         valid_data = translation_dataset(valid_sources, valid_targets, training.eval_batch_size, end_id, end_id,
-                                         shuffle=False, pad_multiple=training.pad_multiple)
+                                         shuffle=False, pad_multiple=pad_multiple)
         statistics = {"source_vocabulary_size": tokenizers.source.vocabulary_size,
                       "target_vocabulary_size": tokenizers.target.vocabulary_size,
                       "train_pairs": len(train_sources), "dropped_pairs": dropped}

@@ -83,6 +83,9 @@ class TrainingConfig:
     # there are several, else one device | none | mirrored (local GPUs) | multi_worker (TF_CONFIG) | tpu.
     # batch_size is the global batch, split across the replicas.
     distribution: str = choice("auto", "none", "mirrored", "multi_worker", "tpu")
+    # Train on full batches only, leaving each epoch's remainder out: every step has one shape, as a TPU
+    # needs (distribution tpu turns it on). Language-model batches are always full.
+    drop_remainder: bool = False
     eval_batch_size: int = at_least(64, 1)
     seed: int = 1234
     verbose: str = choice("auto", "0", "1", "2")  # Keras progress bars

@@ -135,6 +135,9 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
     check_batch_sizes(distribution, task.distributed_batch_sizes(config))
     check_precision(training.mixed_precision, {"TPU"} if distribution.kind == "tpu" else None)
     log(distribution.describe(training.batch_size))
+    if distribution.kind == "tpu" and not training.drop_remainder:
+        training.drop_remainder = True
+        log("training.drop_remainder is on: a TPU compiles one program per batch shape, so every batch is full.")
     jit_compile = training.jit_compile
     if jit_compile and distribution.xla_conflict():
         log(distribution.xla_conflict())

@@ -2,7 +2,8 @@
 
 `python distributed_run.py SPEC.json`: SPEC holds `task`, `settings` (config overrides), `out` (an .npz
 path), `cpu_replicas` (logical CPU devices to make before TensorFlow starts, for `mirrored`), `resume`
-and `step_sleep` (seconds to wait after each step). The
+and `step_sleep` (seconds to wait after each step); `runs`, a list of `settings` and `out`, trains
+several models one after the other in this process. The
 npz holds the loss logged after every step (`step_loss`) and the trained model's weights (`weight_<i>`).
 """
 
@@ -34,11 +35,14 @@ def main(spec_path):
 
     record = keras.callbacks.LambdaCallback(on_train_batch_end=after_step)
     task = get_task(spec["task"])
-    config = task.load_config(None, overrides=spec["settings"])
-    result = task.train(config, resume=spec.get("resume", False), log=print, callbacks=[record])
-    weights = {f"weight_{i}": np.asarray(w) for i, w in enumerate(result["model"].get_weights())}
-    np.savez(spec["out"], step_loss=np.array(losses), steps=int(result["trainer"].optimizer.iterations.numpy()), **weights)
-    print(json.dumps({"directory": result["directory"], "distribution": result["metrics"]["distribution"]}))
+    for run in spec.get("runs", [spec]):  # several runs share one TensorFlow start-up
+        losses.clear()
+        config = task.load_config(None, overrides=run["settings"])
+        result = task.train(config, resume=spec.get("resume", False), log=print, callbacks=[record])
+        weights = {f"weight_{i}": np.asarray(w) for i, w in enumerate(result["model"].get_weights())}
+        np.savez(run["out"], step_loss=np.array(losses), steps=int(result["trainer"].optimizer.iterations.numpy()),
+                 **weights)
+        print(json.dumps({"directory": result["directory"], "distribution": result["metrics"]["distribution"]}))
 
 
 if __name__ == "__main__":

@@ -191,10 +191,9 @@ class CommandLineErrorTest:
 def test_mirrored_on_two_devices_matches_one_device_step_by_step(task, tmp_path):
     """2 logical CPU devices, the same global batch: every step's loss and the final weights agree."""
     settings = task_settings(task, tmp_path) + COMMON + ["training.epochs=2"]
-    for kind in ("none", "mirrored"):
-        output = run_alone({"task": task, "settings": settings + folders(tmp_path, f"{task}_{kind}") +
-                            [f"training.distribution={kind}"], "out": str(tmp_path / f"{kind}.npz"),
-                            "cpu_replicas": 2}, tmp_path / f"{kind}.json")
+    runs = [{"settings": settings + folders(tmp_path, f"{task}_{kind}") + [f"training.distribution={kind}"],
+             "out": str(tmp_path / f"{kind}.npz")} for kind in ("none", "mirrored")]
+    output = run_alone({"task": task, "runs": runs, "cpu_replicas": 2}, tmp_path / "runs.json")
     assert "mirrored across 2 replicas" in output and " per replica" in output
     compare(tmp_path / "none.npz", tmp_path / "mirrored.npz", tolerance=2e-6)
 

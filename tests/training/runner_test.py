@@ -5,6 +5,8 @@ import pathlib
 
 import keras
 import pytest
+import tensorflow as tf
+from keras.src.backend.tensorflow.trainer import TensorFlowTrainer
 
 from seqtk.data.labeled_text import read_labeled
 from seqtk.data.parallel_text import read_parallel
@@ -136,9 +138,54 @@ class GenericOptionTest:
         metrics = result["metrics"]
         assert metrics["stopped_by_time_budget"] and metrics["train_steps"] == 1 and metrics["epochs_run"] == 1
 
-    def test_jit_compile_reaches_the_compiled_trainer(self, task, data_files, tmp_path):
-        assert run(task, data_files, tmp_path, "training.jit_compile=true", "training.steps_per_epoch=2",
-                   )["trainer"].jit_compile is True
+    def test_xla_steps_see_a_bounded_set_of_shapes_and_no_python_or_string_op(self, task, data_files, tmp_path,
+                                                                               monkeypatch):
+        """A TPU needs each step compiled once per batch shape: over a whole epoch the shapes are the
+        length buckets (+1 for a last, smaller batch), and the compiled step holds no Python or string op."""
+        traces = {"train_step": 0, "test_step": 0}
+        for name in traces:
+            original = getattr(TensorFlowTrainer, name)
+
+            def counting(self, data, _original=original, _name=name):
+                traces[_name] += 1  # Python runs only while TensorFlow traces the step
+                return _original(self, data)
+
+            monkeypatch.setattr(TensorFlowTrainer, name, counting)
+        result = run(task, data_files, tmp_path, "training.jit_compile=true")  # one whole epoch
+        trainer = result["trainer"]
+        assert trainer.jit_compile is True and result["metrics"]["train_steps"] > 1
+
+        # The batches that epoch fed the step, rebuilt from the saved model's config and tokenizer.
+        _, tokenizer, config = load_model_directory(result["directory"], task=task)
+        prepared = get_task(task).prepare(config, tokenizer, *get_task(task).read_data(config, print), print)
+        shapes = {split: {tuple(tuple(t.shape) for t in tf.nest.flatten(batch)) for batch in dataset}
+                  for split, dataset in (("train", prepared.train), ("validation", prepared.validation))}
+        if task == "lm":  # fixed (batch, sequence_length) windows
+            buckets = 1
+        elif task == "classifier":  # lengths up to data.max_length, rounded up to pad_multiple
+            buckets = -(-config.data.max_length // config.training.pad_multiple)
+        else:  # (source, decoder) length pairs; pad_multiple 0 means 8 under XLA
+            buckets = -(-config.data.max_source_length // 8) * -(-(config.data.max_target_length + 1) // 8)
+        last = 0 if task == "lm" else 1
+        for split, seen in shapes.items():
+            assert 1 <= len(seen) <= buckets + last, (split, sorted(seen))
+        # Keras traces a step once more for the iterator fit starts with (the program is the same).
+        assert 1 <= traces["train_step"] <= len(shapes["train"]) + 1
+        assert 1 <= traces["test_step"] <= len(shapes["validation"]) + 1
+
+        forbidden = {"PyFunc", "EagerPyFunc", "PyFuncStateless"}
+        # fit's train_function wraps the tf.function that runs the steps; its traced graphs hold the step's.
+        compiled = [c.cell_contents for c in trainer.train_function.__closure__
+                    if hasattr(c.cell_contents, "_list_all_concrete_functions")]
+        graphs = [f.graph.as_graph_def() for c in compiled for f in c._list_all_concrete_functions()]
+        assert graphs
+        nodes = [n for g in graphs for n in list(g.node) + [m for f in g.library.function for m in f.node_def]]
+        assert any("MatMul" in n.op for n in nodes)  # the walk reached the step's own computation
+        assert not [n.op for n in nodes if n.op in forbidden]
+        string_ops = [n.op for n in nodes if any(
+            value.type == tf.string.as_datatype_enum or tf.string.as_datatype_enum in value.list.type
+            for value in n.attr.values())]
+        assert not string_ops
 
     def test_resume_continues_from_the_checkpoint(self, task, data_files, tmp_path):
         first = run(task, data_files, tmp_path, "training.steps_per_epoch=2", "training.epochs=1")
