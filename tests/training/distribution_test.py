@@ -191,6 +191,8 @@ class CommandLineErrorTest:
 def test_mirrored_on_two_devices_matches_one_device_step_by_step(task, tmp_path):
     """2 logical CPU devices, the same global batch: every step's loss and the final weights agree."""
     settings = task_settings(task, tmp_path) + COMMON + ["training.epochs=2"]
+    if task == "classifier":  # ULMFiT's per-group rates and unfreezing rescale each step's update too
+        settings += ["training.discriminative_decay=2.6", "training.gradual_unfreezing=true"]
     runs = [{"settings": settings + folders(tmp_path, f"{task}_{kind}") + [f"training.distribution={kind}"],
              "out": str(tmp_path / f"{kind}.npz")} for kind in ("none", "mirrored")]
     output = run_alone({"task": task, "runs": runs, "cpu_replicas": 2}, tmp_path / "runs.json")
