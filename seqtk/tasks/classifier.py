@@ -150,6 +150,9 @@ class ClassifierTask(Task):
     def build_tokenizer(self, config, train, log):
         return build_tokenizer(config.tokenizer, [(e.source, e.text) for e in train], log)
 
+    def file_of(self, item):
+        return item.source
+
     def texts_by_tokenizer(self, tokenizer, data):
         return [(tokenizer, [(e.source, e.line, e.text) for e in data])]
 

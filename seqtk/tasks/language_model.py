@@ -177,6 +177,9 @@ class LanguageModelTask(Task):
     def build_tokenizer(self, config, train, log):
         return build_tokenizer(config.tokenizer, train, log)
 
+    def file_of(self, item):
+        return item[0]  # (file name, text)
+
     def texts_by_tokenizer(self, tokenizer, data):
         return [(tokenizer, [(name, None, text) for name, text in data])]
 

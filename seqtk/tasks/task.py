@@ -133,6 +133,11 @@ class Task:
     def metrics(self, config):
         return []
 
+    def file_of(self, item):
+        """The file one item of the task's training data (`read_data`) came from: sharding by file
+        gives each worker of a multi-worker run the items of its own files."""
+        raise NotImplementedError(f"the {self.name} task does not say which file its data came from")
+
     def distributed_batch_sizes(self, config):
         """`(key, value)` of each batch size that `fit` splits across replicas (training and validation)."""
         return [("training.batch_size", config.training.batch_size)]

@@ -201,6 +201,9 @@ class TranslatorTask(Task):
     def build_tokenizer(self, config, train, log):
         return build_tokenizers(config.tokenizer, train, log)
 
+    def file_of(self, item):
+        return item.origin
+
     def texts_by_tokenizer(self, tokenizers, data):
         return [(tokenizers.source, _located(data, "source"), "source side"),
                 (tokenizers.target, _located(data, "target"), "target side")]

@@ -83,6 +83,10 @@ class TrainingConfig:
     # there are several, else one device | none | mirrored (local GPUs) | multi_worker (TF_CONFIG) | tpu.
     # batch_size is the global batch, split across the replicas.
     distribution: str = choice("auto", "none", "mirrored", "multi_worker", "tpu")
+    # multi_worker: how workers share the training data. data: each takes its rows of every global batch;
+    # file: each trains on its own files (every worker-th one), a corpus of one file per worker at least;
+    # auto: file when the training data comes in at least as many files as there are workers, else data.
+    shard: str = choice("auto", "data", "file")
     # Train on full batches only, leaving each epoch's remainder out: every step has one shape, as a TPU
     # needs (distribution tpu turns it on). Language-model batches are always full.
     drop_remainder: bool = False

@@ -90,12 +90,38 @@ class Distribution:
                 f"Restart every worker with --resume: training goes on from the chief's last checkpoint, "
                 f"{where}.") from error
 
+    def sharding(self, setting, files, log=print):
+        """`data` or `file`: how this run's workers share the training data (`training.shard`), given the
+        training files in the order read. Printed; `file` that cannot be honoured is a ConfigError."""
+        if self.kind != "multi_worker":
+            return "data"
+        if setting == "file" or (setting == "auto" and len(files) >= self.workers):
+            if len(files) < self.workers:
+                raise ConfigError(
+                    f"training.shard=file: the training data is {len(files)} file(s) for {self.workers} workers; "
+                    "give at least one file per worker (a language model without data.validation trains on "
+                    "its files joined into one text), or set training.shard=data.")
+            if self.replicas != self.workers:
+                raise ConfigError(
+                    f"training.shard=file needs one replica per worker ({self.replicas} replicas on {self.workers} "
+                    "workers): each worker's batches come from its own files. Set training.shard=data.")
+            mine = self.files_of_worker(files)
+            log(f"Sharded by file: worker {self.worker_index} trains on {len(mine)} of {len(files)} files "
+                f"({', '.join(map(os.path.basename, mine[:5]))}{', ...' if len(mine) > 5 else ''}).")
+            return "file"
+        log(f"Sharded by data: each worker takes its rows of every global batch"
+            f"{f' ({len(files)} training file(s) for {self.workers} workers)' if setting == 'auto' else ''}.")
+        return "data"
+
+    def files_of_worker(self, files):
+        return list(files)[self.worker_index::self.workers]
+
     def shard(self, prepared):
         """`prepared` (a task's `PreparedData`) with its datasets' sharding across workers set explicitly.
 
         Each worker takes its replicas' rows of every global batch (`AutoShardPolicy.DATA`): the batches
-        are built in memory from texts every worker has read, so there are no files to split, and the
-        rows of a language model's batch are its streams, whose order must be kept.
+        are built in memory from texts every worker has read, and the rows of a language model's batch are
+        its streams, whose order must be kept.
         """
         if self.kind != "multi_worker":
             return prepared
@@ -105,6 +131,26 @@ class Distribution:
         options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
         return dataclasses.replace(prepared, train=prepared.train.with_options(options),
                                    validation=prepared.validation.with_options(options))
+
+    def agreed_minimum(self, value):
+        """The smallest of every worker's `value` (each worker calls this at the same point)."""
+        import tensorflow as tf
+
+        def gather():
+            return tf.distribute.get_replica_context().all_gather(tf.constant([int(value)], tf.int64), axis=0)
+
+        gathered = self.strategy.experimental_local_results(self.strategy.run(gather))[0]
+        return int(tf.reduce_min(gathered))
+
+    def per_worker(self, train, validation):
+        """This worker's own batches (built at the per-worker batch size), handed to the strategy as they are."""
+        import tensorflow as tf
+
+        unsharded = tf.data.Options()
+        unsharded.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.OFF
+        train, validation = train.with_options(unsharded), validation.with_options(unsharded)
+        return (self.strategy.distribute_datasets_from_function(lambda context: train),
+                self.strategy.distribute_datasets_from_function(lambda context: validation))
 
     def describe(self, batch_size):
         where = ", ".join(self.devices) if self.devices else "the default device"

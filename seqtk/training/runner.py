@@ -1,6 +1,7 @@
 """The one training run every task goes through: seed, precision, data, model, fit, evaluation, saving."""
 
 import contextlib
+import dataclasses
 import json
 import os
 import platform
@@ -174,9 +175,29 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
                 model, tokenizer, task.texts_by_tokenizer(tokenizer, train_data), training.extend_min_count, log)
         unknown = {split: _reported(task, tokenizer, data, f"{split.capitalize()} data")
                    for split, data in (("training", train_data), ("validation", valid_data))}
-        prepared = distribution.shard(task.prepare(config, tokenizer, train_data, valid_data, log))
+        sharding = distribution.sharding(training.shard, list(dict.fromkeys(map(task.file_of, train_data)))
+                                         if distribution.kind == "multi_worker" else [], log)
+        if sharding == "file":
+            # This worker's files, batched at its share of the global batch; the tokenizer (built from
+            # every file above) is the same on every worker.
+            mine = set(distribution.files_of_worker(dict.fromkeys(map(task.file_of, train_data))))
+            share = dataclasses.replace(config, training=dataclasses.replace(
+                training, batch_size=training.batch_size // distribution.workers,
+                eval_batch_size=training.eval_batch_size // distribution.workers))
+            prepared = task.prepare(share, tokenizer, [i for i in train_data if task.file_of(i) in mine],
+                                    valid_data, log)
+        else:
+            prepared = distribution.shard(task.prepare(config, tokenizer, train_data, valid_data, log))
         steps_per_epoch = training.steps_per_epoch or int(prepared.train.cardinality())
-        train = prepared.train.repeat() if training.steps_per_epoch else prepared.train
+        train, validation = prepared.train, prepared.validation
+        if sharding == "file" and not training.steps_per_epoch:
+            # Every worker takes the same steps (collectives need all of them): as many as the smallest shard.
+            steps_per_epoch = distribution.agreed_minimum(steps_per_epoch)
+            train = train.take(steps_per_epoch)
+            log(f"Each epoch: {steps_per_epoch} steps, the batches of the smallest worker's files.")
+        train = train.repeat() if training.steps_per_epoch else train
+        if sharding == "file":
+            train, validation = distribution.per_worker(train, validation)
 
         if restored is not None:
             initial_epoch = restored_state["epoch"] + 1
@@ -222,7 +243,7 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
         start = time.monotonic()
         with distribution.worker_loss_explained(checkpoint):
             history = trainer.fit(
-                train, validation_data=prepared.validation, epochs=training.epochs, initial_epoch=initial_epoch,
+                train, validation_data=validation, epochs=training.epochs, initial_epoch=initial_epoch,
                 steps_per_epoch=training.steps_per_epoch or None, callbacks=callbacks,
                 verbose=fit_verbosity(training.verbose),
                 shuffle=False,  # the datasets shuffle themselves (within length buckets, or not at all for streams)

@@ -3,6 +3,7 @@ and machines; each distributed run is compared with a one-device run of the same
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -173,6 +174,28 @@ class ChoiceTest:
         assert Distribution("none", devices=("CPU:0",)).xla_conflict() is None
 
 
+class ShardingTest:
+    two = Distribution("multi_worker", replicas=2, workers=2, worker_index=1, chief=False)
+
+    def test_auto_shards_by_file_when_every_worker_gets_one(self):
+        said = []
+        assert self.two.sharding("auto", ["a.txt", "b.txt", "c.txt"], said.append) == "file"
+        assert self.two.files_of_worker(["a.txt", "b.txt", "c.txt"]) == ["b.txt"]
+        assert said == ["Sharded by file: worker 1 trains on 1 of 3 files (b.txt)."]
+
+    def test_auto_shards_by_data_with_fewer_files_than_workers(self):
+        assert self.two.sharding("auto", ["a.txt"], lambda *a: None) == "data"
+        assert self.two.sharding("data", ["a.txt", "b.txt"], lambda *a: None) == "data"
+        assert Distribution("mirrored", replicas=2).sharding("file", ["a.txt"], lambda *a: None) == "data"
+
+    def test_file_sharding_that_cannot_be_honoured_says_why(self):
+        with pytest.raises(ConfigError, match="1 file\\(s\\) for 2 workers.*training.shard=data"):
+            self.two.sharding("file", ["a.txt"], lambda *a: None)
+        gpus = Distribution("multi_worker", replicas=4, workers=2)
+        with pytest.raises(ConfigError, match="one replica per worker"):
+            gpus.sharding("file", ["a.txt", "b.txt"], lambda *a: None)
+
+
 class CommandLineErrorTest:
     def test_bad_tf_config_stops_before_any_file_is_written(self, tmp_path):
         env = {**os.environ, "TF_CONFIG": "{not json", "PYTHONPATH": ROOT, "TF_CPP_MIN_LOG_LEVEL": "2"}
@@ -215,11 +238,38 @@ def test_two_workers_on_loopback_train_as_one_process_and_only_the_chief_writes(
                              {"cluster": addresses, "task": {"type": "worker", "index": index}}))
     outputs = [finish(process, tmp_path / f"worker{i}.json") for i, process in enumerate(workers)]
     assert "this is worker 0 (chief" in outputs[0] and "Worker 1 done; the chief saves the model" in outputs[1]
+    assert all("Sharded by data" in output for output in outputs)  # one training file for two workers
     compare(tmp_path / "worker0.npz", tmp_path / "worker1.npz", tolerance=0)
     compare(tmp_path / "alone.npz", tmp_path / "worker0.npz", tolerance=2e-6)
     assert (tmp_path / "worker0" / "saved" / "lm" / "model.keras").exists()
     assert (tmp_path / "worker0" / "checkpoints" / "lm" / "last.keras").exists()
     assert not (tmp_path / "worker1").exists()  # the other worker wrote nothing: no model, checkpoint or log
+
+
+@pytest.mark.large
+def test_a_corpus_of_several_files_is_sharded_by_file_across_workers(tmp_path):
+    text = read_text_file(BUNDLED["tinyshakespeare"])
+    files = [tmp_path / "part_a.txt", tmp_path / "part_b.txt", tmp_path / "valid.txt"]
+    for path, part in zip(files, (text[:1500], text[1500:4000], text[4000:4400]), strict=True):
+        path.write_text(part, encoding="utf-8")
+    settings = task_settings("lm", tmp_path) + COMMON + [
+        "training.epochs=1", f"data.train=[{files[0]}, {files[1]}]", f"data.validation=[{files[2]}]",
+        "training.distribution=multi_worker"] + folders(tmp_path / "cluster", "lm")
+    addresses = cluster()
+    workers = [start({"task": "lm", "settings": settings, "out": str(tmp_path / f"f{i}.npz")}, tmp_path / f"f{i}.json",
+                     {"cluster": addresses, "task": {"type": "worker", "index": i}}) for i in (0, 1)]
+    outputs = [finish(process, tmp_path / f"f{i}.json") for i, process in enumerate(workers)]
+    tokens = []
+    for index, output in enumerate(outputs):
+        assert f"Sharded by file: worker {index} trains on 1 of 2 files (part_{'ab'[index]}.txt)" in output
+        tokens.append(int(re.search(r"Tokens: ([\d,]+) train", output).group(1).replace(",", "")))
+        # this worker encoded its own file only (the char tokenizer adds no symbol of its own)
+        assert abs(tokens[index] - len(files[index].read_text(encoding="utf-8"))) <= 1
+    # Each worker's streams hold half the global batch (2 of 4); the smaller shard sets the epoch's steps.
+    steps = min((count // 2 - 1) // 20 for count in tokens)
+    assert f"Each epoch: {steps} steps" in outputs[0] and f"Each epoch: {steps} steps" in outputs[1]
+    compare(tmp_path / "f0.npz", tmp_path / "f1.npz", tolerance=0)  # the workers stayed in sync
+    assert int(np.load(tmp_path / "f0.npz")["steps"]) == steps
 
 
 @pytest.mark.large
