@@ -13,8 +13,6 @@ import time
 import numpy as np
 import pytest
 
-from seqtk.data.labeled_text import read_labeled
-from seqtk.data.parallel_text import read_parallel
 from seqtk.data.text_sources import BUNDLED, read_text_file
 from seqtk.training.config import ConfigError
 from seqtk.training.distribution import (
@@ -24,6 +22,7 @@ from seqtk.training.distribution import (
     choose_distribution,
     read_tf_config,
 )
+from task_samples import write_task_samples
 
 RUNNER = os.path.join(os.path.dirname(__file__), "distributed_run.py")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
@@ -42,33 +41,21 @@ def cluster(workers=2):
 
 
 def task_settings(task, root):
-    """Small real data for `task` (bundled samples) whose batches all hold the global batch size."""
+    """Settings for `task` on small real data (bundled samples) whose batches all hold the global batch."""
+    samples = write_task_samples(root)
     if task == "lm":
-        text = root / "corpus.txt"
-        text.write_text(read_text_file(BUNDLED["tinyshakespeare"])[:4000], encoding="utf-8")
-        return [f"data.train=[{text}]", "data.validation=[]", "tokenizer.kind=char", "model.embedding_dim=8",
-                "model.hidden_dim=8", "model.num_layers=1", "training.batch_size=4", "training.sequence_length=20",
-                "training.eval_batch_size=4", "sample_length=5"]
+        return [f"data.train=[{samples['corpus']}]", "data.validation=[]", "tokenizer.kind=char",
+                "model.embedding_dim=8", "model.hidden_dim=8", "model.num_layers=1", "training.batch_size=4",
+                "training.sequence_length=20", "training.eval_batch_size=4", "sample_length=5"]
     if task == "classifier":
-        examples = read_labeled("bundled:sst2_sentences_train")
-        files = {}
-        for name, part in (("train", examples[:160]), ("dev", examples[160:224])):
-            files[name] = root / f"{name}.tsv"
-            files[name].write_text("sentence\tlabel\n" + "".join(f"{e.text}\t{e.label}\n" for e in part),
-                                   encoding="utf-8")
-        return [f"data.train=[{files['train']}]", f"data.validation=[{files['dev']}]", "tokenizer.kind=word",
-                "model.embedding_dim=8", "model.hidden_dim=8", "training.batch_size=16",
+        return [f"data.train=[{samples['sentiment_train']}]", f"data.validation=[{samples['sentiment_dev']}]",
+                "tokenizer.kind=word", "model.embedding_dim=8", "model.hidden_dim=8", "training.batch_size=16",
                 "training.eval_batch_size=16", "data.max_length=40"]
-    pairs = read_parallel(["bundled:tatoeba_fr_en_train"])
-    files = {}
-    for name, part in (("train", pairs[:128]), ("valid", pairs[128:144])):
-        files[name] = root / f"{name}_pairs.tsv"
-        files[name].write_text("".join(f"{p.source}\t{p.target}\n" for p in part), encoding="utf-8")
-    return [f"data.train=[{files['train']}]", f"data.validation=[{files['valid']}]", "tokenizer.source.kind=word",
-            "tokenizer.target.kind=word", "model.embedding_dim=8", "model.hidden_dim=8", "model.num_layers=1",
-            "training.batch_size=16", "training.eval_batch_size=16", "training.beam_size=1",
-            "data.max_source_length=30", "data.max_target_length=30", "model.dropout=0", "model.input_dropout=0",
-            "model.output_dropout=0", "training.label_smoothing=0"]
+    return [f"data.train=[{samples['pairs_train']}]", f"data.validation=[{samples['pairs_valid']}]",
+            "tokenizer.source.kind=word", "tokenizer.target.kind=word", "model.embedding_dim=8",
+            "model.hidden_dim=8", "model.num_layers=1", "training.batch_size=16", "training.eval_batch_size=16",
+            "training.beam_size=1", "data.max_source_length=30", "data.max_target_length=30", "model.dropout=0",
+            "model.input_dropout=0", "model.output_dropout=0", "training.label_smoothing=0"]
 
 
 def folders(root, name):

@@ -8,12 +8,11 @@ import pytest
 import tensorflow as tf
 from keras.src.backend.tensorflow.trainer import TensorFlowTrainer
 
-from seqtk.data.labeled_text import read_labeled
-from seqtk.data.parallel_text import read_parallel
 from seqtk.data.text_sources import BUNDLED, read_text_file
 from seqtk.tasks import evaluate, get_task, load_model_directory, task_names
 from seqtk.training.config import ConfigError
 from seqtk.training.slanted_triangular_schedule import SlantedTriangularSchedule
+from task_samples import write_task_samples
 
 pytestmark = pytest.mark.large
 
@@ -25,19 +24,10 @@ LEARNING_RATE = 0.004
 def data_files(tmp_path_factory):
     """Small real data for each task: tiny Shakespeare, SST-2 sentences, Tatoeba pairs (bundled samples)."""
     root = tmp_path_factory.mktemp("data")
-    text = root / "corpus.txt"
-    text.write_text(read_text_file(BUNDLED["tinyshakespeare"])[:4000], encoding="utf-8")
-    examples = read_labeled("bundled:sst2_sentences_train")
-    sentiment = {}
-    for name, part in (("train", examples[:160]), ("dev", examples[160:224])):
-        sentiment[name] = root / f"{name}.tsv"
-        sentiment[name].write_text("sentence\tlabel\n" + "".join(f"{e.text}\t{e.label}\n" for e in part),
-                                   encoding="utf-8")
-    pairs = read_parallel(["bundled:tatoeba_fr_en_train"])
-    translation = {}
-    for name, part in (("train", pairs[:128]), ("valid", pairs[128:144])):
-        translation[name] = root / f"{name}_pairs.tsv"
-        translation[name].write_text("".join(f"{p.source}\t{p.target}\n" for p in part), encoding="utf-8")
+    samples = write_task_samples(root)
+    text = samples["corpus"]
+    sentiment = {"train": samples["sentiment_train"], "dev": samples["sentiment_dev"]}
+    translation = {"train": samples["pairs_train"], "valid": samples["pairs_valid"]}
     lm_validation = root / "modern.txt"
     lm_validation.write_text(read_text_file(BUNDLED["tinyshakespeare"])[4000:5000] + "\nIn 1599, at 20 °C.\n",
                              encoding="utf-8")
