@@ -23,47 +23,56 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from common import print_table, write_results  # noqa: E402
 
-def lstm_forward(xs, W, h0, c0):
-    T = tf.shape(xs)[0]; H = tf.shape(h0)[1]
-    hs = tf.TensorArray(xs.dtype, size=T); cs = tf.TensorArray(xs.dtype, size=T); gs = tf.TensorArray(xs.dtype, size=T)
-    def body(t, h, c, hs, cs, gs):
-        z = xs[t] + tf.matmul(h, W)
-        i, f, g, o = tf.split(z, 4, axis=1)
-        i, f, o = tf.sigmoid(i), tf.sigmoid(f), tf.sigmoid(o); g = tf.tanh(g)
+def lstm_forward(xs, kernel, h0, c0):
+    """The recurrence over time-major projected inputs `xs (T, B, 4H)`: every step's h, c and gate activations."""
+    steps = tf.shape(xs)[0]
+    arrays = [tf.TensorArray(xs.dtype, size=steps) for _ in range(3)]
+
+    def body(t, h, c, hs, cs, gates):
+        i, f, g, o = tf.split(xs[t] + tf.matmul(h, kernel), 4, axis=1)
+        i, f, g, o = tf.sigmoid(i), tf.sigmoid(f), tf.tanh(g), tf.sigmoid(o)
         c = f * c + i * g
         h = o * tf.tanh(c)
-        return t + 1, h, c, hs.write(t, h), cs.write(t, c), gs.write(t, tf.concat([i, f, g, o], 1))
-    _, h, c, hs, cs, gs = tf.while_loop(lambda t, *a: t < T, body, [0, h0, c0, hs, cs, gs], maximum_iterations=T)
-    return hs.stack(), cs.stack(), gs.stack(), h, c
+        return t + 1, h, c, hs.write(t, h), cs.write(t, c), gates.write(t, tf.concat([i, f, g, o], 1))
+
+    _, h, c, hs, cs, gates = tf.while_loop(lambda t, *rest: t < steps, body, [0, h0, c0, *arrays],
+                                           maximum_iterations=steps)
+    return hs.stack(), cs.stack(), gates.stack(), h, c
+
 
 @tf.custom_gradient
-def fast_lstm(xs, W, h0, c0):
-    hs, cs, gs, h, c = lstm_forward(xs, W, h0, c0)
-    def grad(dhs, dh_last, dc_last):
-        T = tf.shape(xs)[0]
-        c_prev_all = tf.concat([c0[None], cs[:-1]], 0)
-        h_prev_all = tf.concat([h0[None], hs[:-1]], 0)
-        dzs = tf.TensorArray(xs.dtype, size=T)
-        Wt = tf.transpose(W)
+def fast_lstm(xs, kernel, h0, c0):
+    """`(hs, h, c)` with a whole-sequence gradient: per-step gate gradients in the loop, dW after it."""
+    hs, cs, gates, h, c = lstm_forward(xs, kernel, h0, c0)
+
+    def gradient(dhs, dh_last, dc_last):
+        steps, units = tf.shape(xs)[0], tf.shape(kernel)[0]
+        c_prev = tf.concat([c0[None], cs[:-1]], 0)
+        h_prev = tf.concat([h0[None], hs[:-1]], 0)
+        kernel_t = tf.transpose(kernel)
+
         def body(t, dh_next, dc_next, dzs):
-            i, f, g, o = tf.split(gs[t], 4, axis=1)
-            tc = tf.tanh(cs[t])
+            i, f, g, o = tf.split(gates[t], 4, axis=1)
+            tanh_c = tf.tanh(cs[t])
             dh = dhs[t] + dh_next
-            do = dh * tc
-            dc = dc_next + dh * o * (1 - tc * tc)
-            dz = tf.concat([dc * g * i * (1 - i), dc * c_prev_all[t] * f * (1 - f), dc * i * (1 - g * g), do * o * (1 - o)], 1)
-            return t - 1, tf.matmul(dz, Wt), dc * f, dzs.write(t, dz)
-        _, dh0, dc0, dzs = tf.while_loop(lambda t, *a: t >= 0, body, [T - 1, dh_last, dc_last, dzs], maximum_iterations=T)
+            dc = dc_next + dh * o * (1 - tanh_c * tanh_c)
+            dz = tf.concat([dc * g * i * (1 - i), dc * c_prev[t] * f * (1 - f), dc * i * (1 - g * g),
+                            dh * tanh_c * o * (1 - o)], 1)
+            return t - 1, tf.matmul(dz, kernel_t), dc * f, dzs.write(t, dz)
+
+        _, dh0, dc0, dzs = tf.while_loop(lambda t, *rest: t >= 0, body,
+                                         [steps - 1, dh_last, dc_last, tf.TensorArray(xs.dtype, size=steps)],
+                                         maximum_iterations=steps)
         dz = dzs.stack()
-        Hd = tf.shape(W)[0]
-        dW = tf.matmul(tf.reshape(h_prev_all, [-1, Hd]), tf.reshape(dz, [-1, 4 * Hd]), transpose_a=True)
-        return dz, dW, dh0, dc0
-    return (hs, h, c), grad
+        dkernel = tf.matmul(tf.reshape(h_prev, [-1, units]), tf.reshape(dz, [-1, 4 * units]), transpose_a=True)
+        return dz, dkernel, dh0, dc0
 
-def autodiff_lstm(xs, W, h0, c0):
-    hs, cs, gs, h, c = lstm_forward(xs, W, h0, c0)
+    return (hs, h, c), gradient
+
+
+def autodiff_lstm(xs, kernel, h0, c0):
+    hs, _, _, h, c = lstm_forward(xs, kernel, h0, c0)
     return hs, h, c
-
 
 
 def matmul_peak(n=2048, repeats=20):
