@@ -131,6 +131,7 @@ class ClassifierTask(Task):
     config_class = ClassifierConfig
     model_class = TextClassifier
     monitors = {"val_accuracy": "max", "val_loss": "min"}
+    validation_batch = "eval_batch_size"
     retired_keys = ("training.pipeline", "training.sequence_length")
     takes_init_from = True
     evaluates_several_models = True
@@ -207,10 +208,6 @@ class ClassifierTask(Task):
 
     def model_of(self, trainer):
         return trainer.model
-
-    def distributed_batch_sizes(self, config):
-        training = config.training  # validation batches go through fit too
-        return [("training.batch_size", training.batch_size), ("training.eval_batch_size", training.eval_batch_size)]
 
     def loss(self, config):
         return keras.losses.SparseCategoricalCrossentropy(from_logits=True)

@@ -43,6 +43,8 @@ class Task:
     takes_init_from = False
     # Whether `evaluate_saved` takes several models of the task at once (averaged).
     evaluates_several_models = False
+    # The `training` batch size of the validation data fit runs (split across replicas like the training batch).
+    validation_batch = "batch_size"
 
     # Configs.
 
@@ -140,7 +142,8 @@ class Task:
 
     def distributed_batch_sizes(self, config):
         """`(key, value)` of each batch size that `fit` splits across replicas (training and validation)."""
-        return [("training.batch_size", config.training.batch_size)]
+        keys = dict.fromkeys(["batch_size", self.validation_batch])
+        return [(f"training.{key}", getattr(config.training, key)) for key in keys]
 
     def callbacks(self, config, model, tokenizer, prepared, log):
         """Callbacks that run before the runner's: they add the logged values the task monitors."""

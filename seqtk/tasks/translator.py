@@ -191,6 +191,7 @@ class TranslatorTask(Task):
     config_class = TranslatorConfig
     model_class = Seq2SeqTranslator
     monitors = {"val_bleu": "max", "val_loss": "min"}
+    validation_batch = "eval_batch_size"
     retired_keys = ("training.pipeline", "training.sequence_length")
 
     def read_data(self, config, log):
@@ -234,10 +235,6 @@ class TranslatorTask(Task):
                       "target_vocabulary_size": tokenizers.target.vocabulary_size,
                       "train_pairs": len(train_sources), "dropped_pairs": dropped}
         return PreparedData(train_data, valid_data, statistics=statistics, extras={"validation": validation})
-
-    def distributed_batch_sizes(self, config):
-        training = config.training  # validation batches go through fit too
-        return [("training.batch_size", training.batch_size), ("training.eval_batch_size", training.eval_batch_size)]
 
     def loss(self, config):
         return MaskedSequenceLoss(config.training.label_smoothing)

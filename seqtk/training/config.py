@@ -50,6 +50,7 @@ class TokenizerConfig:
 
 
 LR_SCHEDULES = ("plateau", "step", "constant", "slanted_triangular")
+DISTRIBUTIONS = ("auto", "none", "mirrored", "multi_worker", "tpu")
 
 
 @dataclasses.dataclass
@@ -82,7 +83,7 @@ class TrainingConfig:
     # auto: several workers when TF_CONFIG names them, else a TPU if one is reachable, else every GPU when
     # there are several, else one device | none | mirrored (local GPUs) | multi_worker (TF_CONFIG) | tpu.
     # batch_size is the global batch, split across the replicas.
-    distribution: str = choice("auto", "none", "mirrored", "multi_worker", "tpu")
+    distribution: str = choice(*DISTRIBUTIONS)
     # multi_worker: how workers share the training data. data: each takes its rows of every global batch;
     # file: each trains on its own files (every worker-th one), a corpus of one file per worker at least;
     # auto: file when the training data comes in at least as many files as there are workers, else data.

@@ -11,9 +11,8 @@ import glob
 import json
 import os
 
-from seqtk.training.config import ConfigError
+from seqtk.training.config import DISTRIBUTIONS, ConfigError
 
-DISTRIBUTIONS = ("auto", "none", "mirrored", "multi_worker", "tpu")
 TF_CONFIG_EXAMPLE = ('{"cluster": {"worker": ["host1:12345", "host2:12345"]}, '
                      '"task": {"type": "worker", "index": 0}}')
 
@@ -57,7 +56,8 @@ class Distribution:
 
         XLA compiles one device's program; with several CPU replicas in one process TensorFlow places the
         replicas' variables on devices the compiled step cannot reach (it fails with "Trying to access
-        resource ... located in device CPU:1 from device CPU:0"). GPUs and TPUs have no such limit.
+        resource ... located in device CPU:1 from device CPU:0"). CPU workers of a multi-worker run are kept
+        off too (not tried with XLA). GPUs and TPUs have no such limit.
         """
         if self.kind in ("mirrored", "multi_worker") and self.on_cpus and self.replicas > 1:
             return (f"XLA (training.jit_compile) is off: it cannot compile one step for {self.replicas} CPU "
@@ -143,12 +143,8 @@ class Distribution:
         return int(tf.reduce_min(gathered))
 
     def per_worker(self, train, validation):
-        """This worker's own batches (built at the per-worker batch size), handed to the strategy as they are."""
-        import tensorflow as tf
-
-        unsharded = tf.data.Options()
-        unsharded.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.OFF
-        train, validation = train.with_options(unsharded), validation.with_options(unsharded)
+        """This worker's own batches (built at the per-worker batch size), handed to the strategy as they are
+        (`distribute_datasets_from_function` neither shards nor re-batches them)."""
         return (self.strategy.distribute_datasets_from_function(lambda context: train),
                 self.strategy.distribute_datasets_from_function(lambda context: validation))
 
@@ -253,7 +249,7 @@ def choose_distribution(setting, log=print, environ=None):
     tf_config = read_tf_config(environ) if setting in ("auto", "multi_worker") else None
     import tensorflow as tf
 
-    reason = ""
+    reason, tpu = "", None
     kind = setting
     if setting == "auto":
         tpu = None if tf_config else tpu_reachable(environ)
@@ -279,8 +275,7 @@ def choose_distribution(setting, log=print, environ=None):
         return Distribution("multi_worker", strategy, strategy.num_replicas_in_sync,
                             tuple(strategy.extended.worker_devices), workers=_workers(tf_config),
                             worker_index=_worker_index(tf_config), chief=_is_chief(tf_config), reason=reason)
-    found = tpu_reachable(environ)
-    if not found:
+    if not (tpu or tpu_reachable(environ)):
         raise ConfigError("training.distribution=tpu: no TPU is reachable from this machine (no TPU device, no "
                           "TPU_NAME, no /dev/accel*). Run on a Cloud TPU VM, set TPU_NAME to your TPU, or set "
                           "training.distribution=auto.")

@@ -139,9 +139,9 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
     if distribution.kind == "tpu" and not training.drop_remainder:
         training.drop_remainder = True
         log("training.drop_remainder is on: a TPU compiles one program per batch shape, so every batch is full.")
-    jit_compile = training.jit_compile
-    if jit_compile and distribution.xla_conflict():
-        log(distribution.xla_conflict())
+    jit_compile, conflict = training.jit_compile, distribution.xla_conflict()
+    if jit_compile and conflict:
+        log(conflict)
         jit_compile = False
     chief = distribution.chief  # only the chief writes checkpoints, logs and the model
     with precision_policy(training.mixed_precision), contextlib.ExitStack() as distributed, \
@@ -175,12 +175,12 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
                 model, tokenizer, task.texts_by_tokenizer(tokenizer, train_data), training.extend_min_count, log)
         unknown = {split: _reported(task, tokenizer, data, f"{split.capitalize()} data")
                    for split, data in (("training", train_data), ("validation", valid_data))}
-        sharding = distribution.sharding(training.shard, list(dict.fromkeys(map(task.file_of, train_data)))
-                                         if distribution.kind == "multi_worker" else [], log)
+        files = list(dict.fromkeys(map(task.file_of, train_data))) if distribution.kind == "multi_worker" else []
+        sharding = distribution.sharding(training.shard, files, log)
         if sharding == "file":
             # This worker's files, batched at its share of the global batch; the tokenizer (built from
             # every file above) is the same on every worker.
-            mine = set(distribution.files_of_worker(dict.fromkeys(map(task.file_of, train_data))))
+            mine = set(distribution.files_of_worker(files))
             share = dataclasses.replace(config, training=dataclasses.replace(
                 training, batch_size=training.batch_size // distribution.workers,
                 eval_batch_size=training.eval_batch_size // distribution.workers))
