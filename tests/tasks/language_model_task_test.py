@@ -44,8 +44,12 @@ class CarriedStateModelTest:
         trainer = CarriedStateModel(LanguageModel(20, embedding_dim=4, hidden_dim=8, num_layers=1), batch_size=2)
         ids = np.ones((2, 3), "int32")
         trainer(ids)
+        assert any(np.abs(v.numpy()).max() > 0 for v in trainer.carried)
         trainer.save(tmp_path / "t.keras")
         restored = keras.saving.load_model(tmp_path / "t.keras")
+        # The carry is not saved (per replica, reset every epoch): a restored wrapper starts from zeros.
+        assert [v.shape for v in restored.carried] == [v.shape for v in trainer.carried]
+        assert all(np.abs(v.numpy()).max() == 0 for v in restored.carried)
         assert restored.language_model.get_config() == trainer.language_model.get_config()
         np.testing.assert_allclose(restored.language_model(ids), trainer.language_model(ids), atol=1e-6)
 

@@ -177,6 +177,17 @@ class GenericOptionTest:
             for value in n.attr.values())]
         assert not string_ops
 
+    def test_drop_remainder_trains_on_full_batches_only(self, task, data_files, tmp_path):
+        # 24 leaves a remainder of the 160 sentences and 128 pairs; the language model's 4 streams are always full.
+        batch = 4 if task == "lm" else 24
+        result = run(task, data_files, tmp_path, "training.drop_remainder=true", f"training.batch_size={batch}")
+        metrics = result["metrics"]
+        if task == "lm":
+            assert metrics["train_steps"] == (metrics["train_tokens"] // 4 - 1) // 20
+        else:
+            examples = metrics["train_examples" if task == "classifier" else "train_pairs"]
+            assert examples % batch and metrics["train_steps"] == examples // batch
+
     def test_resume_continues_from_the_checkpoint(self, task, data_files, tmp_path):
         first = run(task, data_files, tmp_path, "training.steps_per_epoch=2", "training.epochs=1")
         assert first["metrics"]["epochs_run"] == 1
