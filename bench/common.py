@@ -4,6 +4,7 @@ import datetime
 import json
 import os
 import platform
+import time
 
 RESULTS_DIR = os.path.join(os.path.dirname(__file__), "results")
 
@@ -36,3 +37,28 @@ def write_results(name, rows, **extra):
     with open(path, "w") as handle:
         json.dump(record, handle, indent=2)
     print(f"machine: {record['machine']}\nwrote {path}")
+
+
+def matmul_peak(n=2048, repeats=10):
+    """GFLOP/s of a chain of `n x n` fp32 matrix products (TensorFlow, all cores): this machine's practical ceiling.
+
+    Each product takes the previous one's result, so the graph optimizer cannot merge repeated products.
+    """
+    import tensorflow as tf
+
+    a = tf.random.uniform([n, n], -1, 1) / n
+    w = tf.random.uniform([n, n], -1, 1)
+
+    @tf.function
+    def chain(x):
+        for _ in range(repeats):
+            x = tf.matmul(x, w)
+        return x
+
+    chain(a).numpy()
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        chain(a).numpy()
+        best = min(best, time.perf_counter() - start)
+    return 2 * n**3 * repeats / best / 1e9

@@ -1,11 +1,25 @@
-"""Training and generation speed of the seqtk language model against plain Keras and PyTorch.
+"""Training and generation speed of seqtk against plain Keras and PyTorch, and against the machine's matmul peak.
 
-    python bench/lm_speed.py                 # H=200 and H=650, generation at batch 1 and 64
-    python bench/lm_speed.py --steps 20      # quicker, noisier
+    python bench/lm_speed.py                 # everything below, about 10 minutes on 2 cores
+    python bench/lm_speed.py --steps 15      # quicker, noisier
 
-Training: 2-layer LSTM language model, vocabulary 10k, batch 20, BPTT 35, SGD, one optimizer step per
-batch, tokens/s after warm-up. PyTorch runs when torch is installed (`pip install torch==2.13.0`).
-Generation: 1x512 character LSTM (vocabulary 66), top-k sampling, compiled loop.
+PyTorch rows run when torch is installed (`pip install -e .[bench]`, torch 2.13 CPU); each table row is one model
+trained the same way by each library, and `seqtk_over_torch` is the ratio of their tokens/s.
+
+Training (language model): 2-layer LSTM or GRU, embedding = hidden size, vocabulary 10k, batch 20, BPTT 35,
+SGD with gradient clipping, one optimizer step per batch, tokens/s after warm-up; seqtk with and without XLA.
+Translator: 1x512 GRU encoder-decoder (embedding 256, vocabularies 8k/6k, 20 source and 20 target tokens per
+pair), batch 64, Adam; tokens/s counts target tokens.
+
+FLOPs (`training_flops`): only the matrix products count. Forward, per token, a recurrent layer with `F` input
+features, `H` units and `G = gates x H` (LSTM 4, GRU 3) does 2 (F + H) G (input and recurrent kernels) and the
+output layer 2 H V. Backward does each product twice more (the input's gradient and the weight's gradient), so
+training costs 3 x forward. Gate nonlinearities, embedding lookups and the softmax are O(H) or O(V) per token and
+left out, so GFLOP/s is a lower bound of the work done. `share_of_peak` divides by `matmul_peak_gflops`, chained
+2048 x 2048 fp32 products measured at the start of the same run.
+
+Generation: 1x512 character LSTM (vocabulary 66, embedding 64), top-k sampling (k=20), 500 tokens per stream,
+the compiled loop of the previous release (`before`) and today's, in the same run.
 """
 
 import argparse
@@ -18,109 +32,295 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from common import matmul_peak, print_table, write_results  # noqa: E402
 
-from common import print_table, write_results  # noqa: E402
 from seqtk.generation import TextGenerator  # noqa: E402
-from seqtk.models import LanguageModel  # noqa: E402
+from seqtk.models import LanguageModel, Seq2SeqTranslator  # noqa: E402
 from seqtk.tokenizers import CharTokenizer  # noqa: E402
 
 VOCAB, BATCH, BPTT, LAYERS = 10_000, 20, 35, 2
+TRANSLATOR = {"source_vocabulary": 8000, "target_vocabulary": 6000, "embedding": 256, "hidden": 512, "batch": 64,
+              "source_length": 20, "target_length": 20}
+GATES = {"lstm": 4, "gru": 3}
 
 
-def time_keras_model(model, steps, jit_compile):
-    model.compile(optimizer=keras.optimizers.SGD(1.0, global_clipnorm=5.0),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), jit_compile=jit_compile)
-    rng = np.random.default_rng(0)
-    x = rng.integers(1, VOCAB, (BATCH * (steps + 3), BPTT)).astype("int32")
-    model.fit(x[: BATCH * 3], x[: BATCH * 3], batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
-    start = time.perf_counter()
-    model.fit(x[BATCH * 3 :], x[BATCH * 3 :], batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
-    return steps * BATCH * BPTT / (time.perf_counter() - start)
+def recurrent_flops(features, hidden, gates):
+    return 2 * (features + hidden) * gates * hidden
 
 
-def plain_keras_lm(hidden):
+def training_flops(forward_per_token):
+    return 3 * forward_per_token
+
+
+def lm_flops_per_token(cell, hidden):
+    forward = LAYERS * recurrent_flops(hidden, hidden, GATES[cell]) + 2 * hidden * VOCAB
+    return training_flops(forward)
+
+
+def translator_flops_per_pair():
+    t = TRANSLATOR
+    encoder = t["source_length"] * recurrent_flops(t["embedding"], t["hidden"], 3)
+    decoder = t["target_length"] * (recurrent_flops(t["embedding"], t["hidden"], 3) + 2 * t["hidden"] *
+                                    t["target_vocabulary"])
+    return training_flops(encoder + decoder)
+
+
+class BatchTimer(keras.callbacks.Callback):
+    """Seconds of each training batch, so warm-up batches can be left out."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds = []
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.seconds.append(time.perf_counter() - self.start)
+
+
+def time_keras(model, inputs, targets, batch, steps, optimizer, loss, jit_compile, warmup=3):
+    """Tokens/s-ready seconds per step: the median over `steps` batches after `warmup` (compilation) batches."""
+    model.compile(optimizer=optimizer, loss=loss, jit_compile=jit_compile)
+    timer = BatchTimer()
+    model.fit(inputs, targets, batch_size=batch, epochs=1, verbose=0, shuffle=False, callbacks=[timer],
+              steps_per_epoch=warmup + steps)
+    return float(np.median(timer.seconds[warmup:]))
+
+
+def lm_data(steps):
+    x = np.random.default_rng(0).integers(1, VOCAB, (BATCH * (steps + 3), BPTT)).astype("int32")
+    return x, x
+
+
+def time_seqtk_lm(cell, hidden, steps, jit_compile):
+    keras.utils.set_random_seed(0)
+    model = LanguageModel(VOCAB, hidden, hidden, LAYERS, cell_type=cell)
+    return time_keras(model, *lm_data(steps), BATCH, steps, keras.optimizers.SGD(1.0, global_clipnorm=5.0),
+                      keras.losses.SparseCategoricalCrossentropy(from_logits=True), jit_compile)
+
+
+def time_plain_keras_lm(cell, hidden, steps):
+    keras.utils.set_random_seed(0)
+    layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
     inputs = keras.Input((BPTT,), dtype="int32", batch_size=BATCH)
     x = keras.layers.Embedding(VOCAB, hidden)(inputs)
     for _ in range(LAYERS):
-        x = keras.layers.LSTM(hidden, return_sequences=True)(x)
-    return keras.Model(inputs, keras.layers.Dense(VOCAB)(x))
+        x = layer(hidden, return_sequences=True)(x)
+    model = keras.Model(inputs, keras.layers.Dense(VOCAB)(x))
+    return time_keras(model, *lm_data(steps), BATCH, steps, keras.optimizers.SGD(1.0, global_clipnorm=5.0),
+                      keras.losses.SparseCategoricalCrossentropy(from_logits=True), False)
 
 
-def time_torch(hidden, steps):
-    try:
-        import torch
-    except ImportError:
-        return None
+def torch_step_seconds(model, batches, make_optimizer, loss_of, warmup=3):
+    """Median seconds of a PyTorch training step (zero_grad, forward, backward, clip to 5, step)."""
+    import torch
+
+    optimizer = make_optimizer(model.parameters())
+    seconds = []
+    for batch in batches:
+        start = time.perf_counter()
+        optimizer.zero_grad()
+        loss_of(model, batch).backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        optimizer.step()
+        seconds.append(time.perf_counter() - start)
+    return float(np.median(seconds[warmup:]))
+
+
+def time_torch_lm(cell, hidden, steps):
+    import torch
+
     torch.manual_seed(0)
+    recurrent = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell]
 
     class Model(torch.nn.Module):
         def __init__(self):
             super().__init__()
             self.embedding = torch.nn.Embedding(VOCAB, hidden)
-            self.lstm = torch.nn.LSTM(hidden, hidden, LAYERS, batch_first=True)
+            self.rnn = recurrent(hidden, hidden, LAYERS, batch_first=True)
             self.output = torch.nn.Linear(hidden, VOCAB)
 
         def forward(self, x):
-            return self.output(self.lstm(self.embedding(x))[0])
+            return self.output(self.rnn(self.embedding(x))[0])
 
-    model = Model()
-    optimizer = torch.optim.SGD(model.parameters(), lr=1.0)
     loss_fn = torch.nn.CrossEntropyLoss()
-    x = torch.randint(1, VOCAB, (steps + 3, BATCH, BPTT))
-
-    def step(batch):
-        optimizer.zero_grad()
-        loss = loss_fn(model(batch).reshape(-1, VOCAB), batch.reshape(-1))
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-        optimizer.step()
-
-    for i in range(3):
-        step(x[i])
-    start = time.perf_counter()
-    for i in range(3, steps + 3):
-        step(x[i])
-    return steps * BATCH * BPTT / (time.perf_counter() - start)
+    batches = torch.randint(1, VOCAB, (steps + 3, BATCH, BPTT))
+    return torch_step_seconds(Model(), batches, lambda p: torch.optim.SGD(p, lr=1.0),
+                              lambda model, x: loss_fn(model(x).reshape(-1, VOCAB), x.reshape(-1)))
 
 
-def generation_speed(batch, length=500):
+def translator_data(steps):
+    t = TRANSLATOR
+    rng = np.random.default_rng(0)
+    pairs = t["batch"] * (steps + 3)
+    source = rng.integers(1, t["source_vocabulary"], (pairs, t["source_length"])).astype("int32")
+    target = rng.integers(1, t["target_vocabulary"], (pairs, t["target_length"] + 1)).astype("int32")
+    return source, target[:, :-1], target[:, 1:]
+
+
+def time_seqtk_translator(steps, jit_compile):
+    t = TRANSLATOR
+    keras.utils.set_random_seed(0)
+    model = Seq2SeqTranslator(t["source_vocabulary"], t["target_vocabulary"], t["embedding"], t["hidden"],
+                              num_layers=1, cell_type="gru")
+    source, decoder_inputs, targets = translator_data(steps)
+    return time_keras(model, (source, decoder_inputs), targets, t["batch"], steps,
+                      keras.optimizers.Adam(0.002, global_clipnorm=5.0),
+                      keras.losses.SparseCategoricalCrossentropy(from_logits=True), jit_compile)
+
+
+def time_torch_translator(steps):
+    """The same encoder-decoder in PyTorch: the encoder's final state starts the decoder (teacher forcing)."""
+    import torch
+
+    t = TRANSLATOR
+    torch.manual_seed(0)
+
+    class Model(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.source_embedding = torch.nn.Embedding(t["source_vocabulary"], t["embedding"])
+            self.encoder = torch.nn.GRU(t["embedding"], t["hidden"], batch_first=True)
+            self.target_embedding = torch.nn.Embedding(t["target_vocabulary"], t["embedding"])
+            self.decoder = torch.nn.GRU(t["embedding"], t["hidden"], batch_first=True)
+            self.output = torch.nn.Linear(t["hidden"], t["target_vocabulary"])
+
+        def forward(self, source, decoder_inputs):
+            _, state = self.encoder(self.source_embedding(source))
+            outputs, _ = self.decoder(self.target_embedding(decoder_inputs), state)
+            return self.output(outputs)
+
+    loss_fn = torch.nn.CrossEntropyLoss()
+    source, decoder_inputs, targets = (torch.from_numpy(a.astype("int64")) for a in translator_data(steps))
+    size = t["batch"]
+    batches = [(source[i : i + size], decoder_inputs[i : i + size], targets[i : i + size])
+               for i in range(0, len(source), size)]
+    return torch_step_seconds(
+        Model(), batches, lambda p: torch.optim.Adam(p, lr=0.002),
+        lambda model, b: loss_fn(model(b[0], b[1]).reshape(-1, t["target_vocabulary"]), b[2].reshape(-1)))
+
+
+def torch_available():
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def training_rows(args, peak):
+    rows = []
+    with_torch = torch_available()
+    for cell in args.cells:
+        for hidden in args.hidden:
+            tokens = BATCH * BPTT
+            seqtk = {jit: tokens / time_seqtk_lm(cell, hidden, args.steps, jit) for jit in (True, False)}
+            best_jit = max(seqtk, key=seqtk.get)
+            row = {"task": f"train {LAYERS}x{cell} LM", "hidden": hidden, "seqtk_xla": round(seqtk[True]),
+                   "seqtk_no_xla": round(seqtk[False]), "best": "xla" if best_jit else "no xla"}
+            if args.keras:
+                row["plain_keras"] = round(tokens / time_plain_keras_lm(cell, hidden, args.steps))
+            if with_torch:
+                row["torch"] = round(tokens / time_torch_lm(cell, hidden, args.steps))
+                row["seqtk_over_torch"] = round(seqtk[best_jit] / row["torch"], 2)
+            gflops = seqtk[best_jit] * lm_flops_per_token(cell, hidden) / 1e9
+            row.update({"gflops": round(gflops, 1), "share_of_peak": round(gflops / peak, 3)})
+            rows.append(row)
+            print(row, flush=True)
+    t = TRANSLATOR
+    pairs = {jit: t["batch"] / time_seqtk_translator(args.steps, jit) for jit in (True, False)}
+    best_jit = max(pairs, key=pairs.get)
+    row = {"task": "train 1x512 GRU translator", "hidden": t["hidden"],
+           "seqtk_xla": round(pairs[True] * t["target_length"]), "seqtk_no_xla": round(pairs[False] * t["target_length"]),
+           "best": "xla" if best_jit else "no xla"}
+    if with_torch:
+        row["torch"] = round(t["batch"] / time_torch_translator(args.steps) * t["target_length"])
+        row["seqtk_over_torch"] = round(pairs[best_jit] * t["target_length"] / row["torch"], 2)
+    gflops = pairs[best_jit] * translator_flops_per_pair() / 1e9
+    row.update({"gflops": round(gflops, 1), "share_of_peak": round(gflops / peak, 3)})
+    rows.append(row)
+    print(row, flush=True)
+    return rows
+
+
+class PreviousTextGenerator(TextGenerator):
+    """The generation loop as released before issue 16, kept to measure today's against it in one run."""
+
+    def _loop(self, max_length):
+        import tensorflow as tf
+
+        if max_length not in self._loops:
+            model, sampler = self.model, self.sampler
+            pad_id = self.tokenizer.pad_id
+
+            def loop(logits, states, seed):
+                batch = tf.shape(logits)[0]
+                tokens = tf.TensorArray(tf.int32, size=max_length, element_shape=tf.TensorShape([None]))
+
+                def body(step, logits, states, tokens):
+                    logits = logits - 1e9 * tf.one_hot(pad_id, tf.shape(logits)[-1])
+                    token = sampler(logits, seed=tf.stack([seed, step]))
+                    tokens = tokens.write(step, token)
+                    logits, states = model(token[:, None], states=states, return_state=True, training=False)
+                    return step + 1, logits[:, 0], states, tokens
+
+                _, _, _, tokens = tf.while_loop(lambda step, *_: step < max_length, body,
+                                                (tf.constant(0), logits, states, tokens),
+                                                maximum_iterations=max_length)
+                return tf.reshape(tf.transpose(tokens.stack()), (batch, max_length))
+
+            self._loops[max_length] = tf.function(loop, jit_compile=self.jit_compile, reduce_retracing=True)
+        return self._loops[max_length]
+
+
+def generation_rows(length=500):
     text = open(os.path.join(os.path.dirname(__file__), "..", "seqtk", "data", "bundled", "tinyshakespeare",
                              "input.txt")).read()
     tokenizer = CharTokenizer.train([text])
+    keras.utils.set_random_seed(0)
     model = LanguageModel(tokenizer.vocabulary_size, embedding_dim=64, hidden_dim=512, num_layers=1)
-    generator = TextGenerator(model, tokenizer, sampler="top_k", k=20)
-    prompts = ["ROMEO:"] * batch
-    generator.generate(prompts, max_length=length, seed=0)
-    start = time.perf_counter()
-    generator.generate(prompts, max_length=length, seed=1)
-    return batch * length / (time.perf_counter() - start)
+    rows = []
+    for batch in (1, 64):
+        row = {"task": "generate 1x512 char LSTM", "batch": batch}
+        for name, generator_class in (("before", PreviousTextGenerator), ("today", TextGenerator)):
+            generator = generator_class(model, tokenizer, sampler="top_k", k=20)
+            prompts = ["ROMEO:"] * batch
+            generator.generate(prompts, max_length=length, seed=0)
+            best = float("inf")
+            for seed in (1, 2):
+                start = time.perf_counter()
+                generator.generate(prompts, max_length=length, seed=seed)
+                best = min(best, time.perf_counter() - start)
+            row[f"{name}_tokens_per_s"] = round(batch * length / best)
+        row["today_over_before"] = round(row["today_tokens_per_s"] / row["before_tokens_per_s"], 2)
+        rows.append(row)
+        print(row, flush=True)
+    return rows
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=40)
+    parser.add_argument("--steps", type=int, default=30, help="timed training steps per model (after 3 warm-up)")
     parser.add_argument("--hidden", type=int, nargs="+", default=[200, 650])
+    parser.add_argument("--cells", nargs="+", default=["lstm", "gru"], choices=sorted(GATES))
+    parser.add_argument("--no-keras", dest="keras", action="store_false", help="skip the plain Keras rows")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["training", "generation"])
     args = parser.parse_args()
 
-    rows = []
-    for hidden in args.hidden:
-        for jit in (True, False):
-            keras.utils.set_random_seed(0)
-            seqtk_tps = time_keras_model(LanguageModel(VOCAB, hidden, hidden, LAYERS), args.steps, jit)
-            keras_tps = time_keras_model(plain_keras_lm(hidden), args.steps, jit)
-            rows.append({"task": "train", "hidden": hidden, "jit_compile": jit,
-                         "seqtk_tokens_per_s": round(seqtk_tps), "keras_lstm_tokens_per_s": round(keras_tps),
-                         "seqtk_over_keras": round(seqtk_tps / keras_tps, 2)})
-        torch_tps = time_torch(hidden, args.steps)
-        if torch_tps is not None:
-            rows.append({"task": "train", "hidden": hidden, "torch_tokens_per_s": round(torch_tps)})
-    for batch in (1, 64):
-        rows.append({"task": "generate 1x512 char LSTM", "batch": batch,
-                     "seqtk_tokens_per_s": round(generation_speed(batch))})
-    print_table(rows, ["task", "hidden", "jit_compile", "batch", "seqtk_tokens_per_s", "keras_lstm_tokens_per_s",
-                       "seqtk_over_keras", "torch_tokens_per_s"])
-    write_results("lm_speed", rows, settings={"vocabulary": VOCAB, "batch": BATCH, "bptt": BPTT, "layers": LAYERS,
-                                              "steps": args.steps})
+    peak = matmul_peak()
+    print(f"matmul peak (chained 2048^2 fp32 products): {peak:.1f} GFLOP/s", flush=True)
+    training = training_rows(args, peak) if "training" not in args.skip else []
+    generation = generation_rows() if "generation" not in args.skip else []
+    if training:
+        print_table(training, ["task", "hidden", "seqtk_xla", "seqtk_no_xla", "plain_keras", "torch",
+                               "seqtk_over_torch", "gflops", "share_of_peak"])
+    if generation:
+        print_table(generation, ["task", "batch", "before_tokens_per_s", "today_tokens_per_s", "today_over_before"])
+    print(f"tokens/s; matmul peak {peak:.1f} GFLOP/s")
+    write_results("lm_speed", training + generation, matmul_peak_gflops=round(peak, 1),
+                  settings={"vocabulary": VOCAB, "batch": BATCH, "bptt": BPTT, "layers": LAYERS, "steps": args.steps,
+                            "translator": TRANSLATOR})
 
 
 if __name__ == "__main__":

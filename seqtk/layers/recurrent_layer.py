@@ -4,6 +4,7 @@ import keras
 from keras import ops
 from keras.src import backend as keras_backend
 
+from seqtk.layers.recurrence import recurrence
 from seqtk.layers.sequence_matmul import sequence_matmul
 
 CELL_TYPES = ("lstm", "gru", "simple_rnn")
@@ -19,6 +20,9 @@ class RecurrentLayer(keras.layers.Layer):
     weights move between them with `set_weights`. The input projection of all
     time steps is one matrix product before the loop; only the recurrent
     product runs per step, which is what makes it faster than the Keras cell.
+    In training the gradient is a whole-sequence one (`seqtk.layers.recurrence`):
+    the backward loop computes only gate and state gradients and the kernel's
+    gradient is one product after it; outside training the loop is Keras'.
 
     Args:
         cell_type: `"lstm"`, `"gru"` or `"simple_rnn"`.
@@ -76,6 +80,9 @@ class RecurrentLayer(keras.layers.Layer):
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.supports_masking = True
 
+    # False differentiates the Keras loop automatically instead (the reference the gradient tests compare with).
+    whole_sequence_gradient = True
+
     @property
     def num_states(self):
         return 2 if self.cell_type == "lstm" else 1
@@ -113,7 +120,6 @@ class RecurrentLayer(keras.layers.Layer):
                 f"received {len(initial_state)}."
             )
         input_bias = self.bias[0] if self.cell_type == "gru" else self.bias
-        projected = sequence_matmul(inputs, self.kernel) + input_bias
         recurrent_kernel = self.recurrent_kernel
         if training and self.weight_dropout > 0:
             recurrent_kernel = keras.random.dropout(
@@ -124,6 +130,9 @@ class RecurrentLayer(keras.layers.Layer):
             state_mask = keras.random.dropout(
                 ops.ones_like(initial_state[0]), self.recurrent_dropout, seed=self.seed_generator
             )
+        if training and self.whole_sequence_gradient and not (inputs.shape[1] == 1 and mask is None):
+            return self._train_sequence(inputs, input_bias, recurrent_kernel, initial_state, mask, state_mask)
+        projected = sequence_matmul(inputs, self.kernel) + input_bias
         step = self._step_function(recurrent_kernel, state_mask)
 
         if inputs.shape[1] == 1 and mask is None:
@@ -141,6 +150,27 @@ class RecurrentLayer(keras.layers.Layer):
         if self.go_backwards:
             outputs = ops.flip(outputs, axis=1)
         return outputs, list(states)
+
+    def _train_sequence(self, inputs, input_bias, recurrent_kernel, initial_state, mask, state_mask):
+        # Time-major: each step reads one contiguous (batch, gates) block. Transposing the inputs rather than
+        # the projection moves `features` rather than `gates * units` numbers.
+        xs = sequence_matmul(ops.transpose(inputs, (1, 0, 2)), self.kernel) + input_bias
+        step_mask = None if mask is None else ops.transpose(mask)
+        if self.go_backwards:
+            xs = ops.flip(xs, axis=0)
+            step_mask = None if step_mask is None else ops.flip(step_mask, axis=0)
+        outputs, states = recurrence(
+            self.cell_type,
+            xs,
+            recurrent_kernel,
+            initial_state,
+            recurrent_bias=self.bias[1] if self.cell_type == "gru" else None,
+            mask=step_mask,
+            state_mask=state_mask,
+        )
+        if self.go_backwards:
+            outputs = ops.flip(outputs, axis=0)
+        return ops.transpose(outputs, (1, 0, 2)), states
 
     def _step_function(self, recurrent_kernel, state_mask):
         units = self.units
