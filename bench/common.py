@@ -40,7 +40,7 @@ def write_results(name, rows, **extra):
 
 
 def matmul_peak(n=2048, repeats=10):
-    """GFLOP/s of a chain of `n x n` fp32 matrix products (TensorFlow, all cores): this machine's practical ceiling.
+    """GFLOP/s of a chain of `n x n` fp32 matrix products (TensorFlow, all cores): the practical ceiling.
 
     Each product takes the previous one's result, so the graph optimizer cannot merge repeated products.
     """

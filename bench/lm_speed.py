@@ -1,10 +1,10 @@
-"""Training and generation speed of seqtk against plain Keras and PyTorch, and against the machine's matmul peak.
+"""Training and generation speed of seqtk against plain Keras, PyTorch and the machine's matmul peak.
 
     python bench/lm_speed.py                 # everything below, about 10 minutes on 2 cores
     python bench/lm_speed.py --steps 15      # quicker, noisier
 
-PyTorch rows run when torch is installed (`pip install -e .[bench]`, torch 2.13 CPU); each table row is one model
-trained the same way by each library, and `seqtk_over_torch` is the ratio of their tokens/s.
+PyTorch rows run when torch is installed (`pip install -e .[bench]`, torch 2.13 CPU); each table row is one
+model trained the same way by each library, and `seqtk_over_torch` is the ratio of their tokens/s.
 
 Training (language model): 2-layer LSTM or GRU, embedding = hidden size, vocabulary 10k, batch 20, BPTT 35,
 SGD with gradient clipping, one optimizer step per batch, tokens/s after warm-up; seqtk with and without XLA.
@@ -14,9 +14,9 @@ pair), batch 64, Adam; tokens/s counts target tokens.
 FLOPs (`training_flops`): only the matrix products count. Forward, per token, a recurrent layer with `F` input
 features, `H` units and `G = gates x H` (LSTM 4, GRU 3) does 2 (F + H) G (input and recurrent kernels) and the
 output layer 2 H V. Backward does each product twice more (the input's gradient and the weight's gradient), so
-training costs 3 x forward. Gate nonlinearities, embedding lookups and the softmax are O(H) or O(V) per token and
-left out, so GFLOP/s is a lower bound of the work done. `share_of_peak` divides by `matmul_peak_gflops`, chained
-2048 x 2048 fp32 products measured at the start of the same run.
+training costs 3 x forward. Gate nonlinearities, embedding lookups and the softmax are O(H) or O(V) per token
+and left out, so GFLOP/s is a lower bound of the work done. `share_of_peak` divides by `matmul_peak_gflops`,
+chained 2048 x 2048 fp32 products measured at the start of the same run.
 
 Generation: 1x512 character LSTM (vocabulary 66, embedding 64), top-k sampling (k=20), 500 tokens per stream,
 the compiled loop of the previous release (`before`) and today's, in the same run.
@@ -39,8 +39,8 @@ from seqtk.models import LanguageModel, Seq2SeqTranslator  # noqa: E402
 from seqtk.tokenizers import CharTokenizer  # noqa: E402
 
 VOCAB, BATCH, BPTT, LAYERS = 10_000, 20, 35, 2
-TRANSLATOR = {"source_vocabulary": 8000, "target_vocabulary": 6000, "embedding": 256, "hidden": 512, "batch": 64,
-              "source_length": 20, "target_length": 20}
+TRANSLATOR = {"source_vocabulary": 8000, "target_vocabulary": 6000, "embedding": 256, "hidden": 512,
+              "batch": 64, "source_length": 20, "target_length": 20}
 GATES = {"lstm": 4, "gru": 3}
 
 
@@ -80,7 +80,7 @@ class BatchTimer(keras.callbacks.Callback):
 
 
 def time_keras(model, inputs, targets, batch, steps, optimizer, loss, jit_compile, warmup=3):
-    """Tokens/s-ready seconds per step: the median over `steps` batches after `warmup` (compilation) batches."""
+    """Seconds per training step: the median of `steps` batches after `warmup` (compilation) batches."""
     model.compile(optimizer=optimizer, loss=loss, jit_compile=jit_compile)
     timer = BatchTimer()
     model.fit(inputs, targets, batch_size=batch, epochs=1, verbose=0, shuffle=False, callbacks=[timer],
@@ -232,8 +232,8 @@ def training_rows(args, peak):
     pairs = {jit: t["batch"] / time_seqtk_translator(args.steps, jit) for jit in (True, False)}
     best_jit = max(pairs, key=pairs.get)
     row = {"task": "train 1x512 GRU translator", "hidden": t["hidden"],
-           "seqtk_xla": round(pairs[True] * t["target_length"]), "seqtk_no_xla": round(pairs[False] * t["target_length"]),
-           "best": "xla" if best_jit else "no xla"}
+           "seqtk_xla": round(pairs[True] * t["target_length"]),
+           "seqtk_no_xla": round(pairs[False] * t["target_length"]), "best": "xla" if best_jit else "no xla"}
     if with_torch:
         row["torch"] = round(t["batch"] / time_torch_translator(args.steps) * t["target_length"])
         row["seqtk_over_torch"] = round(pairs[best_jit] * t["target_length"] / row["torch"], 2)
@@ -300,8 +300,9 @@ def generation_rows(length=500):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=30, help="timed training steps per model (after 3 warm-up)")
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", type=int, default=30, help="timed steps per model (after 3 warm-up)")
     parser.add_argument("--hidden", type=int, nargs="+", default=[200, 650])
     parser.add_argument("--cells", nargs="+", default=["lstm", "gru"], choices=sorted(GATES))
     parser.add_argument("--no-keras", dest="keras", action="store_false", help="skip the plain Keras rows")
@@ -316,11 +317,12 @@ def main():
         print_table(training, ["task", "hidden", "seqtk_xla", "seqtk_no_xla", "plain_keras", "torch",
                                "seqtk_over_torch", "gflops", "share_of_peak"])
     if generation:
-        print_table(generation, ["task", "batch", "before_tokens_per_s", "today_tokens_per_s", "today_over_before"])
+        print_table(generation,
+                    ["task", "batch", "before_tokens_per_s", "today_tokens_per_s", "today_over_before"])
     print(f"tokens/s; matmul peak {peak:.1f} GFLOP/s")
     write_results("lm_speed", training + generation, matmul_peak_gflops=round(peak, 1),
-                  settings={"vocabulary": VOCAB, "batch": BATCH, "bptt": BPTT, "layers": LAYERS, "steps": args.steps,
-                            "translator": TRANSLATOR})
+                  settings={"vocabulary": VOCAB, "batch": BATCH, "bptt": BPTT, "layers": LAYERS,
+                            "steps": args.steps, "translator": TRANSLATOR})
 
 
 if __name__ == "__main__":

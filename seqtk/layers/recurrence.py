@@ -39,7 +39,8 @@ def recurrence(cell_type, xs, kernel, states, recurrent_bias=None, mask=None, st
     exact (tests/layers/recurrence_test.py checks them against automatic
     differentiation); `mask` and `state_mask` are constants.
     """
-    kernel = tf.convert_to_tensor(kernel)  # a variable read inside a custom gradient would need special handling
+    # A variable read inside a custom gradient would need the `variables` protocol; a tensor does not.
+    kernel = tf.convert_to_tensor(kernel)
     step_mask = None if mask is None else tf.cast(mask, xs.dtype)[:, :, None]
     if cell_type == "lstm":
         outputs, h, c = _lstm(step_mask, state_mask)(xs, kernel, states[0], states[1])
@@ -60,8 +61,8 @@ def _loop(body, steps, start, carried, arrays, dtype, backwards=False):
         condition = lambda t, *rest: t >= 0  # noqa: E731
     else:
         condition = lambda t, *rest: t < steps  # noqa: E731
-    # XLA needs a bound on the iterations to compile a loop that writes TensorArrays. (Unrolling five steps per
-    # iteration saved under 3% of a language model's step at 200 units and nothing at 650: not kept.)
+    # XLA needs a bound on the iterations to compile a loop that writes TensorArrays. (Unrolling five steps
+    # per iteration saved under 3% of a language model's step at 200 units and nothing at 650: not kept.)
     results = tf.while_loop(condition, body, (start, *carried, *tensor_arrays), maximum_iterations=steps)
     carried_out = results[1 : 1 + len(carried)]
     return carried_out, [array.stack() for array in results[1 + len(carried) :]]
@@ -83,7 +84,9 @@ def _dropped(h, state_mask):
 def _weight_gradient(inputs, gradients):
     """`Σ_t inputs_tᵀ · gradients_t` as one 2-D product."""
     return tf.matmul(
-        tf.reshape(inputs, [-1, inputs.shape[-1]]), tf.reshape(gradients, [-1, gradients.shape[-1]]), transpose_a=True
+        tf.reshape(inputs, [-1, inputs.shape[-1]]),
+        tf.reshape(gradients, [-1, gradients.shape[-1]]),
+        transpose_a=True,
     )
 
 
@@ -104,7 +107,8 @@ def _lstm(m, state_mask):
             h_new = o * tf.tanh(c_new)
             mt = None if m is None else m[t]
             h, c = _masked(h_new, h, mt), _masked(c_new, c, mt)
-            return t + 1, h, c, hs.write(t, h), cs.write(t, c), activations.write(t, tf.concat([i, f, g, o], 1))
+            activations = activations.write(t, tf.concat([i, f, g, o], 1))
+            return t + 1, h, c, hs.write(t, h), cs.write(t, c), activations
 
         (h, c), (hs, cs, activations) = _loop(body, steps, 0, [h0, c0], 3, xs.dtype)
         outputs = hs if m is None else hs * m

@@ -80,7 +80,7 @@ class RecurrentLayer(keras.layers.Layer):
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.supports_masking = True
 
-    # False differentiates the Keras loop automatically instead (the reference the gradient tests compare with).
+    # False: automatic differentiation of the Keras loop instead (the reference of the gradient tests).
     whole_sequence_gradient = True
 
     @property

@@ -38,13 +38,14 @@ def layer_gradients(layer, x, states, mask):
 class RecurrenceTest:
     @pytest.mark.parametrize(
         "cell_type, masked, go_backwards, dropout",
-        [(c, m, b, d) for c, m, b, d in itertools.product(CELLS, (False, True), (False, True), (False, True))],
+        list(itertools.product(CELLS, (False, True), (False, True), (False, True))),
     )
     def test_gradients_match_automatic_differentiation(self, cell_type, masked, go_backwards, dropout):
         rng = np.random.default_rng(0)
         batch, time, features, units = 4, 9, 5, 6
         x = rng.normal(size=(batch, time, features)).astype("float32")
-        states = [rng.normal(size=(batch, units)).astype("float32") * 0.5 for _ in range(2 if cell_type == "lstm" else 1)]
+        count = 2 if cell_type == "lstm" else 1
+        states = [rng.normal(size=(batch, units)).astype("float32") * 0.5 for _ in range(count)]
         mask = tf.constant(random_mask(batch, time, rng)) if masked else None
         rates = {"weight_dropout": 0.3, "recurrent_dropout": 0.25} if dropout else {}
         weights = None
@@ -53,14 +54,15 @@ class RecurrenceTest:
             # The same seed gives both layers the same dropout masks on their first call.
             layer = RecurrentLayer(cell_type, units, go_backwards=go_backwards, seed=3, **rates)
             layer.build(x.shape)
-            weights = weights or [rng.normal(size=w.shape).astype("float32") * 0.4 for w in layer.get_weights()]
+            weights = weights or [rng.normal(size=w.shape).astype("float32") * 0.4
+                                  for w in layer.get_weights()]
             layer.set_weights(weights)
             layer.whole_sequence_gradient = whole_sequence
             results.append(layer_gradients(layer, x, states, mask))
         (fast_values, fast_gradients), (reference_values, reference_gradients) = results
         for fast, reference in zip(fast_values, reference_values):
             np.testing.assert_allclose(fast, reference, atol=1e-5)
-        names = ["inputs"] + [f"state {i}" for i in range(len(states))] + ["kernel", "recurrent_kernel", "bias"]
+        names = ["inputs", *(f"state {i}" for i in range(len(states))), "kernel", "recurrent_kernel", "bias"]
         for name, fast, reference in zip(names, fast_gradients, reference_gradients):
             np.testing.assert_allclose(fast, reference, atol=2e-4, rtol=1e-4, err_msg=name)
         if dropout:
@@ -80,7 +82,8 @@ class RecurrenceTest:
         xs = tf.constant(rng.normal(size=(time, batch, gates)))
         kernel = tf.constant(rng.normal(size=(units, gates)) * 0.5)
         bias = tf.constant(rng.normal(size=(gates,)) * 0.1)
-        states = [tf.constant(rng.normal(size=(batch, units)) * 0.5) for _ in range(2 if cell_type == "lstm" else 1)]
+        count = 2 if cell_type == "lstm" else 1
+        states = [tf.constant(rng.normal(size=(batch, units)) * 0.5) for _ in range(count)]
         mask = tf.constant(random_mask(batch, time, rng).T)
         state_mask = tf.constant((rng.random((batch, units)) > 0.3) / 0.7)
         probe = tf.constant(rng.normal(size=(time, batch, units)))
@@ -95,14 +98,15 @@ class RecurrenceTest:
         arguments = [xs, kernel, bias, *states]
         if cell_type != "gru":
             arguments.pop(2)
-            analytic, numeric = tf.test.compute_gradient(lambda x, k, *s: loss(x, k, bias, *s), arguments, delta=1e-6)
+            analytic, numeric = tf.test.compute_gradient(
+                lambda x, k, *s: loss(x, k, bias, *s), arguments, delta=1e-6)
         else:
             analytic, numeric = tf.test.compute_gradient(loss, arguments, delta=1e-6)
         for a, n in zip(analytic, numeric):
             np.testing.assert_allclose(a, n, atol=1e-6)
 
     def test_forward_matches_keras_loop_in_training(self):
-        # Training (the whole-sequence path) and inference (Keras' loop) give the same outputs without dropout.
+        # Training (the whole-sequence path) and inference (Keras' loop) agree when there is no dropout.
         x = np.random.default_rng(2).normal(size=(2, 6, 3)).astype("float32")
         for cell_type in CELLS:
             layer = RecurrentLayer(cell_type, units=5, go_backwards=True)
