@@ -68,6 +68,12 @@ def _loop(body, steps, start, carried, arrays, dtype, backwards=False):
     return carried_out, [array.stack() for array in results[1 + len(carried) :]]
 
 
+def _steps(xs):
+    # A static count keeps the time dimension of the stacked outputs known: with an unknown one, later shape
+    # checks (the loss's logits against its labels) become run-time Assert ops, which XLA and TPUs refuse.
+    return xs.shape[0] if xs.shape[0] is not None else tf.shape(xs)[0]
+
+
 def _masked(new, old, m):
     return new if m is None else m * new + (1 - m) * old
 
@@ -97,7 +103,7 @@ def _zeros_if_none(gradient, like):
 def _lstm(m, state_mask):
     @tf.custom_gradient
     def lstm(xs, kernel, h0, c0):
-        steps = tf.shape(xs)[0]
+        steps = _steps(xs)
 
         def body(t, h, c, hs, cs, activations):
             z = xs[t] + tf.matmul(_dropped(h, state_mask), kernel)
@@ -155,7 +161,7 @@ def _lstm(m, state_mask):
 def _gru(m, state_mask):
     @tf.custom_gradient
     def gru(xs, kernel, recurrent_bias, h0):
-        steps = tf.shape(xs)[0]
+        steps = _steps(xs)
 
         def body(t, h, hs, activations):
             recurrent = tf.matmul(_dropped(h, state_mask), kernel) + recurrent_bias
@@ -207,7 +213,7 @@ def _gru(m, state_mask):
 def _simple_rnn(m, state_mask):
     @tf.custom_gradient
     def simple_rnn(xs, kernel, h0):
-        steps = tf.shape(xs)[0]
+        steps = _steps(xs)
 
         def body(t, h, hs):
             h_new = tf.tanh(xs[t] + tf.matmul(_dropped(h, state_mask), kernel))

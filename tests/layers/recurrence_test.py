@@ -143,3 +143,16 @@ class RecurrenceTest:
 
 def outputs_dtype(layer, x):
     return layer(x, training=True)[0].dtype
+
+
+def test_training_outputs_keep_static_shapes():
+    # The loss of a step checks logits against labels; an unknown time dimension turns that into an Assert op.
+    layer = RecurrentLayer("gru", units=3)
+
+    @tf.function
+    def outputs(x):
+        sequence, _ = layer(x, training=True)
+        assert sequence.shape.as_list() == [2, 7, 3]
+        return sequence
+
+    outputs.get_concrete_function(tf.TensorSpec((2, 7, 4)))
