@@ -261,6 +261,13 @@ def main(argv=None):
     except (ValueError, FileNotFoundError) as error:
         print(f"seqtk: error: {error}", file=sys.stderr)
         return 2
+    except RuntimeError as error:
+        from seqtk.training.numerical_fault import NumericalFault
+
+        if not isinstance(error, NumericalFault):
+            raise
+        print(f"seqtk: error: {error}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

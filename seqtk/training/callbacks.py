@@ -28,7 +28,8 @@ class LanguageModelMetricsCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None and "val_loss" in logs:
-            logs["val_perplexity"] = math.exp(min(logs["val_loss"], 700.0))
+            # Past float32's range (exp(88.7)) a perplexity is infinite: summaries are float32.
+            logs["val_perplexity"] = math.exp(logs["val_loss"]) if logs["val_loss"] < 88.7 else math.inf
             logs["val_bits_per_token"] = logs["val_loss"] / math.log(2.0)
 
 
@@ -83,12 +84,15 @@ class CheckpointCallback(keras.callbacks.Callback):
         write: write the files; False on the workers of a multi-worker run
             other than the chief, which keep the history and restore from
             the chief's checkpoint but write nothing.
+        fault: a `NumericalFaultCallback`; once it has stopped training on a
+            NaN or infinite loss, nothing more is written.
     """
 
-    def __init__(self, directory, watched=(), early_stopping=None, write=True):
+    def __init__(self, directory, watched=(), early_stopping=None, write=True, fault=None):
         super().__init__()
         self.directory = directory
         self.write = write
+        self.fault = fault
         self.watched = list(watched)
         self.early_stopping = early_stopping
         self.history = []
@@ -109,6 +113,8 @@ class CheckpointCallback(keras.callbacks.Callback):
                 self.early_stopping.best_epoch = self.restored.get("best_epoch", 0)
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.fault is not None and self.fault.stopped:
+            return  # the epoch did not finish: its checkpoint would claim work that was not done
         self.history.append({key: float(value) for key, value in (logs or {}).items()})
         if not self.write:
             return

@@ -101,6 +101,11 @@ class TrainingConfig:
     # extend_min_count times, their embedding and output rows starting as the mean of the others (ULMFiT).
     extend_vocabulary: bool = True
     extend_min_count: int = at_least(5, 1)
+    # A NaN or infinite loss: stop (the last good checkpoint and saved model stay as they were; an error says
+    # where it happened) | rollback: back to the last good epoch's weights and optimizer state, half the
+    # learning rate, go on; at most max_rollbacks times, then stop.
+    on_nan: str = choice("stop", "rollback")
+    max_rollbacks: int = at_least(3, 0)
 
 
 @dataclasses.dataclass

@@ -21,8 +21,9 @@ from seqtk.training.callbacks import (
     step_decay_schedule,
     write_json_atomically,
 )
-from seqtk.training.config import check_fields
+from seqtk.training.config import ConfigError, check_fields
 from seqtk.training.distribution import check_batch_sizes, choose_distribution
+from seqtk.training.numerical_fault import NumericalFault, NumericalFaultCallback
 from seqtk.training.optimizer import make_optimizer
 from seqtk.training.slanted_triangular_schedule import SlantedTriangularSchedule
 from seqtk.training.vocabulary_extension import extend_vocabulary
@@ -77,17 +78,18 @@ def learning_rate_of(training, steps_per_epoch):
     return training.learning_rate
 
 
-def schedule_callbacks(training, mode):
+def schedule_callbacks(training, mode, scale=lambda: 1.0):
     """`(callbacks, watched)`: the per-epoch learning-rate callbacks of `lr_schedule`, and those of them
-    whose patience a checkpoint keeps."""
+    whose patience a checkpoint keeps. `scale()` multiplies the step schedule's rate (rollbacks halve it)."""
     if training.lr_schedule == "plateau":
         plateau = keras.callbacks.ReduceLROnPlateau(
             monitor=training.monitor, mode=mode, factor=training.lr_decay_factor,
             patience=training.lr_decay_patience, min_lr=training.min_learning_rate, verbose=1)
         return [plateau], [plateau]
     if training.lr_schedule == "step":
-        return [keras.callbacks.LearningRateScheduler(step_decay_schedule(
-            training.learning_rate, training.lr_decay_factor, training.lr_decay_start_epoch))], []
+        schedule = step_decay_schedule(training.learning_rate, training.lr_decay_factor,
+                                       training.lr_decay_start_epoch)
+        return [keras.callbacks.LearningRateScheduler(lambda epoch, rate=None: schedule(epoch) * scale())], []
     return [], []  # constant, or slanted_triangular (a schedule inside the optimizer)
 
 
@@ -130,6 +132,9 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
     """
     task.check_config(config)
     training = config.training
+    if training.on_nan == "rollback" and training.lr_schedule == "slanted_triangular":
+        raise ConfigError("training.on_nan=rollback halves the learning rate, which "
+                          "training.lr_schedule=slanted_triangular sets at every step; use on_nan=stop with it.")
     init_from = task.init_from_of(config, init_from)
     task.check_init_from(init_from)
     distribution = choose_distribution(training.distribution, log)
@@ -222,13 +227,16 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
         early_stopping = keras.callbacks.EarlyStopping(
             monitor=training.monitor, mode=mode, patience=training.early_stopping_patience,
             restore_best_weights=True)
-        decay, watched = schedule_callbacks(training, mode)
+        # First among the callbacks: a bad batch is undone before any other callback sees the weights.
+        fault = NumericalFaultCallback(training.on_nan, training.max_rollbacks, log)
+        decay, watched = schedule_callbacks(training, mode, scale=lambda: fault.scale)
         checkpoint = CheckpointCallback(checkpoint_dir, watched=[early_stopping] + watched,
-                                        early_stopping=early_stopping, write=chief)
+                                        early_stopping=early_stopping, write=chief, fault=fault)
         checkpoint.restored = restored_state
         # The task's callbacks come first: they add the values (val_bleu, ...) that the others watch.
         extra = list(callbacks)
-        callbacks = task.callbacks(config, model, tokenizer, prepared, log) + decay + [early_stopping, checkpoint]
+        callbacks = [fault] + task.callbacks(config, model, tokenizer, prepared, log) + decay + [
+            early_stopping, checkpoint]
         if chief:
             callbacks.append(keras.callbacks.TensorBoard(os.path.join(config.log_dir, config.name), write_graph=False))
         budget = TimeBudgetCallback(training.time_budget_minutes) if training.time_budget_minutes else None
@@ -249,6 +257,8 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
                 shuffle=False,  # the datasets shuffle themselves (within length buckets, or not at all for streams)
             )
         seconds = time.monotonic() - start
+        if fault.stopped:
+            raise NumericalFault(fault.message(checkpoint_dir))
         model = one_device(model)
         summary = {
             # The optimizer counts the steps really taken, a time budget's partial epoch included.
@@ -269,6 +279,7 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
             "distribution": {"kind": distribution.kind, "replicas": distribution.replicas,
                              "workers": distribution.workers},
             "history": checkpoint.history,
+            **({"numerical_rollbacks": fault.rollbacks} if fault.rollbacks else {}),
             "unknown_symbols": unknown,
             **({"vocabulary_growth": growth} if growth else {}),
         }
