@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import tempfile
+import zipfile
 
 import keras
 import yaml
@@ -95,6 +96,30 @@ def save_model_directory(directory, model, tokenizer, config=None, metrics=None,
     return write_directory(directory, write)
 
 
+def load_keras_file(path, compile=True):
+    """`keras.saving.load_model(path)` in Keras' safe mode (no code from the file runs: a lambda in it is
+    refused), after checking that the file is a whole `.keras` archive, so that a truncated or corrupt file
+    gets an error that says so instead of Keras' "file not found"."""
+    problem = None
+    if not zipfile.is_zipfile(path):
+        problem = f"it is not a zip archive ({os.path.getsize(path):,} bytes)"
+    else:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                damaged = archive.testzip()
+            if damaged is not None:
+                problem = f"its member {damaged} fails its checksum"
+        except (zipfile.BadZipFile, OSError, EOFError) as error:
+            problem = f"it cannot be read as a zip archive ({error})"
+    if problem:
+        raise ValueError(
+            f"{path}: not a readable .keras file: {problem}, so it is truncated or corrupt (a copy cut short, "
+            "a full disk). Restore it from a backup or train again; seqtk writes its own models and "
+            "checkpoints under a temporary name first, so the previous one of a run is whole."
+        )
+    return keras.saving.load_model(path, compile=compile, safe_mode=True)
+
+
 def read_model_directory(directory):
     """Returns `(model, tokenizer, config)` from a directory that `save_model_directory` wrote, the config
     as the plain mapping in its `config.yaml` (None without one).
@@ -111,7 +136,7 @@ def read_model_directory(directory):
         )
     import seqtk.models  # noqa: F401  registers the seqtk classes for deserialization
 
-    model = keras.saving.load_model(model_path, compile=False)
+    model = load_keras_file(model_path, compile=False)
     tokenizer = load_tokenizer(directory)
     config = None
     config_path = os.path.join(directory, CONFIG_FILE)

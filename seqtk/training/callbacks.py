@@ -8,6 +8,8 @@ import time
 import keras
 import numpy as np
 
+from seqtk.models.model_directory import load_keras_file
+
 STATE_FILE = "training_state.json"
 LAST_CHECKPOINT = "last.keras"
 BEST_WEIGHTS = "best_weights.npz"
@@ -151,7 +153,7 @@ def restore_training_state(directory):
         return None, None
     import seqtk.training.carried_state_model  # noqa: F401  registers the wrapper class
 
-    model = keras.saving.load_model(checkpoint)
+    model = load_keras_file(checkpoint)
     with open(state_path, encoding="utf-8") as handle:
         state = json.load(handle)
     return model, state

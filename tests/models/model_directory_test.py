@@ -1,0 +1,53 @@
+import os
+import zipfile
+
+import keras
+import numpy as np
+import pytest
+
+from seqtk.models import LanguageModel
+from seqtk.models.model_directory import load_keras_file, read_model_directory, save_model_directory
+from seqtk.tokenizers import CharTokenizer
+
+
+@pytest.fixture
+def saved(tmp_path):
+    tokenizer = CharTokenizer.train(["abc def"])
+    model = LanguageModel(tokenizer.vocabulary_size, 4, 4, 1)
+    model(np.zeros((1, 3), "int32"))
+    return save_model_directory(str(tmp_path / "m"), model, tokenizer, config={"task": "lm"})
+
+
+class LoadKerasFileTest:
+    def test_whole_file_loads(self, saved):
+        model, _, config = read_model_directory(saved)
+        assert isinstance(model, LanguageModel) and config == {"task": "lm"}
+
+    @pytest.mark.parametrize("cut", [0.5, 0.99])
+    def test_truncated_file_is_named_as_corrupt(self, saved, cut):
+        path = os.path.join(saved, "model.keras")
+        data = open(path, "rb").read()
+        with open(path, "wb") as handle:
+            handle.write(data[: int(len(data) * cut)])
+        with pytest.raises(ValueError, match=r"model\.keras: not a readable \.keras file: .* truncated or corrupt"):
+            read_model_directory(saved)
+
+    def test_flipped_bytes_fail_the_checksum(self, saved):
+        path = os.path.join(saved, "model.keras")
+        with zipfile.ZipFile(path) as archive:
+            member = max(archive.infolist(), key=lambda info: info.file_size)
+            offset = member.header_offset + 30 + len(member.filename) + len(member.extra) + member.compress_size // 2
+        data = bytearray(open(path, "rb").read())
+        data[offset] ^= 0xFF
+        open(path, "wb").write(bytes(data))
+        with pytest.raises(ValueError, match=f"member {member.filename} fails its checksum"):
+            load_keras_file(path)
+
+    def test_a_lambda_in_a_model_file_is_refused(self, tmp_path):
+        # Keras' safe mode: deserializing a Lambda layer would run its code.
+        inputs = keras.Input((2,))
+        model = keras.Model(inputs, keras.layers.Lambda(lambda x: x * 2)(inputs))
+        path = str(tmp_path / "lambda.keras")
+        model.save(path)
+        with pytest.raises(ValueError, match="(?i)unsafe|lambda|safe_mode"):
+            load_keras_file(path)
