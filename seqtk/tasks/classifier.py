@@ -16,7 +16,15 @@ from seqtk.tasks.registry import load_model_directory, register_task
 from seqtk.tasks.task import PreparedData, Task
 from seqtk.tokenizers.build_tokenizer import build_tokenizer
 from seqtk.tokenizers.unknown_symbols import located, report_unknown
-from seqtk.training.config import RunConfig, TokenizerConfig, TrainingConfig, at_least, between, choice
+from seqtk.training.config import (
+    RunConfig,
+    TokenizerConfig,
+    TrainingConfig,
+    at_least,
+    between,
+    choice,
+    folder_name,
+)
 from seqtk.training.layerwise_trainer import GroupScheduleCallback, LayerwiseTrainer
 from seqtk.training.model_card import reproduce_section, vocabulary_section
 
@@ -68,7 +76,7 @@ class ClassifierTrainingConfig(TrainingConfig):
 
 @dataclasses.dataclass
 class ClassifierConfig(RunConfig):
-    name: str = "classifier"
+    name: str = folder_name("classifier")
     init_from: str = ""  # a saved seqtk language model to transfer (ULMFiT); --init-from overrides it
     labels: list = dataclasses.field(default_factory=list)  # set by training: class names in output order
     data: ClassifierDataConfig = dataclasses.field(default_factory=ClassifierDataConfig)

@@ -21,7 +21,15 @@ from seqtk.tokenizers.char_tokenizer import CharTokenizer
 from seqtk.tokenizers.unknown_symbols import count_unknown, report_unknown
 from seqtk.training.callbacks import LanguageModelMetricsCallback, ResetStatesCallback
 from seqtk.training.carried_state_model import CarriedStateModel
-from seqtk.training.config import RunConfig, TokenizerConfig, TrainingConfig, at_least, between, choice
+from seqtk.training.config import (
+    RunConfig,
+    TokenizerConfig,
+    TrainingConfig,
+    at_least,
+    between,
+    choice,
+    folder_name,
+)
 from seqtk.training.model_card import reproduce_section, vocabulary_section
 
 
@@ -66,7 +74,7 @@ class LanguageModelTrainingConfig(TrainingConfig):
 
 @dataclasses.dataclass
 class LanguageModelConfig(RunConfig):
-    name: str = "language_model"
+    name: str = folder_name("language_model")
     sample_prompt: str = ""
     sample_length: int = at_least(300, 0)
     data: LanguageModelDataConfig = dataclasses.field(default_factory=LanguageModelDataConfig)

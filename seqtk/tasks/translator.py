@@ -17,7 +17,15 @@ from seqtk.tasks.task import PreparedData, Task
 from seqtk.tokenizers.build_tokenizer import build_tokenizer
 from seqtk.tokenizers.tokenizer_pair import TokenizerPair
 from seqtk.tokenizers.unknown_symbols import located, report_unknown
-from seqtk.training.config import RunConfig, TokenizerConfig, TrainingConfig, at_least, between, choice
+from seqtk.training.config import (
+    RunConfig,
+    TokenizerConfig,
+    TrainingConfig,
+    at_least,
+    between,
+    choice,
+    folder_name,
+)
 from seqtk.training.masked_sequence_loss import MaskedSequenceLoss
 from seqtk.training.model_card import reproduce_section, vocabulary_section
 
@@ -83,7 +91,7 @@ class TranslatorTrainingConfig(TrainingConfig):
 
 @dataclasses.dataclass
 class TranslatorConfig(RunConfig):
-    name: str = "translator"
+    name: str = folder_name("translator")
     data: TranslatorDataConfig = dataclasses.field(default_factory=TranslatorDataConfig)
     tokenizer: TranslatorTokenizerConfig = dataclasses.field(default_factory=TranslatorTokenizerConfig)
     model: TranslatorModelConfig = dataclasses.field(default_factory=TranslatorModelConfig)

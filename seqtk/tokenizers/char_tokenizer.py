@@ -101,4 +101,7 @@ class CharTokenizer(Tokenizer):
 
     @classmethod
     def _from_config(cls, config, directory):
-        return cls(config["characters"])
+        characters = config["characters"]
+        if not isinstance(characters, list) or not all(isinstance(c, str) and c for c in characters):
+            raise ValueError("'characters' must be a list of non-empty strings")
+        return cls(characters)

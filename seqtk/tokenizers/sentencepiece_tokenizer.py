@@ -7,7 +7,7 @@ import re
 import tempfile
 import warnings
 
-from seqtk.tokenizers.tokenizer import Tokenizer
+from seqtk.tokenizers.tokenizer import Tokenizer, inside_name
 
 MODEL_FILE = "sentencepiece.model"
 
@@ -183,5 +183,5 @@ class SentencePieceTokenizer(Tokenizer):
 
     @classmethod
     def _from_config(cls, config, directory):
-        return cls.from_file(os.path.join(directory, config["model_file"]))
+        return cls.from_file(os.path.join(directory, inside_name(config["model_file"], "model_file")))
 

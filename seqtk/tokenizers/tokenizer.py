@@ -88,6 +88,14 @@ class Tokenizer:
             json.dump(config, handle, ensure_ascii=False, indent=1)
 
 
+def inside_name(name, key):
+    """`name` when it names a file or folder directly inside the tokenizer's directory; a path that leads
+    elsewhere (`../x`, `/etc/x`) is refused, so a model folder cannot make seqtk read outside itself."""
+    if not isinstance(name, str) or not name or name in (".", "..") or any(c in name for c in "/\\\0"):
+        raise ValueError(f"{key!r} must name a file inside the tokenizer's folder; received {name!r}")
+    return name
+
+
 def load_tokenizer(directory):
     """Loads the tokenizer that `Tokenizer.save` wrote to `directory`."""
     from seqtk.tokenizers.char_tokenizer import CharTokenizer
@@ -101,11 +109,23 @@ def load_tokenizer(directory):
             f"{path}: no tokenizer here. A seqtk model directory holds {TOKENIZER_FILE} beside the "
             "model; point to the directory that `seqtk train` wrote."
         )
-    with open(path, encoding="utf-8") as handle:
-        config = json.load(handle)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            config = json.load(handle)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path}: not a seqtk tokenizer file (it is not JSON text: {error}).") from None
+    if not isinstance(config, dict):
+        raise ValueError(f"{path}: not a seqtk tokenizer file (a JSON object with a 'kind' was expected).")
     kinds = {cls.kind: cls for cls in (CharTokenizer, WordTokenizer, SentencePieceTokenizer, TokenizerPair)}
     if config.get("kind") not in kinds:
         raise ValueError(f"{path}: unknown tokenizer kind {config.get('kind')!r}; expected one of {sorted(kinds)}.")
-    tokenizer = kinds[config["kind"]]._from_config(config, directory)
+    try:
+        tokenizer = kinds[config["kind"]]._from_config(config, directory)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OSError, RuntimeError) as error:
+        # A file that claims a kind but does not hold it (a missing key, a wrong type, a model file that is
+        # not SentencePiece's) is refused rather than half loaded.
+        raise ValueError(f"{path}: not a valid {config['kind']} tokenizer ({type(error).__name__}: {error}). "
+                         "It was not written by seqtk or was changed since; use the model directory as "
+                         "`seqtk train` wrote it.") from None
     tokenizer.normalizer = TextNormalizer(config.get("normalize", ()))
     return tokenizer

@@ -61,7 +61,9 @@ class TokenizerPair(Tokenizer):
     def _from_config(cls, config, directory):
         from seqtk.tokenizers.tokenizer import load_tokenizer
 
-        source = load_tokenizer(os.path.join(directory, config["source"]))
+        from seqtk.tokenizers.tokenizer import inside_name
+
+        source = load_tokenizer(os.path.join(directory, inside_name(config["source"], "source")))
         if config["target"] == config["source"]:
             return cls(source)
-        return cls(source, load_tokenizer(os.path.join(directory, config["target"])))
+        return cls(source, load_tokenizer(os.path.join(directory, inside_name(config["target"], "target"))))

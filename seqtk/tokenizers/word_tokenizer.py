@@ -98,4 +98,7 @@ class WordTokenizer(Tokenizer):
 
     @classmethod
     def _from_config(cls, config, directory):
-        return cls(config["words"], lowercase=config.get("lowercase", False))
+        words = config["words"]
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise ValueError("'words' must be a list of non-empty strings")
+        return cls(words, lowercase=bool(config.get("lowercase", False)))

@@ -37,6 +37,11 @@ def between(default, low, high):
     return dataclasses.field(default=default, metadata={"minimum": low, "below": high})
 
 
+def folder_name(default):
+    """A field that names one folder inside the run's output folders: no separator, not `..`."""
+    return dataclasses.field(default=default, metadata={"folder_name": True})
+
+
 @dataclasses.dataclass
 class TokenizerConfig:
     kind: str = choice("char", "word", "sentencepiece")
@@ -112,7 +117,7 @@ class TrainingConfig:
 class RunConfig:
     """What every task's config has: its name, where it writes, and the four sections."""
 
-    name: str = "model"
+    name: str = folder_name("model")  # saved_models/<name>, checkpoints/<name>, runs/<name>
     output_dir: str = "saved_models"
     checkpoint_dir: str = "checkpoints"
     log_dir: str = "runs"
@@ -143,6 +148,12 @@ def _check(field, value, path, source):
     below = field.metadata.get("below")
     if below is not None and value >= below:
         raise ConfigError(f"{source}: {path} must be below {below}; received {value!r}.")
+    if field.metadata.get("folder_name") and (
+        not value or value in (".", "..") or any(c in value for c in "/\\\0") or os.path.isabs(value)
+    ):
+        raise ConfigError(f"{source}: {path} must be a plain folder name (it is the folder written under "
+                          f"output_dir, checkpoint_dir and log_dir); received {value!r}, which could write "
+                          "outside them. Use a name such as my_model, and output_dir for where it goes.")
 
 
 def set_fields(target, values, source, prefix="", elsewhere=None, task="this"):

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 import yaml
 
@@ -162,3 +164,14 @@ class MixedPrecisionTest:
             check_precision("float16", {"CPU", "TPU"})
         check_precision("float16", {"CPU", "GPU"})
         check_precision("bfloat16", {"CPU", "TPU"})
+
+
+@pytest.mark.parametrize("name", ["../../x", "a/b", "..", "", "/abs", "a\\b"])
+def test_a_name_that_leads_outside_the_output_folders_is_refused(name, tmp_path):
+    from seqtk.tasks import get_task
+    from seqtk.training.config import ConfigError
+
+    config = tmp_path / "bad.yaml"
+    config.write_text(f"name: {json.dumps(name)}\n")
+    with pytest.raises(ConfigError, match=r"bad\.yaml: name must be a plain folder name"):
+        get_task("lm").load_config(str(config))
