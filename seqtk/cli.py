@@ -263,11 +263,12 @@ def main(argv=None):
         return 2
     except RuntimeError as error:
         from seqtk.training.numerical_fault import NumericalFault
+        from seqtk.training.run_lock import RunLockedError
 
-        if not isinstance(error, NumericalFault):
+        if not isinstance(error, (NumericalFault, RunLockedError)):
             raise
         print(f"seqtk: error: {error}", file=sys.stderr)
-        return 3
+        return 3 if isinstance(error, NumericalFault) else 2
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from seqtk.training.callbacks import (
 from seqtk.training.config import ConfigError, check_fields
 from seqtk.training.distribution import check_batch_sizes, choose_distribution
 from seqtk.training.numerical_fault import NumericalFault, NumericalFaultCallback
+from seqtk.training.run_lock import run_lock
 from seqtk.training.optimizer import make_optimizer
 from seqtk.training.slanted_triangular_schedule import SlantedTriangularSchedule
 from seqtk.training.vocabulary_extension import extend_vocabulary
@@ -149,7 +150,11 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
         log(conflict)
         jit_compile = False
     chief = distribution.chief  # only the chief writes checkpoints, logs and the model
-    with precision_policy(training.mixed_precision), contextlib.ExitStack() as distributed, \
+    command = command or default_command()
+    # Two runs of one name would overwrite each other's checkpoints and model: the second stops here.
+    written = [os.path.join(config.checkpoint_dir, config.name), os.path.join(config.output_dir, config.name)]
+    with run_lock(written, command) if chief else contextlib.nullcontext(), \
+            precision_policy(training.mixed_precision), contextlib.ExitStack() as distributed, \
             unknown_symbol_policy(training.strict_vocabulary, training.unknown_warning, log):
         # Models, optimizers and metrics are made under the strategy's scope; evaluation leaves it (below).
         distributed.enter_context(distribution.scope())
@@ -283,7 +288,6 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
             "unknown_symbols": unknown,
             **({"vocabulary_growth": growth} if growth else {}),
         }
-        command = command or default_command()
         config_dict = config.to_dict()
         directory = None
         if chief:
