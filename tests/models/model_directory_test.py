@@ -51,3 +51,29 @@ class LoadKerasFileTest:
         model.save(path)
         with pytest.raises(ValueError, match="(?i)unsafe|lambda|safe_mode"):
             load_keras_file(path)
+
+
+@pytest.mark.parametrize("error", [28, 13])  # ENOSPC, EACCES
+def test_a_save_that_fails_halfway_leaves_the_previous_model_whole(saved, monkeypatch, error):
+    import errno
+
+    import yaml
+
+    before = {name: open(os.path.join(saved, name), "rb").read() for name in os.listdir(saved)}
+    tokenizer = CharTokenizer.train(["xyz"])
+    model = LanguageModel(tokenizer.vocabulary_size, 4, 4, 1)
+    model(np.zeros((1, 3), "int32"))
+
+    def failing_dump(*args, **kwargs):  # the model and tokenizer are written by then: halfway
+        raise OSError(error, os.strerror(error))
+
+    monkeypatch.setattr(yaml, "safe_dump", failing_dump)
+    with pytest.raises(OSError) as raised:
+        save_model_directory(saved, model, tokenizer, config={"task": "lm"})
+    assert raised.value.errno in (errno.ENOSPC, errno.EACCES)
+    monkeypatch.undo()
+    after = {name: open(os.path.join(saved, name), "rb").read() for name in os.listdir(saved)}
+    assert after == before
+    assert [n for n in os.listdir(os.path.dirname(saved)) if n.endswith(".tmp")] == []
+    model, loaded_tokenizer, _ = read_model_directory(saved)
+    assert loaded_tokenizer.vocabulary_size != tokenizer.vocabulary_size  # still the earlier model's
