@@ -4,6 +4,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+# Fuzz tests: "ci" keeps the suite's time in check; "long" is the benchmark's (SEQTK_FUZZ_PROFILE=long).
+settings.register_profile("ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("long", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("SEQTK_FUZZ_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,15 @@ import warnings
 
 from seqtk.tokenizers.tokenizer import Tokenizer, inside_name
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(text):
+    """`text` with each lone surrogate (half of a broken pair, or a byte kept by `errors="surrogateescape"`)
+    as U+FFFD: SentencePiece takes UTF-8, which has no surrogates, and fails on them with an obscure error;
+    U+FFFD is an unknown symbol like any other."""
+    return _SURROGATES.sub("\ufffd", text) if _SURROGATES.search(text) else text
+
 MODEL_FILE = "sentencepiece.model"
 
 
@@ -60,7 +69,7 @@ class SentencePieceTokenizer(Tokenizer):
         return None if unk < 0 else unk + self._offset
 
     def _unknown_symbols(self, text):
-        counts = collections.Counter(text)
+        counts = collections.Counter(_without_surrogates(text))
         counts.pop("\n", None)
         unknown = collections.Counter()
         unk = self.processor.unk_id()
@@ -158,7 +167,7 @@ class SentencePieceTokenizer(Tokenizer):
 
     def _encode(self, text):
         ids = []
-        lines = text.split("\n")
+        lines = _without_surrogates(text).split("\n")
         for number, line in enumerate(lines):
             ids.extend(i + self._offset for i in self.processor.encode(line))
             if number < len(lines) - 1:

@@ -273,7 +273,9 @@ def build_config(config_class, task, config=None, overrides=(), data=None, elsew
         try:
             nested = yaml.safe_load(raw) if raw.strip() else ""
         except yaml.YAMLError as error:
-            raise ConfigError(f"--set {override!r}: the value is not valid YAML ({error.problem}); quote it, "
+            # A scanner error has a `problem`; a reader error (a control character) only its text.
+            problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+            raise ConfigError(f"--set {override!r}: the value is not valid YAML ({problem}); quote it, "
                               "e.g. data.train=['{data_dir}/train.txt'].") from None
         for part in reversed(key.strip().split(".")):
             nested = {part: nested}
