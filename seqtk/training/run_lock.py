@@ -2,9 +2,11 @@
 
 import contextlib
 import datetime
+import hashlib
 import json
 import os
 import platform
+import tempfile
 
 import filelock
 
@@ -23,12 +25,20 @@ def _holder(info_path):
         return "a process that has not written its details yet"
 
 
+def lock_path(folder):
+    """Where the lock of `folder` lives: the system's temporary folder, named by the folder's absolute path,
+    so that taking it creates nothing among the user's folders (a run that fails early leaves them as they
+    were). Runs on one machine see each other's locks; runs on two machines sharing a folder do not."""
+    digest = hashlib.sha256(os.path.abspath(folder).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return os.path.join(tempfile.gettempdir(), "seqtk-locks", f"{digest}.lock")
+
+
 @contextlib.contextmanager
 def run_lock(folders, command=""):
-    """Holds a lock beside each of `folders` (`<folder>.lock`) for the duration of a run.
+    """Holds a lock for each of `folders` (`lock_path(folder)`) for the duration of a run.
 
     A second run that asks for any of them fails at once with `RunLockedError`, naming the running one
-    (its process, host, start time and command, kept in `<folder>.lock.json`). The operating system frees
+    (its process, host, start time and command, kept beside the lock in `.json`). The operating system frees
     a lock whose process died (`kill -9` included), so a crashed run never blocks the next one.
 
     Example:
@@ -38,16 +48,17 @@ def run_lock(folders, command=""):
     with contextlib.ExitStack() as held:
         for folder in folders:
             folder = os.path.abspath(folder)
-            os.makedirs(os.path.dirname(folder), exist_ok=True)
-            lock = filelock.FileLock(folder + ".lock", timeout=0)
+            path = lock_path(folder)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            lock = filelock.FileLock(path, timeout=0)
             try:
                 held.enter_context(lock)
             except filelock.Timeout:
                 raise RunLockedError(
-                    f"{folder} is being written by another training run ({_holder(folder + '.lock.json')}). "
+                    f"{folder} is being written by another training run ({_holder(path + '.json')}). "
                     "Wait for it to finish, or give this run another name (--set name=...)."
                 ) from None
-            info_path = folder + ".lock.json"
+            info_path = path + ".json"
             temporary = info_path + ".tmp"
             with open(temporary, "w", encoding="utf-8") as handle:
                 json.dump({"pid": os.getpid(), "host": platform.node(), "command": command,

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from seqtk.training.run_lock import RunLockedError, run_lock
+from seqtk.training.run_lock import RunLockedError, lock_path, run_lock
 
 HOLDER = textwrap.dedent("""
     import sys, time
@@ -36,8 +36,10 @@ class RunLockTest:
             holder.wait()
         # The holder was killed (-9): the operating system freed its lock, so the next run goes ahead.
         with run_lock([tmp_path / "saved" / "lm", tmp_path / "checkpoints" / "lm"], command="next"):
-            assert os.path.exists(tmp_path / "checkpoints" / "lm.lock.json")
-        assert not os.path.exists(tmp_path / "checkpoints" / "lm.lock.json")
+            assert os.path.exists(lock_path(tmp_path / "checkpoints" / "lm") + ".json")
+        assert not os.path.exists(lock_path(tmp_path / "checkpoints" / "lm") + ".json")
+        # Nothing was created among the run's folders.
+        assert sorted(os.listdir(tmp_path)) == []
 
     def test_other_names_do_not_conflict(self, tmp_path):
         holder = hold_in_another_process(tmp_path / "checkpoints" / "lm")
