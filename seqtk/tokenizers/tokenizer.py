@@ -88,10 +88,16 @@ class Tokenizer:
             json.dump(config, handle, ensure_ascii=False, indent=1)
 
 
+def is_plain_name(name):
+    """True for the name of one file or folder inside another: not empty, not `.` or `..`, no separator
+    or NUL, so joined to a folder it cannot lead outside it (`../x`, `/etc/x`, `a/b`)."""
+    return isinstance(name, str) and name not in ("", ".", "..") and not any(c in name for c in "/\\\0")
+
+
 def inside_name(name, key):
     """`name` when it names a file or folder directly inside the tokenizer's directory; a path that leads
-    elsewhere (`../x`, `/etc/x`) is refused, so a model folder cannot make seqtk read outside itself."""
-    if not isinstance(name, str) or not name or name in (".", "..") or any(c in name for c in "/\\\0"):
+    elsewhere is refused, so a model folder cannot make seqtk read outside itself."""
+    if not is_plain_name(name):
         raise ValueError(f"{key!r} must name a file inside the tokenizer's folder; received {name!r}")
     return name
 

@@ -11,6 +11,8 @@ import typing
 
 import yaml
 
+from seqtk.tokenizers.tokenizer import is_plain_name
+
 CONFIG_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "configs")
 
 
@@ -148,9 +150,7 @@ def _check(field, value, path, source):
     below = field.metadata.get("below")
     if below is not None and value >= below:
         raise ConfigError(f"{source}: {path} must be below {below}; received {value!r}.")
-    if field.metadata.get("folder_name") and (
-        not value or value in (".", "..") or any(c in value for c in "/\\\0") or os.path.isabs(value)
-    ):
+    if field.metadata.get("folder_name") and not is_plain_name(value):
         raise ConfigError(f"{source}: {path} must be a plain folder name (it is the folder written under "
                           f"output_dir, checkpoint_dir and log_dir); received {value!r}, which could write "
                           "outside them. Use a name such as my_model, and output_dir for where it goes.")

@@ -11,6 +11,7 @@ from keras.src.backend.tensorflow.trainer import TensorFlowTrainer
 from seqtk.data.text_sources import BUNDLED, read_text_file
 from seqtk.tasks import evaluate, get_task, load_model_directory, task_names
 from seqtk.training.config import ConfigError
+from seqtk.training.numerical_fault import NumericalFault
 from seqtk.training.slanted_triangular_schedule import SlantedTriangularSchedule
 from task_samples import write_task_samples
 
@@ -203,6 +204,15 @@ class GenericOptionTest:
         stopped = run(task, data_files, tmp_path, *STALLED, "training.lr_schedule=constant", "training.epochs=4",
                       "training.steps_per_epoch=2", "training.early_stopping_patience=1")
         assert stopped["metrics"]["epochs_run"] == 2
+
+    def test_a_nan_loss_stops_without_saving_or_rolls_back(self, task, data_files, tmp_path):
+        exploding = ["training.optimizer=sgd", "training.learning_rate=1e38", "training.clipnorm=0",
+                     "training.steps_per_epoch=6"]
+        with pytest.raises(NumericalFault, match=r"the loss became (nan|inf) at epoch 1, batch \d+"):
+            run(task, data_files, tmp_path, *exploding)
+        assert not (tmp_path / "saved" / task).exists()
+        with pytest.raises(NumericalFault, match=r"after 1 rollback\(s\)"):
+            run(task, data_files, tmp_path, *exploding, "training.on_nan=rollback", "training.max_rollbacks=1")
 
     def test_clipnorm_and_optimizer_make_the_optimizer(self, task, data_files, tmp_path):
         result = run(task, data_files, tmp_path, "training.optimizer=rmsprop", "training.clipnorm=0.7",
