@@ -39,7 +39,7 @@ def _start_tensorflow(verbose):
 
 def _write_json(path, value):
     if path:
-        from seqtk.training.callbacks import write_json_atomically
+        from seqtk.training.checkpoint import write_json_atomically
 
         write_json_atomically(path, value)
 

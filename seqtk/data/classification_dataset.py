@@ -3,6 +3,8 @@
 import numpy as np
 import tensorflow as tf
 
+from seqtk.data.batch_stream import BatchStream
+
 from seqtk.data.sentence_encoding import encode_sentences
 
 TRUNCATIONS = ("head", "tail", "head_tail")
@@ -98,22 +100,21 @@ def bucketed_order(lengths, batch_size, shuffle, seed=None, pool_batches=50, dro
     return batches
 
 
-def classification_dataset(sequences, labels, batch_size, shuffle=True, seed=0, pad_multiple=8, drop_remainder=False):
-    """A `tf.data.Dataset` of `(token_ids, labels)` batches, length-bucketed, reshuffled every epoch.
+def classification_batches(sequences, labels, batch_size, shuffle=True, seed=0, pad_multiple=8,
+                           drop_remainder=False):
+    """A `BatchStream` of `(token_ids, labels)` batches, length-bucketed, pass `p` shuffled with `seed + p`.
 
     `drop_remainder`: full batches only (a TPU compiles each batch size), the remainder left out.
     """
     lengths = [len(s) for s in sequences]
     labels = np.asarray(labels, dtype=np.int32)
-    epoch = [0]
 
-    def batches():
-        for indices in bucketed_order(lengths, batch_size, shuffle, seed=seed + epoch[0],
-                                      drop_remainder=drop_remainder):
-            yield pad_batch([sequences[i] for i in indices], pad_multiple), labels[indices]
-        epoch[0] += 1
+    def order(pass_index):
+        return bucketed_order(lengths, batch_size, shuffle, seed=seed + pass_index, drop_remainder=drop_remainder)
+
+    def build(indices):
+        return pad_batch([sequences[i] for i in indices], pad_multiple), labels[indices]
 
     signature = (tf.TensorSpec((None, None), tf.int32), tf.TensorSpec((None,), tf.int32))
-    dataset = tf.data.Dataset.from_generator(batches, output_signature=signature)
     steps = len(sequences) // batch_size if drop_remainder else -(-len(sequences) // batch_size)
-    return dataset.apply(tf.data.experimental.assert_cardinality(steps)).prefetch(2)
+    return BatchStream(steps, order, build, signature)

@@ -3,6 +3,8 @@
 import numpy as np
 import tensorflow as tf
 
+from seqtk.data.batch_stream import BatchStream
+
 
 def batchify(token_ids, batch_size):
     """Cuts a token stream into `batch_size` contiguous rows (Zaremba et al. 2014).
@@ -20,17 +22,17 @@ def batchify(token_ids, batch_size):
     return token_ids[: length * batch_size].reshape(batch_size, length)
 
 
-def stream_dataset(token_ids, batch_size, sequence_length):
-    """Batches for truncated BPTT with the hidden state carried across batches.
+def stream_batches(token_ids, batch_size, sequence_length):
+    """Batches for truncated BPTT with the hidden state carried across batches, as a `BatchStream`.
 
     Batch `k` holds, in row `b`, the window that continues row `b` of batch
     `k - 1`, so a model that carries its final state into the next batch sees
     each row as one unbroken text. Targets are inputs shifted by one token.
-    Order matters: never shuffle this dataset.
+    Every pass has the same order: never shuffle these batches.
 
     Example:
-    >>> dataset = stream_dataset(ids, batch_size=20, sequence_length=35)
-    >>> inputs, targets = next(iter(dataset))   # (20, 35) each
+    >>> stream = stream_batches(ids, batch_size=20, sequence_length=35)
+    >>> inputs, targets = next(iter(stream.one_pass()))   # (20, 35) each
     """
     rows = batchify(token_ids, batch_size)
     num_windows = (rows.shape[1] - 1) // sequence_length
@@ -40,16 +42,20 @@ def stream_dataset(token_ids, batch_size, sequence_length):
             f"{sequence_length} + 1; lower batch_size or sequence_length, or give more text."
         )
     usable = num_windows * sequence_length
-    inputs = rows[:, :usable].reshape(batch_size, num_windows, sequence_length).transpose(1, 0, 2)
-    targets = rows[:, 1 : usable + 1].reshape(batch_size, num_windows, sequence_length).transpose(1, 0, 2)
-    return tf.data.Dataset.from_tensor_slices((inputs, targets)).prefetch(tf.data.AUTOTUNE)
+    window = lambda a: np.ascontiguousarray(  # noqa: E731
+        a.reshape(batch_size, num_windows, sequence_length).transpose(1, 0, 2))
+    inputs, targets = window(rows[:, :usable]), window(rows[:, 1 : usable + 1])
+    order = np.arange(num_windows)
+    spec = tf.TensorSpec((batch_size, sequence_length), tf.int32)
+    return BatchStream(num_windows, lambda pass_index: order, lambda k: (inputs[k], targets[k]), (spec, spec))
 
 
-def window_dataset(token_ids, batch_size, sequence_length, shuffle=True, seed=None, stride=None):
-    """Fixed-length windows of the stream, shuffled, for training without carried state.
+def window_batches(token_ids, batch_size, sequence_length, shuffle=True, seed=0, stride=None):
+    """Fixed-length windows of the stream, reshuffled every pass, for training without carried state.
 
     Windows start every `stride` tokens (default: `sequence_length`, no
-    overlap); incomplete batches are dropped so shapes stay static for XLA.
+    overlap); pass `p` shuffles them with `seed + p`; incomplete batches are
+    dropped so shapes stay static for XLA.
     """
     token_ids = np.asarray(token_ids, dtype=np.int32)
     stride = stride or sequence_length
@@ -59,17 +65,19 @@ def window_dataset(token_ids, batch_size, sequence_length, shuffle=True, seed=No
             f"The corpus has {len(token_ids)} tokens: {len(starts)} windows of {sequence_length}, fewer than "
             f"one batch of {batch_size}; lower batch_size or sequence_length, or give more text."
         )
-    ids = tf.constant(token_ids)
-    dataset = tf.data.Dataset.from_tensor_slices(starts)
-    if shuffle:
-        dataset = dataset.shuffle(len(starts), seed=seed, reshuffle_each_iteration=True)
+    count = len(starts) // batch_size
+    offsets = np.arange(sequence_length + 1)
 
-    def slice_window(start):
-        window = ids[start : start + sequence_length + 1]
-        return window[:-1], window[1:]
+    def order(pass_index):
+        chosen = np.random.default_rng(seed + pass_index).permutation(starts) if shuffle else starts
+        return chosen[: count * batch_size].reshape(count, batch_size)
 
-    dataset = dataset.map(slice_window, num_parallel_calls=tf.data.AUTOTUNE)
-    return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+    def build(batch_starts):
+        windows = token_ids[batch_starts[:, None] + offsets]
+        return windows[:, :-1], windows[:, 1:]
+
+    spec = tf.TensorSpec((batch_size, sequence_length), tf.int32)
+    return BatchStream(count, order, build, (spec, spec))
 
 
 def encode_texts(tokenizer, named_texts, reverse=False):

@@ -3,6 +3,8 @@
 import numpy as np
 import tensorflow as tf
 
+from seqtk.data.batch_stream import BatchStream
+
 from seqtk.data.classification_dataset import bucketed_order, pad_batch
 from seqtk.data.sentence_encoding import encode_sentences
 
@@ -31,29 +33,27 @@ def teacher_forcing_batch(targets, start_id, end_id, pad_multiple=1):
     return inputs, outputs
 
 
-def translation_dataset(sources, targets, batch_size, start_id, end_id, shuffle=True, seed=0, pad_multiple=8,
+def translation_batches(sources, targets, batch_size, start_id, end_id, shuffle=True, seed=0, pad_multiple=8,
                         drop_remainder=False):
-    """A `tf.data.Dataset` of `((source_ids, decoder_inputs), decoder_targets)`, length-bucketed.
+    """A `BatchStream` of `((source_ids, decoder_inputs), decoder_targets)`, length-bucketed.
 
-    Batches group pairs of similar length, reshuffled each epoch; 0 pads every side, and
-    the decoder reads `[start] + target` to predict `target + [end]` (teacher forcing).
+    Batches group pairs of similar length, pass `p` shuffled with `seed + p`; 0 pads every
+    side, and the decoder reads `[start] + target` to predict `target + [end]` (teacher forcing).
     """
     if len(sources) != len(targets):
         raise ValueError(f"sources and targets differ in number: {len(sources)} and {len(targets)}.")
     if not sources:
         raise ValueError("No sentence pairs to batch: every pair was empty or longer than the length limits.")
     lengths = [len(s) + len(t) for s, t in zip(sources, targets)]
-    epoch = [0]
 
-    def batches():
-        for indices in bucketed_order(lengths, batch_size, shuffle, seed=seed + epoch[0],
-                                      drop_remainder=drop_remainder):
-            decoder_inputs, decoder_targets = teacher_forcing_batch(
-                [targets[i] for i in indices], start_id, end_id, pad_multiple)
-            yield (pad_batch([sources[i] for i in indices], pad_multiple), decoder_inputs), decoder_targets
-        epoch[0] += 1
+    def order(pass_index):
+        return bucketed_order(lengths, batch_size, shuffle, seed=seed + pass_index, drop_remainder=drop_remainder)
+
+    def build(indices):
+        decoder_inputs, decoder_targets = teacher_forcing_batch(
+            [targets[i] for i in indices], start_id, end_id, pad_multiple)
+        return (pad_batch([sources[i] for i in indices], pad_multiple), decoder_inputs), decoder_targets
 
     matrix = tf.TensorSpec((None, None), tf.int32)
-    dataset = tf.data.Dataset.from_generator(batches, output_signature=((matrix, matrix), matrix))
     steps = len(sources) // batch_size if drop_remainder else -(-len(sources) // batch_size)
-    return dataset.apply(tf.data.experimental.assert_cardinality(steps)).prefetch(2)
+    return BatchStream(steps, order, build, ((matrix, matrix), matrix))

@@ -5,7 +5,7 @@ import typing
 
 import keras
 
-from seqtk.data.classification_dataset import classification_dataset, encode_examples, label_ids, label_names
+from seqtk.data.classification_dataset import classification_batches, encode_examples, label_ids, label_names
 from seqtk.data.labeled_text import read_labeled, read_splits
 from seqtk.inference.classifier_ensemble import ClassifierEnsemble
 from seqtk.inference.classifier_evaluation import evaluate_classifier
@@ -197,12 +197,12 @@ class ClassifierTask(Task):
         valid_sequences = encode_examples(tokenizer, validation, data.max_length, data.truncation)
         log(f"Tokens: {sum(map(len, train_sequences)):,} train (texts cut to {data.max_length or 'any'} tokens); "
             f"vocabulary {tokenizer.vocabulary_size}.")
-        train_data = classification_dataset(train_sequences, label_ids(train, config.labels), training.batch_size,
+        train_data = classification_batches(train_sequences, label_ids(train, config.labels), training.batch_size,
                                             shuffle=True, seed=training.seed, pad_multiple=training.pad_multiple,
                                             drop_remainder=training.drop_remainder)
-        valid_data = classification_dataset(valid_sequences, label_ids(validation, config.labels),
+        valid_data = classification_batches(valid_sequences, label_ids(validation, config.labels),
                                             training.eval_batch_size, shuffle=False,
-                                            pad_multiple=training.pad_multiple)
+                                            pad_multiple=training.pad_multiple).one_pass()
         return PreparedData(train_data, valid_data,
                             statistics={"vocabulary_size": tokenizer.vocabulary_size, "train_examples": len(train)},
                             extras={"validation": validation})

@@ -8,7 +8,7 @@ import typing
 import keras
 
 from seqtk.data.labeled_text import read_labeled, read_splits
-from seqtk.data.language_model_dataset import encode_texts, stream_dataset, window_dataset
+from seqtk.data.language_model_dataset import encode_texts, stream_batches, window_batches
 from seqtk.data.text_sources import expand_data_dir, read_texts
 from seqtk.generation.text_generator import TextGenerator
 from seqtk.inference.language_model_evaluation import evaluate_language_model
@@ -210,11 +210,11 @@ class LanguageModelTask(Task):
         log(f"Tokens: {len(train_ids):,} train, {len(valid_ids):,} validation; "
             f"vocabulary {tokenizer.vocabulary_size}.")
         if training.pipeline == "stream":
-            train_data = stream_dataset(train_ids, training.batch_size, training.sequence_length)
+            train_data = stream_batches(train_ids, training.batch_size, training.sequence_length)
         else:
-            train_data = window_dataset(train_ids, training.batch_size, training.sequence_length,
+            train_data = window_batches(train_ids, training.batch_size, training.sequence_length,
                                         seed=training.seed)
-        valid_data = stream_dataset(valid_ids, training.batch_size, training.sequence_length)
+        valid_data = stream_batches(valid_ids, training.batch_size, training.sequence_length).one_pass()
         return PreparedData(train_data, valid_data,
                             statistics={"vocabulary_size": tokenizer.vocabulary_size, "train_tokens": len(train_ids)},
                             extras={"valid_ids": valid_ids})

@@ -8,7 +8,7 @@ import keras
 
 from seqtk.data.labeled_text import read_splits
 from seqtk.data.parallel_text import read_parallel
-from seqtk.data.translation_dataset import encode_pairs, translation_dataset
+from seqtk.data.translation_dataset import encode_pairs, translation_batches
 from seqtk.inference.translator_evaluation import evaluate_translator, sentence_translator
 from seqtk.metrics.translation import translation_scores
 from seqtk.models.seq2seq_translator import Seq2SeqTranslator
@@ -234,11 +234,11 @@ class TranslatorTask(Task):
                if dropped else "."))
         end_id = tokenizers.target.newline_id
         pad_multiple = training.pad_multiple or (8 if training.jit_compile else 1)
-        train_data = translation_dataset(train_sources, train_targets, training.batch_size, end_id, end_id,
+        train_data = translation_batches(train_sources, train_targets, training.batch_size, end_id, end_id,
                                          shuffle=True, seed=training.seed, pad_multiple=pad_multiple,
                                          drop_remainder=training.drop_remainder)
-        valid_data = translation_dataset(valid_sources, valid_targets, training.eval_batch_size, end_id, end_id,
-                                         shuffle=False, pad_multiple=pad_multiple)
+        valid_data = translation_batches(valid_sources, valid_targets, training.eval_batch_size, end_id, end_id,
+                                         shuffle=False, pad_multiple=pad_multiple).one_pass()
         statistics = {"source_vocabulary_size": tokenizers.source.vocabulary_size,
                       "target_vocabulary_size": tokenizers.target.vocabulary_size,
                       "train_pairs": len(train_sources), "dropped_pairs": dropped}

@@ -1,12 +1,7 @@
 """Training, the same for every task: configs base, the runner, optimizers, schedules, callbacks, trainers."""
 
-from seqtk.training.callbacks import (
-    CheckpointCallback,
-    LanguageModelMetricsCallback,
-    ResetStatesCallback,
-    TimeBudgetCallback,
-    restore_training_state,
-)
+from seqtk.training.callbacks import LanguageModelMetricsCallback, ResetStatesCallback, TimeBudgetCallback
+from seqtk.training.checkpoint import CheckpointCallback, restore_training_state
 from seqtk.training.carried_state_model import CarriedStateModel
 from seqtk.training.config import RunConfig, TokenizerConfig, TrainingConfig
 from seqtk.training.distribution import Distribution, choose_distribution

@@ -33,7 +33,7 @@ class CarriedStateModel(keras.Model):
     Example:
     >>> trainer = CarriedStateModel(model, batch_size=20)
     >>> trainer.compile(optimizer="sgd", loss=...)
-    >>> trainer.fit(stream_dataset(ids, 20, 35), callbacks=[ResetStatesCallback()])
+    >>> trainer.fit(stream_batches(ids, 20, 35).one_pass(), callbacks=[ResetStatesCallback()])
     """
 
     def __init__(self, language_model, batch_size, carry_state=True, **kwargs):

@@ -68,6 +68,10 @@ class TrainingConfig:
     epochs: int = at_least(10, 1)
     steps_per_epoch: int = at_least(0, 0)  # 0: the whole training set each epoch
     time_budget_minutes: float = at_least(0.0, 0.0)  # 0: no limit; else stop after the batch that crosses it
+    # A checkpoint inside the epoch as well, every N steps and/or M minutes (0: off), holding what --resume
+    # needs to go on as if nothing had happened: the data position, the carried state, the dropout RNG.
+    checkpoint_every_steps: int = at_least(0, 0)
+    checkpoint_every_minutes: float = at_least(0.0, 0.0)
     optimizer: str = choice("adam", "sgd", "adamw", "rmsprop")
     learning_rate: float = 0.002
     weight_decay: float = at_least(0.0, 0.0)

@@ -116,21 +116,20 @@ class Distribution:
     def files_of_worker(self, files):
         return list(files)[self.worker_index::self.workers]
 
-    def shard(self, prepared):
-        """`prepared` (a task's `PreparedData`) with its datasets' sharding across workers set explicitly.
+    def shard(self, train, validation):
+        """`(train, validation)` datasets with their sharding across workers set explicitly.
 
         Each worker takes its replicas' rows of every global batch (`AutoShardPolicy.DATA`): the batches
         are built in memory from texts every worker has read, and the rows of a language model's batch are
         its streams, whose order must be kept.
         """
         if self.kind != "multi_worker":
-            return prepared
+            return train, validation
         import tensorflow as tf
 
         options = tf.data.Options()
         options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-        return dataclasses.replace(prepared, train=prepared.train.with_options(options),
-                                   validation=prepared.validation.with_options(options))
+        return train.with_options(options), validation.with_options(options)
 
     def agreed_minimum(self, value):
         """The smallest of every worker's `value` (each worker calls this at the same point)."""

@@ -19,8 +19,9 @@ def _finite(values):
 class NumericalFaultCallback(keras.callbacks.Callback):
     """Watches every batch's loss; a NaN or infinite one never reaches a checkpoint or a saved model.
 
-    The weights and optimizer state at the start of training and at the end of
-    every good epoch (what the epoch's checkpoint holds) are the last good state.
+    The weights and optimizer state at the start of training, at the end of
+    every good epoch and at every checkpoint inside an epoch (what the
+    checkpoints hold) are the last good state.
     When a batch's loss is not finite:
       - `on_nan="stop"`: the last good state comes back, training stops and
         `fault` says which epoch, batch and optimizer step went wrong; the
@@ -65,7 +66,8 @@ class NumericalFaultCallback(keras.callbacks.Callback):
         kept = {id(optimizer.iterations), id(getattr(optimizer, "_learning_rate", None))}
         return list(self.model.weights) + [v for v in optimizer.variables if id(v) not in kept]
 
-    def _keep_good_state(self):
+    def keep_good_state(self):
+        """Takes the weights and optimizer state now as the last good state (a checkpoint holds them)."""
         values = {id(variable): variable.numpy() for variable in self._variables()}
         if _finite(values.values()):
             self._good = values
@@ -77,14 +79,14 @@ class NumericalFaultCallback(keras.callbacks.Callback):
             variable.assign(self._good.get(id(variable), np.zeros(variable.shape, variable.dtype)))
 
     def on_train_begin(self, logs=None):
-        self._keep_good_state()
+        self.keep_good_state()
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch
 
     def on_epoch_end(self, epoch, logs=None):
         if not self.stopped:
-            self._keep_good_state()
+            self.keep_good_state()
 
     def on_train_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")

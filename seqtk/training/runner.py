@@ -14,11 +14,11 @@ import keras
 from seqtk.models.model_directory import copy_model, save_model_directory
 from seqtk.tokenizers.tokenizer import load_tokenizer
 from seqtk.tokenizers.unknown_symbols import report_unknown, unknown_symbol_policy
-from seqtk.training.callbacks import (
+from seqtk.training.callbacks import TimeBudgetCallback, step_decay_schedule
+from seqtk.training.checkpoint import (
     CheckpointCallback,
-    TimeBudgetCallback,
+    resume_position,
     resume_training_state,
-    step_decay_schedule,
     write_json_atomically,
 )
 from seqtk.training.config import ConfigError, check_fields
@@ -108,6 +108,60 @@ def _reported(task, tokenizer, data, what):
     return total
 
 
+class _OneRun(keras.callbacks.CallbackList):
+    """The run's callbacks for `fit` calls that make one training run: a run resumed inside an epoch
+    finishes that epoch with one call and goes on with another, and its callbacks still see one
+    `on_train_begin` and one `on_train_end` (a time budget, patience and logs span both)."""
+
+    def __init__(self, callbacks):
+        super().__init__(callbacks)
+        self._async_train = self._async_test = self._async_predict = False  # checkpoints read the step's values
+        self.begun = self.ending = False
+
+    def on_train_begin(self, logs=None):
+        if not self.begun:
+            self.begun = True
+            super().on_train_begin(logs)
+
+    def on_train_end(self, logs=None):
+        if self.ending:
+            super().on_train_end(logs)
+
+
+def fit_from(trainer, stream, validation, distribution, sharding, callbacks, epochs, initial_epoch, batch,
+             steps_per_epoch, verbose):
+    """Runs `fit` from batch `batch` of epoch `initial_epoch` to the end of `epochs`; returns the epochs run.
+
+    The training data is `stream` (a `BatchStream`) from that batch on. Keras starts every epoch at its
+    first step, so a run resumed inside an epoch takes two `fit` calls: the rest of that epoch, then the
+    epochs after it.
+    """
+    run = _OneRun(callbacks)
+    segments = [(initial_epoch, initial_epoch + 1, steps_per_epoch - batch)] if batch else []
+    segments.append((initial_epoch + (1 if batch else 0), epochs, steps_per_epoch))
+    epochs_run = 0
+    for index, (first, last, steps) in enumerate(segments):
+        stream.seek(first * steps_per_epoch + (steps_per_epoch - steps))
+        train, valid = stream.dataset(), validation
+        if sharding == "file":
+            train, valid = distribution.per_worker(train, valid)
+        else:
+            train, valid = distribution.shard(train, valid)
+        final = index == len(segments) - 1
+        run.ending = final
+        history = trainer.fit(
+            train, validation_data=valid, epochs=last, initial_epoch=first, steps_per_epoch=steps,
+            callbacks=[run], verbose=verbose,
+            shuffle=False,  # the streams shuffle themselves (within length buckets, or not at all for text streams)
+        )
+        epochs_run += len(history.epoch)
+        if trainer.stop_training and not final:
+            run.ending = True
+            run.on_train_end()
+            break
+    return epochs_run
+
+
 def default_command():
     return " ".join(shlex.quote(a) for a in ["seqtk"] + sys.argv[1:])
 
@@ -140,6 +194,10 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
     task.check_init_from(init_from)
     distribution = choose_distribution(training.distribution, log)
     check_batch_sizes(distribution, task.distributed_batch_sizes(config))
+    if distribution.kind == "multi_worker" and (training.checkpoint_every_steps or training.checkpoint_every_minutes):
+        raise ConfigError("training.checkpoint_every_steps and checkpoint_every_minutes work on one machine: the "
+                          "workers of a multi-worker run each read their own data and carry their own state, "
+                          "which one checkpoint does not hold. Multi-worker runs checkpoint at every epoch's end.")
     check_precision(training.mixed_precision, {"TPU"} if distribution.kind == "tpu" else None)
     log(distribution.describe(training.batch_size))
     if distribution.kind == "tpu" and not training.drop_remainder:
@@ -197,27 +255,24 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
             prepared = task.prepare(share, tokenizer, [i for i in train_data if task.file_of(i) in mine],
                                     valid_data, log)
         else:
-            prepared = distribution.shard(task.prepare(config, tokenizer, train_data, valid_data, log))
-        steps_per_epoch = training.steps_per_epoch or int(prepared.train.cardinality())
-        train, validation = prepared.train, prepared.validation
+            prepared = task.prepare(config, tokenizer, train_data, valid_data, log)
+        stream = prepared.train  # a BatchStream: pass after pass, able to start at any batch
+        steps_per_epoch = training.steps_per_epoch or len(stream)
         if sharding == "file" and not training.steps_per_epoch:
             # Every worker takes the same steps (collectives need all of them): as many as the smallest shard.
             steps_per_epoch = distribution.agreed_minimum(steps_per_epoch)
-            train = train.take(steps_per_epoch)
             log(f"Each epoch: {steps_per_epoch} steps, the batches of the smallest worker's files.")
-        train = train.repeat() if training.steps_per_epoch else train
-        if sharding == "file":
-            train, validation = distribution.per_worker(train, validation)
 
         if restored is not None:
-            initial_epoch = restored_state["epoch"] + 1
-            log(f"Resuming {config.name} from epoch {initial_epoch} ({checkpoint_dir}).")
+            initial_epoch, batch = resume_position(restored_state, steps_per_epoch)
+            where = f"epoch {initial_epoch}" + (f", batch {batch}" if batch else "")
+            log(f"Resuming {config.name} from {where} ({checkpoint_dir}).")
         else:
+            initial_epoch, batch = 0, 0
             trainer = task.trainer(model, config)
             trainer.compile(
                 optimizer=make_optimizer(training, learning_rate_of(training, steps_per_epoch)),
                 loss=task.loss(config), metrics=task.metrics(config), jit_compile=jit_compile)
-            initial_epoch = 0
             if chief:
                 os.makedirs(checkpoint_dir, exist_ok=True)
                 tokenizer.save(checkpoint_dir)
@@ -236,7 +291,10 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
         fault = NumericalFaultCallback(training.on_nan, training.max_rollbacks, log)
         decay, watched = schedule_callbacks(training, mode, scale=lambda: fault.scale)
         checkpoint = CheckpointCallback(checkpoint_dir, watched=[early_stopping] + watched,
-                                        early_stopping=early_stopping, write=chief, fault=fault)
+                                        early_stopping=early_stopping, write=chief, fault=fault,
+                                        every_steps=training.checkpoint_every_steps,
+                                        every_minutes=training.checkpoint_every_minutes,
+                                        steps_per_epoch=steps_per_epoch)
         checkpoint.restored = restored_state
         # The task's callbacks come first: they add the values (val_bleu, ...) that the others watch.
         extra = list(callbacks)
@@ -255,12 +313,10 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
         start_step = int(trainer.optimizer.iterations.numpy())
         start = time.monotonic()
         with distribution.worker_loss_explained(checkpoint):
-            history = trainer.fit(
-                train, validation_data=validation, epochs=training.epochs, initial_epoch=initial_epoch,
-                steps_per_epoch=training.steps_per_epoch or None, callbacks=callbacks,
-                verbose=fit_verbosity(training.verbose),
-                shuffle=False,  # the datasets shuffle themselves (within length buckets, or not at all for streams)
-            )
+            epochs_run = fit_from(trainer, stream, validation=prepared.validation, distribution=distribution,
+                                  sharding=sharding, callbacks=callbacks, epochs=training.epochs,
+                                  initial_epoch=initial_epoch, batch=batch, steps_per_epoch=steps_per_epoch,
+                                  verbose=fit_verbosity(training.verbose))
         seconds = time.monotonic() - start
         if fault.stopped:
             raise NumericalFault(fault.message(checkpoint_dir))
@@ -277,7 +333,7 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
             **prepared.statistics,
             "train_steps": summary["train_steps"],
             **before,
-            "epochs_run": len(history.epoch) + initial_epoch,
+            "epochs_run": epochs_run + initial_epoch,
             "stopped_by_time_budget": bool(budget and budget.stopped_early),
             "training_seconds": seconds,
             "machine": machine_description(),

@@ -3,7 +3,7 @@ import pytest
 
 from seqtk.data.classification_dataset import (
     bucketed_order,
-    classification_dataset,
+    classification_batches,
     encode_examples,
     label_ids,
     label_names,
@@ -76,13 +76,13 @@ class BatchingTest:
     def test_dataset_yields_every_example_with_its_label_and_reshuffles(self):
         sequences = [np.arange(1, n + 1, dtype=np.int32) for n in range(1, 41)]
         labels = np.arange(40) % 3
-        dataset = classification_dataset(sequences, labels, batch_size=8, seed=0, pad_multiple=4)
-        first = list(dataset.as_numpy_iterator())
+        dataset = classification_batches(sequences, labels, batch_size=8, seed=0, pad_multiple=4)
+        first = list(dataset.one_pass(0).as_numpy_iterator())
         seen = {}
         for ids, batch_labels in first:
             assert ids.shape[1] % 4 == 0
             for row, label in zip(ids, batch_labels, strict=True):
                 seen[int((row > 0).sum())] = int(label)
         assert seen == {n: (n - 1) % 3 for n in range(1, 41)}
-        second = list(dataset.as_numpy_iterator())
+        second = list(dataset.one_pass(1).as_numpy_iterator())
         assert [b[1].tolist() for b in first] != [b[1].tolist() for b in second]

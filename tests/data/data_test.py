@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from seqtk.data import batchify, read_corpus, read_texts, stream_dataset, window_dataset
+from seqtk.data import batchify, read_corpus, read_texts, stream_batches, window_batches
 
 
 class TextSourcesTest:
@@ -49,7 +49,7 @@ class TfdsSourceTest:
 class LanguageModelDatasetTest:
     def test_stream_batches_continue_each_row(self):
         ids = np.arange(1, 203)
-        batches = list(stream_dataset(ids, batch_size=4, sequence_length=5).as_numpy_iterator())
+        batches = list(stream_batches(ids, batch_size=4, sequence_length=5).one_pass().as_numpy_iterator())
         rows = batchify(ids, 4)
         assert rows.shape == (4, 50)
         first_inputs, first_targets = batches[0]
@@ -61,8 +61,8 @@ class LanguageModelDatasetTest:
 
     def test_windows_are_shuffled_fixed_length(self):
         ids = np.arange(1, 1001)
-        dataset = window_dataset(ids, batch_size=8, sequence_length=10, seed=0)
-        inputs, targets = next(iter(dataset.as_numpy_iterator()))
+        stream = window_batches(ids, batch_size=8, sequence_length=10, seed=0)
+        inputs, targets = next(iter(stream.one_pass().as_numpy_iterator()))
         assert inputs.shape == (8, 10)
         np.testing.assert_array_equal(targets, inputs + 1)
         np.testing.assert_array_equal(np.diff(inputs, axis=1), 1)
@@ -70,4 +70,4 @@ class LanguageModelDatasetTest:
 
     def test_too_short_corpus_is_a_clear_error(self):
         with pytest.raises(ValueError, match="lower batch_size or sequence_length"):
-            stream_dataset(np.arange(30), batch_size=4, sequence_length=10)
+            stream_batches(np.arange(30), batch_size=4, sequence_length=10)

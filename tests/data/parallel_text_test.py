@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from seqtk.data.parallel_text import read_parallel
-from seqtk.data.translation_dataset import encode_pairs, teacher_forcing_batch, translation_dataset
+from seqtk.data.translation_dataset import encode_pairs, teacher_forcing_batch, translation_batches
 from seqtk.tokenizers import WordTokenizer
 
 
@@ -61,7 +61,7 @@ class ParallelTextTest:
         pairs = read_parallel([path], with_targets=False)
         assert [(p.source, p.target) for p in pairs] == [("Bonjour.", None), ("Merci.", None)]
 
-    def test_tfds_translation_dataset_with_language_code_features(self):
+    def test_tfds_translation_batches_with_language_code_features(self):
         import tensorflow_datasets as tfds
 
         with tfds.testing.mock_data(num_examples=3):
@@ -96,7 +96,7 @@ class TranslationDatasetTest:
         rng = np.random.default_rng(0)
         sources = [rng.integers(1, 50, rng.integers(1, 30)) for _ in range(500)]
         targets = [rng.integers(1, 50, len(s) + rng.integers(0, 3)) for s in sources]
-        dataset = translation_dataset(sources, targets, 32, start_id=2, end_id=3, seed=1, pad_multiple=1)
+        dataset = translation_batches(sources, targets, 32, start_id=2, end_id=3, seed=1, pad_multiple=1).one_pass()
         seen, padding, real = [], 0, 0
         for (source, decoder_inputs), decoder_targets in dataset:
             source, decoder_targets = source.numpy(), decoder_targets.numpy()

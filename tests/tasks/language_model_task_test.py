@@ -93,9 +93,9 @@ class TrainLanguageModelTest:
     def test_resume_continues_from_the_last_checkpoint(self, tmp_path, corpus_file):
         train(small_config(tmp_path, corpus_file), log=lambda *_: None)
         checkpoints = tmp_path / "checkpoints" / "shakespeare_char"
-        state = json.load(open(checkpoints / "training_state.json"))
-        assert state["epoch"] == 0 and state["best_epoch"] == 0
-        assert (checkpoints / "best_weights.npz").exists()
+        state = json.load(open(checkpoints / "checkpoint" / "training_state.json"))
+        assert state["epoch"] == 0 and state["best_epoch"] == 0 and state["position"] == state["steps_per_epoch"]
+        assert (checkpoints / "checkpoint" / "best_weights.npz").exists()
         assert list((tmp_path / "runs" / "shakespeare_char" / "train").iterdir())  # TensorBoard events
         messages = []
         result = train(small_config(tmp_path, corpus_file, "training.epochs=2"), resume=True,
@@ -176,7 +176,7 @@ class CheckpointCallbackTest:
         ids = np.ones((4, 5), "int32")
         callback = CheckpointCallback(str(tmp_path), watched=[])
         model.fit(ids, ids, batch_size=2, epochs=1, verbose=0, callbacks=[callback])
-        before = (tmp_path / "last.keras").read_bytes()
+        before = (tmp_path / "checkpoint" / "last.keras").read_bytes()
 
         def crashing_save(self, filepath, *args, **kwargs):
             with open(filepath, "wb") as handle:
@@ -186,8 +186,10 @@ class CheckpointCallbackTest:
         monkeypatch.setattr(keras.Model, "save", crashing_save)
         with pytest.raises(KeyboardInterrupt):
             model.fit(ids, ids, batch_size=2, epochs=2, initial_epoch=1, verbose=0, callbacks=[callback])
-        assert (tmp_path / "last.keras").read_bytes() == before
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["last.keras", "training_state.json"]
+        assert (tmp_path / "checkpoint" / "last.keras").read_bytes() == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint"]
+        assert sorted(p.name for p in (tmp_path / "checkpoint").iterdir()) == [
+            "last.keras", "resume_arrays.npz", "training_state.json"]
 
     def test_resumed_run_gets_back_the_best_weights(self, tmp_path):
         model = CarriedStateModel(LanguageModel(10, embedding_dim=4, hidden_dim=4, num_layers=1), batch_size=2)

@@ -229,7 +229,7 @@ def test_two_workers_on_loopback_train_as_one_process_and_only_the_chief_writes(
     compare(tmp_path / "worker0.npz", tmp_path / "worker1.npz", tolerance=0)
     compare(tmp_path / "alone.npz", tmp_path / "worker0.npz", tolerance=2e-6)
     assert (tmp_path / "worker0" / "saved" / "lm" / "model.keras").exists()
-    assert (tmp_path / "worker0" / "checkpoints" / "lm" / "last.keras").exists()
+    assert (tmp_path / "worker0" / "checkpoints" / "lm" / "checkpoint" / "last.keras").exists()
     assert not (tmp_path / "worker1").exists()  # the other worker wrote nothing: no model, checkpoint or log
 
 
@@ -266,7 +266,7 @@ def test_a_worker_killed_mid_epoch_resumes_from_the_last_checkpoint_with_no_step
               tmp_path / "alone.json")
     shared = COMMON + task_settings("lm", tmp_path) + ["training.epochs=3", "training.distribution=multi_worker"] + \
         folders(tmp_path / "cluster", "lm")
-    state = tmp_path / "cluster" / "checkpoints" / "lm" / "training_state.json"
+    state = tmp_path / "cluster" / "checkpoints" / "lm" / "checkpoint" / "training_state.json"
 
     def launch(resume, step_sleep):
         addresses = cluster()
