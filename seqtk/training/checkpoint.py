@@ -173,6 +173,8 @@ class CheckpointCallback(keras.callbacks.Callback):
             if len(saved) == len(self.model.metrics_variables):
                 for variable, value in zip(self.model.metrics_variables, saved, strict=True):
                     variable.assign_add(value)
+                if logs is not None:  # what the callbacks after this one see of the step
+                    logs.update({k: float(v) for k, v in self.model.get_metrics_result().items()})
             self._pending = {}
         self.position += 1
         due = ((self.every_steps and self.position % self.every_steps == 0)

@@ -5,6 +5,9 @@ path), `cpu_replicas` (logical CPU devices to make before TensorFlow starts, for
 and `step_sleep` (seconds to wait after each step); `runs`, a list of `settings` and `out`, trains
 several models one after the other in this process. The
 npz holds the loss logged after every step (`step_loss`) and the trained model's weights (`weight_<i>`).
+For the crash tests: `deterministic` turns on TensorFlow's deterministic ops, `progress` names a file
+that holds the optimizer's step count after every step, and `stall_in_checkpoint` names a file made
+when a checkpoint is half written, the process then waiting there to be killed.
 """
 
 import json
@@ -20,6 +23,8 @@ def main(spec_path):
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(
             cpu, [tf.config.LogicalDeviceConfiguration()] * spec["cpu_replicas"])
+    if spec.get("deterministic"):
+        tf.config.experimental.enable_op_determinism()
     import keras
     import numpy as np
 
@@ -33,7 +38,26 @@ def main(spec_path):
         losses.append(float(logs["loss"]))
         time.sleep(spec.get("step_sleep", 0.0))  # gives a test time to stop a worker mid-epoch
 
-    record = keras.callbacks.LambdaCallback(on_train_batch_end=after_step)
+    class Record(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            after_step(batch, logs)
+            if spec.get("progress"):
+                with open(spec["progress"], "w", encoding="utf-8") as handle:
+                    handle.write(str(int(self.model.optimizer.iterations.numpy())))
+
+    record = Record()
+    if spec.get("stall_in_checkpoint"):
+        from seqtk.training import checkpoint
+
+        write_state = checkpoint.write_json_atomically
+
+        def stalling(path, value):
+            if ".checkpoint.saving" in path:  # the model and arrays are written, the state not yet
+                open(spec["stall_in_checkpoint"], "w").close()
+                time.sleep(600)
+            write_state(path, value)
+
+        checkpoint.write_json_atomically = stalling
     task = get_task(spec["task"])
     for run in spec.get("runs", [spec]):  # several runs share one TensorFlow start-up
         losses.clear()

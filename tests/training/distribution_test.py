@@ -22,10 +22,8 @@ from seqtk.training.distribution import (
     choose_distribution,
     read_tf_config,
 )
-from task_samples import write_task_samples
+from subprocess_runs import ROOT, compare, finish, folders, run_alone, start, task_settings
 
-RUNNER = os.path.join(os.path.dirname(__file__), "distributed_run.py")
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 # Plain SGD and no dropout: the only difference between the runs is where the arithmetic happens.
 COMMON = ["training.verbose=0", "training.optimizer=sgd", "training.learning_rate=0.5", "training.jit_compile=false",
           "training.time_budget_minutes=0", "training.early_stopping_patience=5"]
@@ -38,66 +36,6 @@ def cluster(workers=2):
             probe.bind(("127.0.0.1", 0))
             ports.append(probe.getsockname()[1])
     return {"worker": [f"127.0.0.1:{port}" for port in ports]}
-
-
-def task_settings(task, root):
-    """Settings for `task` on small real data (bundled samples) whose batches all hold the global batch."""
-    samples = write_task_samples(root)
-    if task == "lm":
-        return [f"data.train=[{samples['corpus']}]", "data.validation=[]", "tokenizer.kind=char",
-                "model.embedding_dim=8", "model.hidden_dim=8", "model.num_layers=1", "training.batch_size=4",
-                "training.sequence_length=20", "training.eval_batch_size=4", "sample_length=5"]
-    if task == "classifier":
-        return [f"data.train=[{samples['sentiment_train']}]", f"data.validation=[{samples['sentiment_dev']}]",
-                "tokenizer.kind=word", "model.embedding_dim=8", "model.hidden_dim=8", "training.batch_size=16",
-                "training.eval_batch_size=16", "data.max_length=40"]
-    return [f"data.train=[{samples['pairs_train']}]", f"data.validation=[{samples['pairs_valid']}]",
-            "tokenizer.source.kind=word", "tokenizer.target.kind=word", "model.embedding_dim=8",
-            "model.hidden_dim=8", "model.num_layers=1", "training.batch_size=16", "training.eval_batch_size=16",
-            "training.beam_size=1", "data.max_source_length=30", "data.max_target_length=30", "model.dropout=0",
-            "model.input_dropout=0", "model.output_dropout=0", "training.label_smoothing=0"]
-
-
-def folders(root, name):
-    return [f"name={name}", f"output_dir={root}/saved", f"checkpoint_dir={root}/checkpoints", f"log_dir={root}/runs"]
-
-
-def start(spec, path, tf_config=None):
-    path.write_text(json.dumps(spec), encoding="utf-8")
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": ROOT}
-    env.pop("TF_CONFIG", None)
-    if tf_config:
-        env["TF_CONFIG"] = json.dumps(tf_config)
-    log = open(f"{path}.log", "w", encoding="utf-8")  # noqa: SIM115  closed by finish()
-    process = subprocess.Popen([sys.executable, RUNNER, str(path)], env=env, stdout=log, stderr=subprocess.STDOUT)
-    process.log = log
-    return process
-
-
-def finish(process, path, timeout=300):
-    try:
-        code = process.wait(timeout=timeout)
-    finally:
-        process.log.close()
-    output = open(f"{path}.log", encoding="utf-8").read()
-    assert code == 0, output[-3000:]
-    return output
-
-
-def run_alone(spec, path, tf_config=None):
-    return finish(start(spec, path, tf_config), path)
-
-
-def compare(reference, other, tolerance):
-    """The largest difference of the per-step losses and of the final weights of two runs' npz files."""
-    a, b = np.load(reference), np.load(other)
-    assert int(a["steps"]) == int(b["steps"])
-    assert a["step_loss"].shape == b["step_loss"].shape
-    np.testing.assert_allclose(a["step_loss"], b["step_loss"], atol=tolerance, rtol=0)
-    weights = sorted(k for k in a.files if k.startswith("weight_"))
-    assert weights and weights == sorted(k for k in b.files if k.startswith("weight_"))
-    for key in weights:
-        np.testing.assert_allclose(a[key], b[key], atol=tolerance, rtol=0)
 
 
 class TfConfigTest:

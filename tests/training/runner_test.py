@@ -4,6 +4,7 @@ import math
 import pathlib
 
 import keras
+import numpy as np
 import pytest
 import tensorflow as tf
 from keras.src.backend.tensorflow.trainer import TensorFlowTrainer
@@ -150,7 +151,7 @@ class GenericOptionTest:
         _, tokenizer, config = load_model_directory(result["directory"], task=task)
         prepared = get_task(task).prepare(config, tokenizer, *get_task(task).read_data(config, print), print)
         shapes = {split: {tuple(tuple(t.shape) for t in tf.nest.flatten(batch)) for batch in dataset}
-                  for split, dataset in (("train", prepared.train), ("validation", prepared.validation))}
+                  for split, dataset in (("train", prepared.train.one_pass()), ("validation", prepared.validation))}
         if task == "lm":  # fixed (batch, sequence_length) windows
             buckets = 1
         elif task == "classifier":  # lengths up to data.max_length, rounded up to pad_multiple
@@ -199,6 +200,31 @@ class GenericOptionTest:
         assert second["metrics"]["epochs_run"] == 2 and len(second["metrics"]["history"]) == 2
         # The optimizer came back from the checkpoint: its step count goes on from the first run's.
         assert int(second["trainer"].optimizer.iterations) == 4 and second["metrics"]["train_steps"] == 2
+
+    def test_checkpoints_inside_an_epoch_resume_at_their_batch(self, task, data_files, tmp_path):
+        options = ["training.steps_per_epoch=3", "training.epochs=2", "training.checkpoint_every_minutes=1e-9"]
+        whole = run(task, data_files, tmp_path / "whole", *options)
+
+        class Crash(keras.callbacks.Callback):  # after seqtk's callbacks: step 4's checkpoint is written
+            def on_train_batch_end(self, batch, logs=None):
+                if int(self.model.optimizer.iterations.numpy()) == 4:
+                    raise KeyboardInterrupt("killed")
+
+        config = get_task(task).load_config(None, overrides=data_files[task] + [
+            f"name={task}", f"output_dir={tmp_path}/saved", f"checkpoint_dir={tmp_path}/checkpoints",
+            f"log_dir={tmp_path}/runs", "training.verbose=0", "training.time_budget_minutes=0",
+            "training.jit_compile=false", f"training.learning_rate={LEARNING_RATE}",
+            "training.early_stopping_patience=5", *options])
+        with pytest.raises(KeyboardInterrupt):
+            get_task(task).train(config, log=lambda *a: None, callbacks=[Crash()])
+        logs = []
+        resumed = run(task, data_files, tmp_path, *options, resume=True, logs=logs)
+        assert any(f"Resuming {task} from epoch 1, batch 1" in line for line in logs)
+        metrics = resumed["metrics"]
+        assert metrics["train_steps"] == 2 and metrics["epochs_run"] == 2 and len(metrics["history"]) == 2
+        assert metrics["history"][1]["loss"] == pytest.approx(whole["metrics"]["history"][1]["loss"], rel=1e-5)
+        for a, b in zip(whole["model"].get_weights(), resumed["model"].get_weights(), strict=True):
+            np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)
 
     def test_early_stopping_patience_ends_a_stalled_run(self, task, data_files, tmp_path):
         stopped = run(task, data_files, tmp_path, *STALLED, "training.lr_schedule=constant", "training.epochs=4",
@@ -287,6 +313,15 @@ class OptionsThatDoNotApplyTest:
         with pytest.raises(ConfigError, match=rf"{key.split('=')[0]} does not apply to the {task} task; it is an "
                                               rf"option of .*{owner}"):
             get_task(task).load_config(None, overrides=[key])
+
+    def test_checkpoints_inside_an_epoch_are_refused_across_workers(self, data_files, tmp_path, monkeypatch):
+        from seqtk.training.distribution import Distribution
+
+        monkeypatch.setattr("seqtk.training.runner.choose_distribution",
+                            lambda *a: Distribution("multi_worker", replicas=2, workers=2))
+        with pytest.raises(ConfigError, match="checkpoint_every_minutes work on one machine"):
+            run("lm", data_files, tmp_path, "training.checkpoint_every_minutes=5")
+        assert not (tmp_path / "checkpoints").exists()
 
     def test_translator_takes_no_init_from(self, tmp_path):
         task = get_task("translator")
