@@ -70,8 +70,9 @@ class TrainingConfig:
     time_budget_minutes: float = at_least(0.0, 0.0)  # 0: no limit; else stop after the batch that crosses it
     # A checkpoint inside the epoch as well, every N steps and/or M minutes (0: off), holding what --resume
     # needs to go on as if nothing had happened: the data position, the carried state, the dropout RNG.
+    # One machine only: multi-worker runs checkpoint at epoch ends.
     checkpoint_every_steps: int = at_least(0, 0)
-    checkpoint_every_minutes: float = at_least(0.0, 0.0)
+    checkpoint_every_minutes: float = at_least(10.0, 0.0)
     optimizer: str = choice("adam", "sgd", "adamw", "rmsprop")
     learning_rate: float = 0.002
     weight_decay: float = at_least(0.0, 0.0)

@@ -195,9 +195,10 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
     distribution = choose_distribution(training.distribution, log)
     check_batch_sizes(distribution, task.distributed_batch_sizes(config))
     if distribution.kind == "multi_worker" and (training.checkpoint_every_steps or training.checkpoint_every_minutes):
-        raise ConfigError("training.checkpoint_every_steps and checkpoint_every_minutes work on one machine: the "
-                          "workers of a multi-worker run each read their own data and carry their own state, "
-                          "which one checkpoint does not hold. Multi-worker runs checkpoint at every epoch's end.")
+        log("Checkpoints at epoch ends only: the workers of a multi-worker run each read their own data and "
+            "carry their own state, which one checkpoint inside an epoch would not hold "
+            "(training.checkpoint_every_steps and checkpoint_every_minutes are for one machine).")
+        training.checkpoint_every_steps, training.checkpoint_every_minutes = 0, 0.0
     check_precision(training.mixed_precision, {"TPU"} if distribution.kind == "tpu" else None)
     log(distribution.describe(training.batch_size))
     if distribution.kind == "tpu" and not training.drop_remainder:

@@ -314,14 +314,16 @@ class OptionsThatDoNotApplyTest:
                                               rf"option of .*{owner}"):
             get_task(task).load_config(None, overrides=[key])
 
-    def test_checkpoints_inside_an_epoch_are_refused_across_workers(self, data_files, tmp_path, monkeypatch):
+    def test_checkpoints_inside_an_epoch_are_off_across_workers(self, data_files, tmp_path, monkeypatch):
         from seqtk.training.distribution import Distribution
 
         monkeypatch.setattr("seqtk.training.runner.choose_distribution",
                             lambda *a: Distribution("multi_worker", replicas=2, workers=2))
-        with pytest.raises(ConfigError, match="checkpoint_every_minutes work on one machine"):
-            run("lm", data_files, tmp_path, "training.checkpoint_every_minutes=5")
-        assert not (tmp_path / "checkpoints").exists()
+        logs = []
+        run("lm", data_files, tmp_path, "training.checkpoint_every_steps=1", "training.steps_per_epoch=3", logs=logs)
+        assert any("Checkpoints at epoch ends only" in line for line in logs)
+        state = (tmp_path / "checkpoints" / "lm" / "checkpoint" / "training_state.json").read_text()
+        assert '"mid_epoch": false' in state
 
     def test_translator_takes_no_init_from(self, tmp_path):
         task = get_task("translator")
