@@ -60,6 +60,18 @@ def _train(args):
     return 0
 
 
+def _prepare(args):
+    from seqtk.tasks import get_task
+
+    task = get_task(args.task)
+    config = task.load_config(args.config, list(args.set or ()), args.data)
+    output = args.out or os.path.join("prepared", config.name)
+    task.prepare_corpus(config, output, tokenizer_from=args.tokenizer_from, workers=args.workers)
+    print(f"Train on it: seqtk train {args.task} --config {args.config or '<config>'} "
+          f"--set data.prepared={output}")
+    return 0
+
+
 def _evaluate(args):
     from seqtk.tasks import evaluate
 
@@ -158,6 +170,19 @@ def build_parser():
                             "local GPU), multi_worker (the machines TF_CONFIG names), tpu")
     _reading_options(train)
     train.set_defaults(run=_train)
+
+    prepare = commands.add_parser(
+        "prepare", help="tokenize a large corpus once into token shards on disk, to train on it in flat memory")
+    prepare.add_argument("task", nargs="?", default="lm", help="the task (lm, the default)")
+    prepare.add_argument("--config", help="named config or YAML file: its tokenizer, data and model.reverse")
+    prepare.add_argument("--data", nargs="+", help="training files or globs; replace the config's training data")
+    prepare.add_argument("--set", action="append", metavar="KEY=VALUE", help="override, e.g. tokenizer.kind=char")
+    prepare.add_argument("--out", help="the folder to write (default: prepared/<name>)")
+    prepare.add_argument("--tokenizer-from", metavar="DIR",
+                         help="a saved model's (or tokenizer's) folder: use its tokenizer, to fine-tune that model")
+    prepare.add_argument("--workers", type=int, default=None, help="encoding processes (default: every core)")
+    _reading_options(prepare)
+    prepare.set_defaults(run=_prepare)
 
     evaluate = commands.add_parser(
         "evaluate", help="language model: perplexity on text files; classifier: accuracy, F1 on a labelled file; "

@@ -2,6 +2,8 @@
 
 import tensorflow as tf
 
+from seqtk.errors import DataError
+
 
 class BatchStream:
     """The batches of a training set, pass after pass, each pass's order a function of its index alone.
@@ -29,7 +31,7 @@ class BatchStream:
 
     def __init__(self, batches_per_pass, order, build, signature):
         if batches_per_pass < 1:
-            raise ValueError("A batch stream needs at least one batch per pass.")
+            raise DataError("A batch stream needs at least one batch per pass.")
         self.batches_per_pass = int(batches_per_pass)
         self.order = order
         self.build = build

@@ -4,8 +4,8 @@ import numpy as np
 import tensorflow as tf
 
 from seqtk.data.batch_stream import BatchStream
-
 from seqtk.data.sentence_encoding import encode_sentences
+from seqtk.errors import DataError
 
 TRUNCATIONS = ("head", "tail", "head_tail")
 
@@ -29,7 +29,7 @@ def label_ids(examples, names):
     if unseen:
         described = ", ".join(f"{label!r} ×{count} (first at {first})" for label, (count, first) in unseen.items())
         total = sum(count for count, _ in unseen.values())
-        raise ValueError(
+        raise DataError(
             f"{total} example(s) carry labels the model was never trained on: {described}. "
             f"The model knows {names}. Map those labels to known ones or remove the rows."
         )
@@ -39,7 +39,7 @@ def label_ids(examples, names):
 def encode_examples(tokenizer, examples, max_length=0, truncation="head"):
     """Token ids of every example, cut to `max_length` (0: no limit); errors name file and line."""
     if truncation not in TRUNCATIONS:
-        raise ValueError(f"data.truncation must be one of {TRUNCATIONS}; received {truncation!r}.")
+        raise DataError(f"data.truncation must be one of {TRUNCATIONS}; received {truncation!r}.")
     sequences = encode_sentences(tokenizer, [e.text for e in examples], [e.location for e in examples])
     if max_length:
         sequences = [s if len(s) <= max_length else truncate(s, max_length, truncation) for s in sequences]

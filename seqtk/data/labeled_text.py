@@ -9,6 +9,7 @@ import sys
 import numpy as np
 
 from seqtk.data.text_sources import json_records, read_text_file, resolve_sources
+from seqtk.errors import DataError
 
 FORMATS = ("auto", "tsv", "csv", "jsonl", "label_text")
 TEXT_NAMES = ("text", "sentence", "review", "content", "document")
@@ -51,7 +52,7 @@ def _column_index(column, header, names, role, path):
     if isinstance(column, int) or (isinstance(column, str) and column.lstrip("-").isdigit()):
         return int(column)
     if header is None:
-        raise ValueError(
+        raise DataError(
             f"{path}: the {role} column is given by name ({column!r}) but the file has no header row. "
             f"Give data.{role}_column as a 0-based index instead."
         )
@@ -60,7 +61,7 @@ def _column_index(column, header, names, role, path):
     for name in wanted:
         if name in lowered:
             return lowered.index(name)
-    raise ValueError(
+    raise DataError(
         f"{path}, line 1: no {role} column "
         + (f"named {column!r}" if column != "auto" else f"(looked for {', '.join(names)})")
         + f"; the header has {header}. Set data.{role}_column to one of those names or to an index."
@@ -92,7 +93,7 @@ def _rows_csv(text, path):
                 yield start, row
             start = reader.line_num + 1
     except csv.Error as error:
-        raise ValueError(
+        raise DataError(
             f"{path}, line {reader.line_num}: not valid CSV ({error}). Quote fields that hold commas, "
             "quotes or newlines (RFC 4180), or save the file as TSV."
         ) from None
@@ -110,7 +111,7 @@ def _read_table(path, rows, text_column, label_column, labeled):
     examples = []
     for number, row in rows:
         if needed >= len(row) or min(text_index, label_index if labeled else 0) < -len(row):
-            raise ValueError(
+            raise DataError(
                 f"{path}, line {number}: {len(row)} field(s), but the text is column {text_index}"
                 + (f" and the label column {label_index}" if labeled else "")
                 + ". Check the delimiter (a TSV needs tabs) and that every row has all its fields."
@@ -130,7 +131,7 @@ def _read_jsonl(path, text, text_column, label_column, labeled):
             candidates = names if column == "auto" else (str(column),)
             key = next((k for k in candidates if k in record), None)
             if key is None:
-                raise ValueError(
+                raise DataError(
                     f"{path}, line {number}: no {role} field "
                     + (f"{column!r}" if column != "auto" else f"(looked for {', '.join(names)})")
                     + f"; the object has {sorted(record)}. Set data.{role}_column to the field's name."
@@ -150,7 +151,7 @@ def _read_label_text(path, text, labeled):
         # sentences of a labelled file), so labels never leak into the text.
         label, _, body = line.strip().partition(" ")
         if not body.strip():
-            raise ValueError(
+            raise DataError(
                 f"{path}, line {number}: expected \"<label> <text>\" (the stsa.binary format); found only "
                 f"{label!r}. Put the label, a space, then the text."
             )
@@ -173,7 +174,7 @@ def read_labeled_file(path, file_format="auto", text_column="auto", label_column
         A list of `LabeledExample`. Empty texts raise a `ValueError` that names the line.
     """
     if file_format not in FORMATS:
-        raise ValueError(f"data.format must be one of {FORMATS}; received {file_format!r}.")
+        raise DataError(f"data.format must be one of {FORMATS}; received {file_format!r}.")
     text = read_text_file(path)
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -187,11 +188,11 @@ def read_labeled_file(path, file_format="auto", text_column="auto", label_column
         examples = _read_table(path, rows, text_column, label_column, labeled)
     for example in examples:
         if not example.text.strip():
-            raise ValueError(f"{example.location}: the text is empty. Remove the row or fill in its text.")
+            raise DataError(f"{example.location}: the text is empty. Remove the row or fill in its text.")
         if labeled and (example.label is None or not str(example.label).strip()):
-            raise ValueError(f"{example.location}: the label is empty. Give every row a label.")
+            raise DataError(f"{example.location}: the label is empty. Give every row a label.")
     if not examples:
-        raise ValueError(f"{path}: no examples in the file. Give a file with one example per row.")
+        raise DataError(f"{path}: no examples in the file. Give a file with one example per row.")
     return examples
 
 
@@ -204,7 +205,7 @@ def _read_tfds(spec, text_column, label_column, labeled):
     label_key = next((k for k in LABEL_NAMES if k in features), None) if label_column == "auto" else label_column
     for role, key in (("text", text_key), ("label", label_key)):
         if (role == "text" or labeled) and key not in features:
-            raise ValueError(f"tfds:{spec} has no {role} feature {key!r}; its features are {features}. "
+            raise DataError(f"tfds:{spec} has no {role} feature {key!r}; its features are {features}. "
                              f"Set data.{role}_column to one of them.")
     examples = []
     for number, record in enumerate(dataset.as_numpy_iterator(), start=1):
@@ -236,7 +237,7 @@ def split_examples(examples, fraction, seed):
     language model pretrained for transfer never reads the classifier's validation rows.
     """
     if not 0 < fraction < 1:
-        raise ValueError(
+        raise DataError(
             f"data.validation_fraction must be in (0, 1) when no data.validation is given; received {fraction}."
         )
     order = np.random.RandomState(seed).permutation(len(examples))

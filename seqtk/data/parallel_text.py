@@ -4,6 +4,7 @@ import dataclasses
 import os
 
 from seqtk.data.text_sources import json_records, read_text_file, resolve_sources
+from seqtk.errors import DataError
 
 FORMATS = ("auto", "tsv", "jsonl")
 
@@ -26,21 +27,21 @@ def split_pair_source(source):
     """`"train.de,train.en"` (or a two-item list) -> the two paths of a line-aligned pair; else None."""
     if isinstance(source, (list, tuple)):
         if len(source) != 2:
-            raise ValueError(f"A line-aligned source names two files (source, target); received {list(source)}.")
+            raise DataError(f"A line-aligned source names two files (source, target); received {list(source)}.")
         return [str(part) for part in source]
     source = str(source)
     if source.startswith(("tfds:", "bundled:")) or "," not in source:
         return None
     parts = [part.strip() for part in source.split(",")]
     if len(parts) != 2 or not all(parts):
-        raise ValueError(f"{source}: a line-aligned pair is written `<source_file>,<target_file>`.")
+        raise DataError(f"{source}: a line-aligned pair is written `<source_file>,<target_file>`.")
     return parts
 
 
 def _one_file(source):
     files = [name for kind, name in resolve_sources(source) if kind == "file"]
     if len(files) != 1:
-        raise ValueError(f"{source}: each side of a line-aligned pair must be one file; it names {len(files)}.")
+        raise DataError(f"{source}: each side of a line-aligned pair must be one file; it names {len(files)}.")
     return files[0]
 
 
@@ -67,7 +68,7 @@ def read_line_aligned(source_path, target_path, with_targets=True):
         if len(targets) > len(sources):
             longer, shorter = shorter, longer
         extra = len(shorter[1]) + 1
-        raise ValueError(
+        raise DataError(
             f"{source_path} has {len(sources):,} lines but {target_path} has {len(targets):,}: line-aligned "
             f"files need one translation per line. The first line without a partner is {longer[0]}, line "
             f"{extra}: {longer[1][extra - 1][:80]!r}. Remove the extra lines or fix the misalignment."
@@ -79,7 +80,7 @@ def _column(value, header, role, path):
     if isinstance(value, int) or str(value).lstrip("-").isdigit():
         return int(value)
     if header is None or value not in header:
-        raise ValueError(
+        raise DataError(
             f"{path}, line 1: no {role} column named {value!r}"
             + (f"; the header has {header}" if header else " and the file has no header row")
             + f". Set data.{role}_column to a 0-based index or a header name."
@@ -100,7 +101,7 @@ def _read_tsv(path, source_column, target_column, with_targets):
     examples = []
     for number, row in rows:
         if needed >= len(row):
-            raise ValueError(
+            raise DataError(
                 f"{path}, line {number}: {len(row)} column(s), but the source is column {source_index}"
                 + (f" and the target column {target_index}" if with_targets else "")
                 + ". A parallel TSV holds `source<TAB>target` (further columns are ignored); check the tabs."
@@ -117,7 +118,7 @@ def _read_jsonl(path, source_column, target_column, with_targets):
         values = {}
         for role, key in roles:
             if str(key) not in record:
-                raise ValueError(f"{path}, line {number}: no {role} field {key!r}; the object has {sorted(record)}. "
+                raise DataError(f"{path}, line {number}: no {role} field {key!r}; the object has {sorted(record)}. "
                                  f"Set data.{role}_column to the field's name.")
             values[role] = str(record[str(key)])
         examples.append(ParallelExample(values["source"], values.get("target"), path, number))
@@ -131,7 +132,7 @@ def _read_tfds(spec, source_column, target_column, with_targets):
     features = sorted(dataset.element_spec)
     for role, key in (("source", source_column), ("target", target_column)):
         if (role == "source" or with_targets) and str(key) not in features:
-            raise ValueError(f"tfds:{spec} has no {role} feature {key!r}; its features are {features} (language "
+            raise DataError(f"tfds:{spec} has no {role} feature {key!r}; its features are {features} (language "
                              f"codes for translation datasets). Set data.{role}_column to one of them.")
     decode = lambda value: value.decode("utf-8") if isinstance(value, bytes) else str(value)  # noqa: E731
     return [
@@ -153,7 +154,7 @@ def read_parallel(sources, file_format="auto", source_column=0, target_column=1,
         - `tfds:<name>[:<split>]`, whose features `source_column` and `target_column`
           are usually language codes (`tfds:wmt14_translate/de-en` with `de`, `en`).
 
-    Empty sentences raise a `ValueError` naming the file and line; so do rows
+    Empty sentences raise a `DataError` naming the file and line; so do rows
     with too few columns and line-aligned files of different lengths.
 
     Example:
@@ -162,10 +163,10 @@ def read_parallel(sources, file_format="auto", source_column=0, target_column=1,
     ('Va !', 'Go.')
     """
     if file_format not in FORMATS:
-        raise ValueError(f"data.format must be one of {FORMATS} for parallel text; received {file_format!r}.")
+        raise DataError(f"data.format must be one of {FORMATS} for parallel text; received {file_format!r}.")
     sources = [sources] if isinstance(sources, str) else list(sources)
     if not sources:
-        raise ValueError("No parallel sources given: name a TSV, a JSON lines file, two line-aligned files or a "
+        raise DataError("No parallel sources given: name a TSV, a JSON lines file, two line-aligned files or a "
                          "tfds: dataset.")
     examples = []
     for source in sources:
@@ -184,9 +185,9 @@ def read_parallel(sources, file_format="auto", source_column=0, target_column=1,
             examples.extend(read(name, source_column, target_column, with_targets))
     for example in examples:
         if not example.source.strip():
-            raise ValueError(f"{example.location}: the source sentence is empty. Remove the line or fill it in.")
+            raise DataError(f"{example.location}: the source sentence is empty. Remove the line or fill it in.")
         if with_targets and not str(example.target).strip():
-            raise ValueError(f"{example.location}: the target sentence is empty. Remove the line or fill it in.")
+            raise DataError(f"{example.location}: the target sentence is empty. Remove the line or fill it in.")
     if not examples:
-        raise ValueError(f"{', '.join(map(str, sources))}: no sentence pairs. Give files with one pair per line.")
+        raise DataError(f"{', '.join(map(str, sources))}: no sentence pairs. Give files with one pair per line.")
     return examples

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from seqtk.errors import DataError
+
 
 def encode_sentences(tokenizer, texts, locations=None, what="text"):
     """Token ids of each (stripped) text as int32 arrays.
@@ -21,8 +23,8 @@ def encode_sentences(tokenizer, texts, locations=None, what="text"):
         try:
             ids = tokenizer.encode(text.strip())
         except ValueError as error:
-            raise ValueError(f"{where}: {error}") from None
+            raise DataError(f"{where}: {error}") from None
         if not ids:
-            raise ValueError(f"{where}: the {what} encodes to no tokens. Remove it or fill it in.")
+            raise DataError(f"{where}: the {what} encodes to no tokens. Remove it or fill it in.")
         sequences.append(np.asarray(ids, dtype=np.int32))
     return sequences

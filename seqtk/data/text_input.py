@@ -4,6 +4,7 @@ import dataclasses
 import sys
 
 from seqtk.data.text_sources import read_text_file
+from seqtk.errors import DataError
 
 
 @dataclasses.dataclass
@@ -19,7 +20,7 @@ def read_input_texts(texts=(), input_path=None, stdin=None, verb="use", nouns="t
     """The texts given as arguments, then those of `input_path` (one per line; `-` reads standard input),
     or, with neither, the lines piped to standard input. Blank lines are skipped.
 
-    Raises a `ValueError` that says how to give texts when there are none.
+    Raises a `DataError` that says how to give texts when there are none.
     """
     stdin = sys.stdin if stdin is None else stdin
     texts = list(texts)
@@ -34,6 +35,6 @@ def read_input_texts(texts=(), input_path=None, stdin=None, verb="use", nouns="t
         texts += [line for _, line in numbered]
         locations += [f"{name}, line {number}" for number, _ in numbered]
     if not texts:
-        raise ValueError(f"Nothing to {verb}: give {nouns} as arguments, a file with --input, or lines on "
+        raise DataError(f"Nothing to {verb}: give {nouns} as arguments, a file with --input, or lines on "
                          "standard input.")
     return InputTexts(texts, locations, source)

@@ -4,6 +4,8 @@ import glob
 import json
 import os
 
+from seqtk.errors import DataError
+
 BUNDLED_DIR = os.path.join(os.path.dirname(__file__), "bundled")
 BUNDLED = {
     "tinyshakespeare": os.path.join(BUNDLED_DIR, "tinyshakespeare", "input.txt"),
@@ -36,7 +38,7 @@ def resolve_sources(sources):
     if isinstance(sources, str):
         sources = [sources]
     if not sources:
-        raise ValueError("No text sources given: name at least one file, glob, bundled: or tfds: source.")
+        raise DataError("No text sources given: name at least one file, glob, bundled: or tfds: source.")
     resolved = []
     for source in sources:
         source = expand_data_dir(source)
@@ -45,7 +47,7 @@ def resolve_sources(sources):
         elif source.startswith("bundled:"):
             name = source[len("bundled:"):]
             if name not in BUNDLED:
-                raise ValueError(f"Unknown bundled corpus {name!r}; bundled corpora are {sorted(BUNDLED)}.")
+                raise DataError(f"Unknown bundled corpus {name!r}; bundled corpora are {sorted(BUNDLED)}.")
             resolved.append(("file", BUNDLED[name]))
         elif glob.has_magic(source):
             matches = sorted(glob.glob(source))
@@ -70,7 +72,7 @@ def read_text_file(path):
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
-        raise ValueError(
+        raise DataError(
             f"{path}, line {line}: bytes that are not UTF-8 ({raw[error.start:error.start + 4]!r}). "
             "Convert the file to UTF-8, e.g. `iconv -f latin1 -t utf-8 in.txt > out.txt`."
         ) from None
@@ -84,10 +86,10 @@ def json_records(path, text):
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
-            raise ValueError(f"{path}, line {number}: not a JSON object ({error.msg}). Write one object per line.") \
+            raise DataError(f"{path}, line {number}: not a JSON object ({error.msg}). Write one object per line.") \
                 from None
         if not isinstance(record, dict):
-            raise ValueError(f"{path}, line {number}: expected a JSON object per line; found {type(record).__name__}.")
+            raise DataError(f"{path}, line {number}: expected a JSON object per line; found {type(record).__name__}.")
         yield number, record
 
 
@@ -105,7 +107,7 @@ def read_texts(sources, tfds_text_key="text"):
 
             texts.append((f"tfds:{name}", read_tfds_text(name, text_key=tfds_text_key)))
     if not any(text.strip() for _, text in texts):
-        raise ValueError(
+        raise DataError(
             f"The corpus is empty: {', '.join(name for name, _ in texts)} hold no text. "
             "Give files with at least a few lines of text."
         )

@@ -1,11 +1,13 @@
 """Text from tensorflow-datasets: `tfds:<name>[:<split>]`."""
 
+from seqtk.errors import DataError
+
 
 def parse_tfds_name(spec):
     """`"ptb_text_only:validation"` -> ("ptb_text_only", "validation"); the split defaults to train."""
     name, _, split = spec.partition(":")
     if not name:
-        raise ValueError(f"tfds:{spec}: give a dataset name, as in tfds:tiny_shakespeare:train.")
+        raise DataError(f"tfds:{spec}: give a dataset name, as in tfds:tiny_shakespeare:train.")
     return name, split or "train"
 
 
@@ -23,7 +25,7 @@ def read_tfds_text(spec, text_key="text", data_dir=None):
     """Joins the `text_key` feature of every example of the split, one example per line."""
     dataset = load_tfds_split(spec, data_dir=data_dir)
     if text_key not in dataset.element_spec:
-        raise ValueError(
+        raise DataError(
             f"tfds:{spec} has no feature {text_key!r}; its features are {sorted(dataset.element_spec)}. "
             "Set data.tfds_text_key to one of them."
         )

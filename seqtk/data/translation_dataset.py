@@ -4,9 +4,9 @@ import numpy as np
 import tensorflow as tf
 
 from seqtk.data.batch_stream import BatchStream
-
 from seqtk.data.classification_dataset import bucketed_order, pad_batch
 from seqtk.data.sentence_encoding import encode_sentences
+from seqtk.errors import DataError
 
 
 def encode_pairs(source_tokenizer, target_tokenizer, examples, max_source_length=0, max_target_length=0):
@@ -41,9 +41,9 @@ def translation_batches(sources, targets, batch_size, start_id, end_id, shuffle=
     side, and the decoder reads `[start] + target` to predict `target + [end]` (teacher forcing).
     """
     if len(sources) != len(targets):
-        raise ValueError(f"sources and targets differ in number: {len(sources)} and {len(targets)}.")
+        raise DataError(f"sources and targets differ in number: {len(sources)} and {len(targets)}.")
     if not sources:
-        raise ValueError("No sentence pairs to batch: every pair was empty or longer than the length limits.")
+        raise DataError("No sentence pairs to batch: every pair was empty or longer than the length limits.")
     lengths = [len(s) + len(t) for s, t in zip(sources, targets)]
 
     def order(pass_index):

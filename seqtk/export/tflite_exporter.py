@@ -1,7 +1,6 @@
 """`seqtk export tflite`: a trained model directory to a verified folder an app can ship."""
 
 import json
-import math
 import os
 import statistics
 import time

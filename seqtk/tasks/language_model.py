@@ -10,6 +10,17 @@ import keras
 from seqtk.data.labeled_text import read_labeled, read_splits
 from seqtk.data.language_model_dataset import encode_texts, stream_batches, window_batches
 from seqtk.data.text_sources import expand_data_dir, read_texts
+from seqtk.data.token_shards import (
+    TOKENIZER_FOLDER,
+    TokenShards,
+    local_files,
+    read_manifest,
+    text_sample,
+    tokenizer_fingerprint,
+    write_manifest,
+    write_token_shards,
+)
+from seqtk.errors import ConfigError, DataError
 from seqtk.generation.text_generator import TextGenerator
 from seqtk.inference.language_model_evaluation import evaluate_language_model
 from seqtk.models.language_model import LanguageModel
@@ -18,6 +29,7 @@ from seqtk.tasks.registry import get_task, load_model_directory, register_task
 from seqtk.tasks.task import PreparedData, Task
 from seqtk.tokenizers.build_tokenizer import build_tokenizer
 from seqtk.tokenizers.char_tokenizer import CharTokenizer
+from seqtk.tokenizers.tokenizer import load_tokenizer
 from seqtk.tokenizers.unknown_symbols import count_unknown, report_unknown
 from seqtk.training.callbacks import LanguageModelMetricsCallback, ResetStatesCallback
 from seqtk.training.carried_state_model import CarriedStateModel
@@ -43,6 +55,9 @@ class LanguageModelDataConfig:
     text_column: str = ""
     format: str = choice("auto", "tsv", "csv", "jsonl", "label_text")  # with text_column
     split_seed: int = 1234  # with text_column: rows held out at random, as the classifier config does
+    # A corpus `seqtk prepare` tokenized into shards on disk: training streams from it (memory stays flat
+    # however large it is) instead of reading data.train; its validation split (or held-out tail) validates.
+    prepared: str = ""
 
 
 @dataclasses.dataclass
@@ -154,6 +169,76 @@ def sample_texts(directory, prompt="", num_samples=1, max_length=300, sampler="t
             for index in range(num_samples)]
 
 
+class PreparedCorpus:
+    """A corpus `seqtk prepare` wrote (`data.prepared`): its training tokens on disk, its validation tokens,
+    its tokenizer. Training reads it batch by batch (`TokenShards`); nothing of it is loaded whole."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.manifest = read_manifest(directory)
+        boundary = self.manifest.get("validation_from")
+        self.train = TokenShards(directory, "train", stop=boundary)
+        self.validation = (TokenShards(directory, "validation") if "validation" in self.manifest["splits"]
+                           else TokenShards(directory, "train", start=boundary))
+
+    def tokenizer(self):
+        return load_tokenizer(os.path.join(self.directory, TOKENIZER_FOLDER))
+
+    def check(self, tokenizer, reverse):
+        """`(train_tokens, validation_ids)` once the model's tokenizer and direction are the corpus's."""
+        if tokenizer_fingerprint(tokenizer) != self.manifest["tokenizer_hash"]:
+            raise DataError(f"{self.directory}: the corpus was prepared with another tokenizer than this model's "
+                            "(their hashes differ); prepare it again with `seqtk prepare ... --tokenizer-from "
+                            "<model folder>`, or train a new model on it.")
+        if bool(reverse) != bool(self.manifest.get("reverse", False)):
+            raise DataError(f"{self.directory}: the corpus was prepared "
+                            f"{'right to left' if self.manifest.get('reverse') else 'left to right'}, and "
+                            f"model.reverse is {str(bool(reverse)).lower()}; prepare it with the same "
+                            "model.reverse.")
+        return self.train, self.validation.read(0, len(self.validation))
+
+
+# A corpus prepared without data.validation holds out its last validation_fraction of tokens, at most this
+# many (they are read into memory for every evaluation).
+MAX_HELD_OUT_TOKENS = 10_000_000
+TOKENIZER_SAMPLE_BYTES = 256 << 20  # the text a tokenizer for a prepared corpus is trained on, at most
+
+
+def prepare_corpus(config, output, tokenizer_from=None, workers=None, log=print):
+    """Tokenizes `config.data.train` (and `data.validation`) once into token shards under `output`, with
+    a manifest and the tokenizer, for training with `data.prepared: <output>` (`seqtk prepare`).
+
+    The tokenizer is `tokenizer_from`'s (a saved model or tokenizer folder: to fine-tune that model), or
+    one trained as `config.tokenizer` says on up to 256 MB of the training files (an equal share of each).
+
+    Returns:
+        The manifest: token counts per split and file, shards, the tokenizer's hash, MB/s.
+    """
+    data = config.data
+    if data.text_column:
+        raise ConfigError("seqtk prepare reads plain text files; data.text_column (one column of a labelled "
+                          "file) is read whole: train on it without prepare.")
+    paths = local_files(data.train)
+    if tokenizer_from:
+        tokenizer = load_tokenizer(tokenizer_from)
+        log(f"Tokenizer: {tokenizer_from}'s ({tokenizer.kind}, vocabulary {tokenizer.vocabulary_size}).")
+    else:
+        sample = text_sample(paths, TOKENIZER_SAMPLE_BYTES)
+        log(f"Training the tokenizer on {sum(len(t) for _, t in sample) / 1e6:,.1f} MB of the "
+            f"{len(paths)} training file(s).")
+        tokenizer = build_tokenizer(config.tokenizer, sample, log)
+    splits = {"train": data.train, "validation": data.validation}
+    manifest = write_token_shards(tokenizer, splits, output, reverse=config.model.reverse, workers=workers, log=log)
+    if not data.validation:
+        total = manifest["splits"]["train"]["tokens"]
+        held = min(int(total * data.validation_fraction), MAX_HELD_OUT_TOKENS)
+        manifest["validation_from"] = total - held
+        write_manifest(output, manifest)
+        log(f"No data.validation: the last {held:,} tokens validate "
+            f"({data.validation_fraction:.0%} of the stream, at most {MAX_HELD_OUT_TOKENS:,}).")
+    return manifest
+
+
 @register_task
 class LanguageModelTask(Task):
     """Language modeling (word, character or subword): perplexity and bits per character, sampling.
@@ -179,16 +264,28 @@ class LanguageModelTask(Task):
             return fine_tuning_config(init_from, config, overrides, data)
         return self.load_config(config, overrides, data)
 
+    def prepare_corpus(self, config, output, tokenizer_from=None, workers=None, log=print):
+        return prepare_corpus(config, output, tokenizer_from, workers, log)
+
     def read_data(self, config, log):
+        if config.data.prepared:
+            corpus = PreparedCorpus(expand_data_dir(config.data.prepared))
+            log(f"Training on the prepared corpus {corpus.directory} ({len(corpus.train):,} tokens), read "
+                "from disk batch by batch; data.train and data.validation are not read.")
+            return [corpus], [corpus]
         return read_language_model_data(config.data)
 
     def build_tokenizer(self, config, train, log):
+        if isinstance(train[0], PreparedCorpus):
+            return train[0].tokenizer()
         return build_tokenizer(config.tokenizer, train, log)
 
     def file_of(self, item):
-        return item[0]  # (file name, text)
+        return item.directory if isinstance(item, PreparedCorpus) else item[0]  # (file name, text)
 
     def texts_by_tokenizer(self, tokenizer, data):
+        if data and isinstance(data[0], PreparedCorpus):
+            return []  # counted when the corpus was prepared (its manifest has the unknown symbols)
         return [(tokenizer, [(name, None, text) for name, text in data])]
 
     def build_model(self, config, tokenizer):
@@ -203,8 +300,11 @@ class LanguageModelTask(Task):
 
     def prepare(self, config, tokenizer, train, validation, log):
         training, reverse = config.training, config.model.reverse
-        train_ids = encode_texts(tokenizer, train, reverse=reverse)
-        valid_ids = encode_texts(tokenizer, validation, reverse=reverse)
+        if isinstance(train[0], PreparedCorpus):
+            train_ids, valid_ids = train[0].check(tokenizer, reverse)
+        else:
+            train_ids = encode_texts(tokenizer, train, reverse=reverse)
+            valid_ids = encode_texts(tokenizer, validation, reverse=reverse)
         if reverse:
             log("Backward model: it reads the text right to left.")
         log(f"Tokens: {len(train_ids):,} train, {len(valid_ids):,} validation; "
@@ -307,8 +407,13 @@ def language_model_card(config, metrics, command):
         f"{metrics['parameters']:,} parameters), trained with seqtk.",
         "",
         "## Data",
-        f"- Train: {', '.join(map(str, data['train']))}{train_part} ({metrics['train_tokens']:,} tokens)",
-        f"- Validation: {', '.join(map(str, validation))} ({metrics['validation']['tokens']:,} tokens scored)",
+        f"- Train: {', '.join(map(str, data['train']))}{train_part} ({metrics['train_tokens']:,} tokens)"
+        if not data.get("prepared") else
+        f"- Train: the corpus prepared in {data['prepared']} ({metrics['train_tokens']:,} tokens; its "
+        "`manifest.json` lists the files)",
+        f"- Validation: {', '.join(map(str, validation))} ({metrics['validation']['tokens']:,} tokens scored)"
+        if not data.get("prepared") else
+        f"- Validation: the prepared corpus's validation tokens ({metrics['validation']['tokens']:,} scored)",
         *vocabulary_section(metrics, [("", config["tokenizer"], metrics["vocabulary_size"])]),
         "",
         "## Training",

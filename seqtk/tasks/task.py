@@ -60,6 +60,12 @@ class Task:
         self.check_init_from(init_from)
         return self.load_config(config, overrides, data)
 
+    def prepare_corpus(self, config, output, tokenizer_from=None, workers=None, log=print):
+        """Tokenizes the config's training data once into shards on disk (`seqtk prepare`); a task whose
+        training reads a token stream has it."""
+        raise ConfigError(f"seqtk prepare makes token shards for language models; the {self.name} task reads "
+                          "its files as they are.")
+
     def init_from_of(self, config, init_from):
         """The saved model a run starts from: `init_from` (`--init-from`), or one the config names."""
         return init_from

@@ -2,6 +2,7 @@
 
 import warnings
 
+from seqtk.errors import TokenizerError
 from seqtk.tokenizers.char_tokenizer import CharTokenizer
 from seqtk.tokenizers.sentencepiece_tokenizer import SentencePieceTokenizer, VocabularyReducedWarning
 from seqtk.tokenizers.text_normalizer import TextNormalizer
@@ -35,7 +36,7 @@ def build_tokenizer(settings, named_texts, log=print):
                     texts, vocabulary_size=settings.vocabulary_size, model_type=settings.model_type,
                 )
     else:
-        raise ValueError(f"tokenizer.kind must be char, word or sentencepiece; received {settings.kind!r}.")
+        raise TokenizerError(f"tokenizer.kind must be char, word or sentencepiece; received {settings.kind!r}.")
     tokenizer.normalizer = normalizer
     if settings.kind != "char" and not settings.model_file and tokenizer.vocabulary_size < settings.vocabulary_size:
         sources = ", ".join(dict.fromkeys(str(name) for name, _ in named_texts))

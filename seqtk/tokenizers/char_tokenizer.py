@@ -2,6 +2,7 @@
 
 import collections
 
+from seqtk.errors import TokenizerError
 from seqtk.tokenizers.tokenizer import Tokenizer
 
 PAD = "<pad>"
@@ -36,12 +37,12 @@ class CharTokenizer(Tokenizer):
     def __init__(self, characters):
         characters = list(characters)
         if len(set(characters)) != len(characters):
-            raise ValueError("CharTokenizer characters must be distinct.")
+            raise TokenizerError("CharTokenizer characters must be distinct.")
         if not [c for c in characters if c != UNK]:
-            raise ValueError("CharTokenizer needs at least one character; the training text was empty.")
+            raise TokenizerError("CharTokenizer needs at least one character; the training text was empty.")
         bad = [c for c in characters if len(c) != 1 and c != UNK]
         if bad:
-            raise ValueError(f"CharTokenizer characters must be single characters (or {UNK!r}); received {bad[:5]}.")
+            raise TokenizerError(f"CharTokenizer characters must be single characters (or {UNK!r}); received {bad[:5]}.")
         self.characters = characters
         self._ids = {c: i + 1 for i, c in enumerate(characters)}
         self._unknown_id = self._ids.get(UNK)
@@ -68,6 +69,20 @@ class CharTokenizer(Tokenizer):
     @property
     def newline_id(self):
         return self._ids.get("\n", 1)
+
+    def encode_array(self, text):
+        # One table lookup per code point: tens of MB/s where the list comprehension of `encode` does a few.
+        import numpy as np
+
+        if getattr(self, "_table", None) is None:
+            missing = self._unknown_id if self._unknown_id is not None else -1
+            self._table = np.full(0x110000, missing, dtype=np.int32)
+            for character, index in self._ids.items():
+                if len(character) == 1:
+                    self._table[ord(character)] = index
+        points = np.frombuffer(self.normalizer(text).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        ids = self._table[points]
+        return ids if self._unknown_id is not None else ids[ids >= 0]
 
     def _encode(self, text):
         ids = self._ids
@@ -103,5 +118,5 @@ class CharTokenizer(Tokenizer):
     def _from_config(cls, config, directory):
         characters = config["characters"]
         if not isinstance(characters, list) or not all(isinstance(c, str) and c for c in characters):
-            raise ValueError("'characters' must be a list of non-empty strings")
+            raise TokenizerError("'characters' must be a list of non-empty strings")
         return cls(characters)

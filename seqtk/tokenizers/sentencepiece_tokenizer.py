@@ -7,6 +7,7 @@ import re
 import tempfile
 import warnings
 
+from seqtk.errors import TokenizerError
 from seqtk.tokenizers.tokenizer import Tokenizer, inside_name
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -87,7 +88,7 @@ class SentencePieceTokenizer(Tokenizer):
         from sentencepiece import sentencepiece_model_pb2
 
         if self._extra_eos:
-            raise ValueError("This SentencePiece model has no </s> piece (seqtk adds one past its pieces), so "
+            raise TokenizerError("This SentencePiece model has no </s> piece (seqtk adds one past its pieces), so "
                              "new pieces would move it; train a model with --extend-vocabulary off.")
         proto = sentencepiece_model_pb2.ModelProto()
         proto.ParseFromString(self.model_proto)
@@ -110,7 +111,7 @@ class SentencePieceTokenizer(Tokenizer):
         import sentencepiece
 
         if model_type not in MODEL_TYPES:
-            raise ValueError(f"model_type must be one of {MODEL_TYPES}; received {model_type!r}.")
+            raise TokenizerError(f"model_type must be one of {MODEL_TYPES}; received {model_type!r}.")
         files = [files] if isinstance(files, str) else list(files)
         for path in files:
             if not os.path.exists(path):
@@ -130,7 +131,7 @@ class SentencePieceTokenizer(Tokenizer):
             return trained(True)
         except RuntimeError as error:
             if not re.search(r"Vocabulary size too high", str(error)):
-                raise ValueError(
+                raise TokenizerError(
                     f"SentencePiece could not train a {vocabulary_size}-piece {model_type} model on {files}: "
                     f"{error}. Lower tokenizer.vocabulary_size or give more text."
                 ) from None

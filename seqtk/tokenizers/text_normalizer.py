@@ -3,6 +3,8 @@
 import html
 import re
 
+from seqtk.errors import TokenizerError
+
 # Applied in this order whatever order the user lists them in: tags go before punctuation splitting
 # would tear them apart, and lowercasing first lets the contraction rules stay lowercase.
 STEPS = ("strip_html", "lowercase", "split_punctuation")
@@ -46,7 +48,7 @@ class TextNormalizer:
         steps = [steps] if isinstance(steps, str) else list(steps or ())
         unknown = [step for step in steps if step not in STEPS]
         if unknown:
-            raise ValueError(f"unknown text normalization step(s) {unknown}; choose from {list(STEPS)}.")
+            raise TokenizerError(f"unknown text normalization step(s) {unknown}; choose from {list(STEPS)}.")
         self.steps = tuple(step for step in STEPS if step in steps)
 
     def __bool__(self):

@@ -3,6 +3,7 @@
 import json
 import os
 
+from seqtk.errors import TokenizerError
 from seqtk.tokenizers.text_normalizer import TextNormalizer
 
 PAD_ID = 0
@@ -64,6 +65,12 @@ class Tokenizer:
     def _encode(self, text):
         raise NotImplementedError
 
+    def encode_array(self, text):
+        """`encode(text)` as an int32 numpy array (a tokenizer may compute it faster than the list)."""
+        import numpy as np
+
+        return np.asarray(self.encode(text), dtype=np.int32)
+
     def decode(self, ids):
         raise NotImplementedError
 
@@ -98,7 +105,7 @@ def inside_name(name, key):
     """`name` when it names a file or folder directly inside the tokenizer's directory; a path that leads
     elsewhere is refused, so a model folder cannot make seqtk read outside itself."""
     if not is_plain_name(name):
-        raise ValueError(f"{key!r} must name a file inside the tokenizer's folder; received {name!r}")
+        raise TokenizerError(f"{key!r} must name a file inside the tokenizer's folder; received {name!r}")
     return name
 
 
@@ -119,18 +126,18 @@ def load_tokenizer(directory):
         with open(path, encoding="utf-8") as handle:
             config = json.load(handle)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path}: not a seqtk tokenizer file (it is not JSON text: {error}).") from None
+        raise TokenizerError(f"{path}: not a seqtk tokenizer file (it is not JSON text: {error}).") from None
     if not isinstance(config, dict):
-        raise ValueError(f"{path}: not a seqtk tokenizer file (a JSON object with a 'kind' was expected).")
+        raise TokenizerError(f"{path}: not a seqtk tokenizer file (a JSON object with a 'kind' was expected).")
     kinds = {cls.kind: cls for cls in (CharTokenizer, WordTokenizer, SentencePieceTokenizer, TokenizerPair)}
     if config.get("kind") not in kinds:
-        raise ValueError(f"{path}: unknown tokenizer kind {config.get('kind')!r}; expected one of {sorted(kinds)}.")
+        raise TokenizerError(f"{path}: unknown tokenizer kind {config.get('kind')!r}; expected one of {sorted(kinds)}.")
     try:
         tokenizer = kinds[config["kind"]]._from_config(config, directory)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, OSError, RuntimeError) as error:
         # A file that claims a kind but does not hold it (a missing key, a wrong type, a model file that is
         # not SentencePiece's) is refused rather than half loaded.
-        raise ValueError(f"{path}: not a valid {config['kind']} tokenizer ({type(error).__name__}: {error}). "
+        raise TokenizerError(f"{path}: not a valid {config['kind']} tokenizer ({type(error).__name__}: {error}). "
                          "It was not written by seqtk or was changed since; use the model directory as "
                          "`seqtk train` wrote it.") from None
     tokenizer.normalizer = TextNormalizer(config.get("normalize", ()))

@@ -13,6 +13,8 @@ import contextvars
 import dataclasses
 import sys
 
+from seqtk.errors import TokenizerError
+
 DEFAULT_THRESHOLD = 0.05
 SHOWN = 8  # how many of the most frequent unknown symbols a report names
 
@@ -50,7 +52,7 @@ def unknown_symbol_policy(strict=False, threshold=DEFAULT_THRESHOLD, log=None):
     ValueError: notes.txt, line 1: Characters ['°'] are not in this model's vocabulary of 65 characters; ...
     """
     if not 0 <= threshold <= 1:
-        raise ValueError(f"The unknown-symbol warning threshold is a share between 0 and 1; received {threshold}.")
+        raise TokenizerError(f"The unknown-symbol warning threshold is a share between 0 and 1; received {threshold}.")
     token = _POLICY.set(UnknownSymbolPolicy(bool(strict), float(threshold), log or _stderr))
     try:
         yield _POLICY.get()

@@ -2,6 +2,7 @@
 
 import collections
 
+from seqtk.errors import TokenizerError
 from seqtk.tokenizers.tokenizer import Tokenizer
 
 PAD, UNK, EOS = "<pad>", "<unk>", "<eos>"
@@ -100,5 +101,5 @@ class WordTokenizer(Tokenizer):
     def _from_config(cls, config, directory):
         words = config["words"]
         if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
-            raise ValueError("'words' must be a list of non-empty strings")
+            raise TokenizerError("'words' must be a list of non-empty strings")
         return cls(words, lowercase=bool(config.get("lowercase", False)))

@@ -11,6 +11,7 @@ import typing
 
 import yaml
 
+from seqtk.errors import ConfigError  # noqa: F401  (importable from here, as before)
 from seqtk.tokenizers.tokenizer import is_plain_name
 
 CONFIG_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "configs")
@@ -139,10 +140,6 @@ def available_configs(task="lm"):
     if not os.path.isdir(directory):
         return []
     return sorted(f[:-5] for f in os.listdir(directory) if f.endswith(".yaml"))
-
-
-class ConfigError(ValueError):
-    """A config value or key that is wrong, with the file (or `--set`) it came from."""
 
 
 def _check(field, value, path, source):

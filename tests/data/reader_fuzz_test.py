@@ -1,5 +1,5 @@
 """Fuzzing the file readers (hypothesis): any bytes in a TSV, CSV, JSON lines, `label text`, plain-text or
-line-aligned file give examples or a ValueError that names the file; no other exception."""
+line-aligned file give examples or a DataError (seqtk's own) that names the file; no other exception."""
 
 import os
 
@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from seqtk.data.labeled_text import read_labeled_file
 from seqtk.data.parallel_text import read_parallel
 from seqtk.data.text_sources import read_text_file
+from seqtk.errors import DataError
 
 ROW_PIECES = st.sampled_from(["\t", ",", "\n", "\r\n", '"', "'", "{", "}", ":", "[", "]", "label", "text",
                               "sentence", "1", "0", "__label__pos ", "\0", "\ufeff", "\ud800", "é", " "])
@@ -31,7 +32,7 @@ def test_labeled_reader(tmp_path_factory, suffix, content, file_format):
     path = written(tmp_path_factory, suffix, content)
     try:
         examples = read_labeled_file(path, file_format=file_format)
-    except ValueError as error:
+    except DataError as error:
         assert path in str(error), str(error)
         return
     assert examples and all(e.text and e.label for e in examples)
@@ -42,7 +43,7 @@ def test_parallel_reader(tmp_path_factory, suffix, content):
     path = written(tmp_path_factory, suffix, content)
     try:
         pairs = read_parallel([path])
-    except ValueError as error:
+    except DataError as error:
         assert path in str(error), str(error)
         return
     assert all(p.source and p.target for p in pairs)
@@ -56,7 +57,7 @@ def test_line_aligned_reader(tmp_path_factory, source, target):
     pair = f"{folder}/a.fr,{folder}/a.en"
     try:
         pairs = read_parallel([pair])
-    except ValueError as error:
+    except DataError as error:
         assert str(folder) in str(error), str(error)
         return
     assert all(p.source and p.target for p in pairs)
@@ -67,7 +68,7 @@ def test_plain_text_reader(tmp_path_factory, content):
     path = written(tmp_path_factory, ".txt", content)
     try:
         text = read_text_file(path)
-    except ValueError as error:
+    except DataError as error:
         assert path in str(error), str(error)
         return
     assert isinstance(text, str) and os.path.getsize(path) >= 0

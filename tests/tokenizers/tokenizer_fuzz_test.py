@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from seqtk.data.text_sources import BUNDLED, read_text_file
+from seqtk.errors import TokenizerError
 from seqtk.tokenizers import CharTokenizer, SentencePieceTokenizer, WordTokenizer
 from seqtk.tokenizers.char_tokenizer import UNKNOWN_TEXT
 
@@ -20,7 +21,7 @@ TEXT = st.text(st.one_of(ANY_CHARACTER, AWKWARD), max_size=300) | st.builds(
 @given(corpus=TEXT, other=TEXT)
 def test_char_tokenizer_round_trip(corpus, other):
     if not corpus:
-        with pytest.raises(ValueError, match="the training text was empty"):
+        with pytest.raises(TokenizerError, match="the training text was empty"):
             CharTokenizer.train([corpus])
         return
     tokenizer = CharTokenizer.train([corpus])
