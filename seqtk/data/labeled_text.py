@@ -99,10 +99,12 @@ def _rows_csv(text, path):
         ) from None
 
 
-def _read_table(path, rows, text_column, label_column, labeled):
+def _read_table(path, rows, text_column, label_column, labeled, has_header=None):
     rows = list(rows)
     header = None
-    if _has_header([r for _, r in rows[:1]], text_column, label_column if labeled else None):
+    if has_header is None:
+        has_header = _has_header([r for _, r in rows[:1]], text_column, label_column if labeled else None)
+    if has_header and rows:
         header = rows[0][1]
         rows = rows[1:]
     text_index = _column_index(text_column, header, TEXT_NAMES, "text", path)
@@ -179,20 +181,27 @@ def read_labeled_file(path, file_format="auto", text_column="auto", label_column
     if text.startswith("\ufeff"):
         text = text[1:]
     file_format = detect_format(path, text) if file_format == "auto" else file_format
+    examples = parse_labeled(path, text, file_format, text_column, label_column, labeled)
+    if not examples:
+        raise DataError(f"{path}: no examples in the file. Give a file with one example per row.")
+    return examples
+
+
+def parse_labeled(path, text, file_format, text_column="auto", label_column="auto", labeled=True, has_header=None):
+    """The examples of `text` (a file's content, or a piece of it) in `file_format`, checked: an empty text
+    or label is an error naming the line. `has_header` (TSV, CSV) overrides the header detection."""
     if file_format == "jsonl":
         examples = _read_jsonl(path, text, text_column, label_column, labeled)
     elif file_format == "label_text":
         examples = _read_label_text(path, text, labeled)
     else:
         rows = _rows_tsv(text) if file_format == "tsv" else _rows_csv(text, path)
-        examples = _read_table(path, rows, text_column, label_column, labeled)
+        examples = _read_table(path, rows, text_column, label_column, labeled, has_header)
     for example in examples:
         if not example.text.strip():
             raise DataError(f"{example.location}: the text is empty. Remove the row or fill in its text.")
         if labeled and (example.label is None or not str(example.label).strip()):
             raise DataError(f"{example.location}: the label is empty. Give every row a label.")
-    if not examples:
-        raise DataError(f"{path}: no examples in the file. Give a file with one example per row.")
     return examples
 
 

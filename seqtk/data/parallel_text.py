@@ -88,8 +88,9 @@ def _column(value, header, role, path):
     return header.index(value)
 
 
-def _read_tsv(path, source_column, target_column, with_targets):
-    rows = [(number, line.split("\t")) for number, line in enumerate(_lines(path), start=1) if line.strip()]
+def _read_tsv(path, source_column, target_column, with_targets, text=None):
+    lines = _lines(path) if text is None else [line.rstrip("\r") for line in text.split("\n")]
+    rows = [(number, line.split("\t")) for number, line in enumerate(lines, start=1) if line.strip()]
     by_name = [c for c in (source_column, target_column) if not str(c).lstrip("-").isdigit()]
     header = None
     if by_name and rows:
@@ -111,9 +112,9 @@ def _read_tsv(path, source_column, target_column, with_targets):
     return examples
 
 
-def _read_jsonl(path, source_column, target_column, with_targets):
+def _read_jsonl(path, source_column, target_column, with_targets, text=None):
     examples = []
-    for number, record in json_records(path, "\n".join(_lines(path))):
+    for number, record in json_records(path, "\n".join(_lines(path)) if text is None else text):
         roles = [("source", source_column)] + ([("target", target_column)] if with_targets else [])
         values = {}
         for role, key in roles:
@@ -140,6 +141,30 @@ def _read_tfds(spec, source_column, target_column, with_targets):
                         decode(record[str(target_column)]) if with_targets else None, f"tfds:{spec}", number)
         for number, record in enumerate(dataset.as_numpy_iterator(), start=1)
     ]
+
+
+def check_pairs(examples, with_targets=True):
+    """Refuses an empty sentence, naming its file and line."""
+    for example in examples:
+        if not example.source.strip():
+            raise DataError(f"{example.location}: the source sentence is empty. Remove the line or fill it in.")
+        if with_targets and not str(example.target).strip():
+            raise DataError(f"{example.location}: the target sentence is empty. Remove the line or fill it in.")
+
+
+def parse_parallel(path, text, file_format, source_column=0, target_column=1):
+    """The pairs of `text` (a TSV or JSON lines file's content, or a piece of it), checked."""
+    read = _read_jsonl if file_format == "jsonl" else _read_tsv
+    examples = read(path, source_column, target_column, True, text=text)
+    check_pairs(examples)
+    return examples
+
+
+def parallel_format(path, file_format):
+    """`tsv` or `jsonl`: `file_format`, or what the file's extension says under `auto`."""
+    if file_format != "auto":
+        return file_format
+    return "jsonl" if os.path.splitext(path)[1].lower() in (".jsonl", ".json") else "tsv"
 
 
 def read_parallel(sources, file_format="auto", source_column=0, target_column=1, with_targets=True):
@@ -178,16 +203,9 @@ def read_parallel(sources, file_format="auto", source_column=0, target_column=1,
             if kind == "tfds":
                 examples.extend(_read_tfds(name, source_column, target_column, with_targets))
                 continue
-            kind = file_format
-            if kind == "auto":
-                kind = "jsonl" if os.path.splitext(name)[1].lower() in (".jsonl", ".json") else "tsv"
-            read = _read_jsonl if kind == "jsonl" else _read_tsv
+            read = _read_jsonl if parallel_format(name, file_format) == "jsonl" else _read_tsv
             examples.extend(read(name, source_column, target_column, with_targets))
-    for example in examples:
-        if not example.source.strip():
-            raise DataError(f"{example.location}: the source sentence is empty. Remove the line or fill it in.")
-        if with_targets and not str(example.target).strip():
-            raise DataError(f"{example.location}: the target sentence is empty. Remove the line or fill it in.")
+    check_pairs(examples, with_targets)
     if not examples:
         raise DataError(f"{', '.join(map(str, sources))}: no sentence pairs. Give files with one pair per line.")
     return examples

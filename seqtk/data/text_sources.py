@@ -78,6 +78,59 @@ def read_text_file(path):
         ) from None
 
 
+def line_spans(path, size):
+    """`(start, end, line)` byte spans of a file of about `size` bytes each, each ending after a newline (the
+    last one at the file's end); `line` is the first line's number."""
+    line, offset, rest = 1, 0, 0
+    with open(path, "rb") as handle:
+        while True:
+            block = handle.read(size)
+            if not block:
+                break
+            cut = block.rfind(b"\n") + 1
+            if cut:
+                yield offset, offset + rest + cut, line
+                line += block[:cut].count(b"\n")  # the bytes carried over hold no newline
+                offset, rest = offset + rest + cut, len(block) - cut
+            else:
+                rest += len(block)
+        if rest:
+            yield offset, offset + rest, line
+
+
+def read_span(path, start, end, line, handle=None):
+    """The text of bytes `[start, end)` of a UTF-8 file (a span of `line_spans`), ending with a newline."""
+    if handle is None:
+        with open(path, "rb") as own:
+            return read_span(path, start, end, line, own)
+    handle.seek(start)
+    data = handle.read(end - start)
+    if start == 0 and data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # a byte-order mark
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    return decode_utf8(data, path, line)
+
+
+def text_chunks(path, size, reverse=False):
+    """`(text, line)` pieces of a UTF-8 file of about `size` bytes cut after a newline (last to first when
+    `reverse`), each ending with a newline: a file read piece by piece, never whole."""
+    spans = list(line_spans(path, size)) if reverse else line_spans(path, size)
+    with open(path, "rb") as handle:
+        for start, end, line in (reversed(spans) if reverse else spans):
+            yield read_span(path, start, end, line, handle), line
+
+
+def decode_utf8(data, path, line):
+    """`data` decoded; bytes that are not UTF-8 are an error naming the file and line (counted from `line`)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        bad = line + data[: error.start].count(b"\n")
+        raise DataError(f"{path}, line {bad}: not UTF-8 ({error.reason}). Convert the file to UTF-8 "
+                        "(iconv -t utf-8).") from None
+
+
 def json_records(path, text):
     """`(line number, object)` for each non-blank line of a JSON lines file; errors name the line."""
     for number, line in enumerate(text.split("\n"), start=1):

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from seqtk.data.text_sources import resolve_sources
+from seqtk.data.text_sources import decode_utf8, resolve_sources, text_chunks
 from seqtk.errors import DataError
 from seqtk.tokenizers.parallel_encoding import ParallelEncoder
 
@@ -58,7 +58,7 @@ def text_sample(paths, size):
             data = handle.read(share)
         if len(data) == share and b"\n" in data:
             data = data[: data.rfind(b"\n") + 1]
-        texts.append((path, _decoded(data, path, 1)))
+        texts.append((path, decode_utf8(data, path, 1)))
     return texts
 
 
@@ -191,49 +191,6 @@ class _ShardWriter:
         return self.shards
 
 
-def _spans(path):
-    """`(start, end, line)` byte spans of a file of about CHUNK_BYTES each, each ending after a newline (the
-    last one at the file's end)."""
-    line, offset, rest = 1, 0, 0
-    with open(path, "rb") as handle:
-        while True:
-            block = handle.read(CHUNK_BYTES)
-            if not block:
-                break
-            cut = block.rfind(b"\n") + 1
-            if cut:
-                yield offset, offset + rest + cut, line
-                line += block[:cut].count(b"\n")  # the bytes carried over hold no newline
-                offset, rest = offset + rest + cut, len(block) - cut
-            else:
-                rest += len(block)
-        if rest:
-            yield offset, offset + rest, line
-
-
-def _chunks(path, reverse=False):
-    """The text of a UTF-8 file in pieces of about CHUNK_BYTES cut after a newline (last to first when
-    `reverse`); the file's last piece ends with one, as a text read whole is encoded."""
-    spans = list(_spans(path)) if reverse else _spans(path)
-    size = os.path.getsize(path)
-    with open(path, "rb") as handle:
-        for start, end, line in (reversed(spans) if reverse else spans):
-            handle.seek(start)
-            data = handle.read(end - start)
-            if end == size and not data.endswith(b"\n"):
-                data += b"\n"
-            yield _decoded(data, path, line)
-
-
-def _decoded(data, path, line):
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        bad = line + data[: error.start].count(b"\n")
-        raise DataError(f"{path}, line {bad}: not UTF-8 ({error.reason} at byte {error.start} of the line's "
-                        "chunk). Convert the file to UTF-8 (iconv -t utf-8).") from None
-
-
 def write_token_shards(tokenizer, splits, directory, reverse=False, workers=None, shard_tokens=SHARD_TOKENS,
                        log=print, progress=True):
     """Tokenizes the files of each split into shard files under `directory`, with a manifest.
@@ -270,7 +227,8 @@ def write_token_shards(tokenizer, splits, directory, reverse=False, workers=None
             counts = {"tokens": 0, "bytes": 0, "unknown": 0, "files": []}
             for path in (reversed(paths) if reverse else paths):
                 tokens = 0
-                for ids, size, unknown in encoder.encode(_chunks(path, reverse), reverse):
+                pieces = (text for text, _ in text_chunks(path, CHUNK_BYTES, reverse))
+                for ids, size, unknown in encoder.encode(pieces, reverse):
                     writer.write(ids)
                     tokens += len(ids)
                     counts["bytes"] += size

@@ -4,8 +4,23 @@ import dataclasses
 import typing
 
 import keras
+import numpy as np
+import tensorflow as tf
 
-from seqtk.data.classification_dataset import classification_batches, encode_examples, label_ids, label_names
+from seqtk.data.classification_dataset import (
+    classification_batches,
+    encode_examples,
+    label_ids,
+    label_names,
+    pad_batch,
+)
+from seqtk.data.example_stream import (
+    ExampleFiles,
+    StreamedBatches,
+    check_streaming,
+    labeled_files,
+    streamed_sample,
+)
 from seqtk.data.labeled_text import read_labeled, read_splits
 from seqtk.inference.classifier_ensemble import ClassifierEnsemble
 from seqtk.inference.classifier_evaluation import evaluate_classifier
@@ -45,6 +60,9 @@ class ClassifierDataConfig:
     max_length: int = at_least(400, 0)  # tokens kept per text; 0 keeps all
     # head: the first max_length tokens | tail: the last | head_tail: first 1/4 + last 3/4
     truncation: str = choice(*TRUNCATIONS)
+    # Read the training files a piece (about 1 MB) at a time, every epoch, instead of holding them: a training
+    # set larger than memory. TSV, JSON lines or label-text files; needs data.validation.
+    streaming: bool = False
 
 
 @dataclasses.dataclass
@@ -148,6 +166,16 @@ class ClassifierTask(Task):
         return init_from or config.init_from
 
     def read_data(self, config, log):
+        if config.data.streaming:
+            data = config.data
+            check_streaming(data)
+            train = labeled_files(data.train, data.format, data.text_column, data.label_column)
+            valid = read_labeled(data.validation, data.format, text_column=data.text_column,
+                                 label_column=data.label_column)
+            config.labels = label_names(train.labels)
+            log(f"Examples: {train.count:,} train (read from {len(train.sources)} file(s) a piece at a time), "
+                f"{len(valid):,} validation; labels {config.labels}.")
+            return [train], valid
         train, valid = read_classification_data(config.data)
         config.labels = label_names(e.label for e in train)
         if len(config.labels) < 2:
@@ -157,12 +185,14 @@ class ClassifierTask(Task):
         return train, valid
 
     def build_tokenizer(self, config, train, log):
+        train = streamed_sample(train, log)
         return build_tokenizer(config.tokenizer, [(e.source, e.text) for e in train], log)
 
     def file_of(self, item):
-        return item.source
+        return ", ".join(item.sources) if isinstance(item, ExampleFiles) else item.source
 
     def texts_by_tokenizer(self, tokenizer, data):
+        data = streamed_sample(data)
         return [(tokenizer, [(e.source, e.line, e.text) for e in data])]
 
     def build_model(self, config, tokenizer):
@@ -193,18 +223,33 @@ class ClassifierTask(Task):
 
     def prepare(self, config, tokenizer, train, validation, log):
         data, training = config.data, config.training
-        train_sequences = encode_examples(tokenizer, train, data.max_length, data.truncation)
         valid_sequences = encode_examples(tokenizer, validation, data.max_length, data.truncation)
-        log(f"Tokens: {sum(map(len, train_sequences)):,} train (texts cut to {data.max_length or 'any'} tokens); "
-            f"vocabulary {tokenizer.vocabulary_size}.")
-        train_data = classification_batches(train_sequences, label_ids(train, config.labels), training.batch_size,
-                                            shuffle=True, seed=training.seed, pad_multiple=training.pad_multiple,
-                                            drop_remainder=training.drop_remainder)
+        if isinstance(train[0], ExampleFiles):
+            files = train[0]
+            train_data = StreamedBatches(
+                files, training.batch_size,
+                encode=lambda examples: list(zip(encode_examples(tokenizer, examples, data.max_length, data.truncation),
+                                                 label_ids(examples, config.labels), strict=True)),
+                length=lambda item: len(item[0]),
+                make_batch=lambda items: (pad_batch([i[0] for i in items], training.pad_multiple),
+                                          np.array([i[1] for i in items], dtype=np.int32)),
+                signature=(tf.TensorSpec((None, None), tf.int32), tf.TensorSpec((None,), tf.int32)),
+                seed=training.seed, drop_remainder=training.drop_remainder)
+            train_count = files.count
+        else:
+            train_sequences = encode_examples(tokenizer, train, data.max_length, data.truncation)
+            log(f"Tokens: {sum(map(len, train_sequences)):,} train (texts cut to {data.max_length or 'any'} "
+                f"tokens); vocabulary {tokenizer.vocabulary_size}.")
+            train_data = classification_batches(train_sequences, label_ids(train, config.labels),
+                                                training.batch_size, shuffle=True, seed=training.seed,
+                                                pad_multiple=training.pad_multiple,
+                                                drop_remainder=training.drop_remainder)
+            train_count = len(train)
         valid_data = classification_batches(valid_sequences, label_ids(validation, config.labels),
                                             training.eval_batch_size, shuffle=False,
                                             pad_multiple=training.pad_multiple).one_pass()
         return PreparedData(train_data, valid_data,
-                            statistics={"vocabulary_size": tokenizer.vocabulary_size, "train_examples": len(train)},
+                            statistics={"vocabulary_size": tokenizer.vocabulary_size, "train_examples": train_count},
                             extras={"validation": validation})
 
     @staticmethod

@@ -5,10 +5,19 @@ import dataclasses
 import typing
 
 import keras
+import tensorflow as tf
 
+from seqtk.data.classification_dataset import pad_batch
+from seqtk.data.example_stream import (
+    ExampleFiles,
+    StreamedBatches,
+    check_streaming,
+    parallel_files,
+    streamed_sample,
+)
 from seqtk.data.labeled_text import read_splits
 from seqtk.data.parallel_text import read_parallel
-from seqtk.data.translation_dataset import encode_pairs, translation_batches
+from seqtk.data.translation_dataset import encode_pairs, teacher_forcing_batch, translation_batches
 from seqtk.inference.translator_evaluation import evaluate_translator, sentence_translator
 from seqtk.metrics.translation import translation_scores
 from seqtk.models.seq2seq_translator import Seq2SeqTranslator
@@ -45,6 +54,9 @@ class TranslatorDataConfig:
     # warning and translations stop at max_target_length tokens.
     max_source_length: int = at_least(50, 1)
     max_target_length: int = at_least(50, 1)
+    # Read the training files a piece (about 1 MB) at a time, every epoch, instead of holding them: a training
+    # set larger than memory. Needs data.validation; pairs over the length limits are counted once at the start.
+    streaming: bool = False
 
 
 @dataclasses.dataclass
@@ -203,17 +215,27 @@ class TranslatorTask(Task):
     retired_keys = ("training.pipeline", "training.sequence_length")
 
     def read_data(self, config, log):
+        if config.data.streaming:
+            data = config.data
+            check_streaming(data)
+            train = parallel_files(data.train, data.format, data.source_column, data.target_column)
+            valid = read_parallel(data.validation, data.format, source_column=data.source_column,
+                                  target_column=data.target_column)
+            log(f"Sentence pairs: {train.count:,} train (read from {len(train.sources)} file(s) a piece at a "
+                f"time), {len(valid):,} validation.")
+            return [train], valid
         train, valid = read_translation_data(config.data)
         log(f"Sentence pairs: {len(train):,} train, {len(valid):,} validation.")
         return train, valid
 
     def build_tokenizer(self, config, train, log):
-        return build_tokenizers(config.tokenizer, train, log)
+        return build_tokenizers(config.tokenizer, streamed_sample(train, log), log)
 
     def file_of(self, item):
-        return item.origin
+        return ", ".join(item.sources) if isinstance(item, ExampleFiles) else item.origin
 
     def texts_by_tokenizer(self, tokenizers, data):
+        data = streamed_sample(data)
         return [(tokenizers.source, _located(data, "source"), "source side"),
                 (tokenizers.target, _located(data, "target"), "target side")]
 
@@ -223,25 +245,47 @@ class TranslatorTask(Task):
 
     def prepare(self, config, tokenizers, train, validation, log):
         data, training = config.data, config.training
-        train_sources, train_targets, dropped = encode_pairs(
-            tokenizers.source, tokenizers.target, train, data.max_source_length, data.max_target_length)
         valid_sources, valid_targets, _ = encode_pairs(
             tokenizers.source, tokenizers.target, validation, data.max_source_length, data.max_target_length)
-        log(f"Tokens: {sum(map(len, train_sources)):,} source, {sum(map(len, train_targets)):,} target; "
-            f"vocabulary {tokenizers.source.vocabulary_size} / {tokenizers.target.vocabulary_size}"
-            + (" (joint)" if tokenizers.joint else "")
-            + (f"; {dropped:,} pairs over {data.max_source_length}/{data.max_target_length} tokens left out."
-               if dropped else "."))
         end_id = tokenizers.target.newline_id
         pad_multiple = training.pad_multiple or (8 if training.jit_compile else 1)
-        train_data = translation_batches(train_sources, train_targets, training.batch_size, end_id, end_id,
-                                         shuffle=True, seed=training.seed, pad_multiple=pad_multiple,
-                                         drop_remainder=training.drop_remainder)
+        limits = (data.max_source_length, data.max_target_length)
+        if isinstance(train[0], ExampleFiles):
+            files = train[0]
+
+            def encode(examples):
+                sources, targets, _ = encode_pairs(tokenizers.source, tokenizers.target, examples, *limits)
+                return list(zip(sources, targets, strict=True))
+
+            def make_batch(items):
+                decoder_inputs, decoder_targets = teacher_forcing_batch(
+                    [t for _, t in items], end_id, end_id, pad_multiple)
+                return (pad_batch([s for s, _ in items], pad_multiple), decoder_inputs), decoder_targets
+
+            # Pairs over the length limits are left out: how many each piece keeps takes one reading.
+            counts = [len(encode(files.read(piece))) for piece in files.pieces]
+            kept, dropped = sum(counts), files.count - sum(counts)
+            matrix = tf.TensorSpec((None, None), tf.int32)
+            train_data = StreamedBatches(files, training.batch_size, encode, lambda item: len(item[0]) + len(item[1]),
+                                         make_batch, ((matrix, matrix), matrix), seed=training.seed,
+                                         drop_remainder=training.drop_remainder, counts=counts)
+            log(f"Streaming {kept:,} training pairs" + (f" ({dropped:,} over {limits[0]}/{limits[1]} tokens left out)"
+                                                        if dropped else "") + ".")
+        else:
+            train_sources, train_targets, dropped = encode_pairs(tokenizers.source, tokenizers.target, train, *limits)
+            kept = len(train_sources)
+            log(f"Tokens: {sum(map(len, train_sources)):,} source, {sum(map(len, train_targets)):,} target; "
+                f"vocabulary {tokenizers.source.vocabulary_size} / {tokenizers.target.vocabulary_size}"
+                + (" (joint)" if tokenizers.joint else "")
+                + (f"; {dropped:,} pairs over {limits[0]}/{limits[1]} tokens left out." if dropped else "."))
+            train_data = translation_batches(train_sources, train_targets, training.batch_size, end_id, end_id,
+                                             shuffle=True, seed=training.seed, pad_multiple=pad_multiple,
+                                             drop_remainder=training.drop_remainder)
         valid_data = translation_batches(valid_sources, valid_targets, training.eval_batch_size, end_id, end_id,
                                          shuffle=False, pad_multiple=pad_multiple).one_pass()
         statistics = {"source_vocabulary_size": tokenizers.source.vocabulary_size,
                       "target_vocabulary_size": tokenizers.target.vocabulary_size,
-                      "train_pairs": len(train_sources), "dropped_pairs": dropped}
+                      "train_pairs": kept, "dropped_pairs": dropped}
         return PreparedData(train_data, valid_data, statistics=statistics, extras={"validation": validation})
 
     def loss(self, config):
