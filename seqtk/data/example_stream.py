@@ -11,7 +11,7 @@ from seqtk.data.batch_stream import BatchStream
 from seqtk.data.classification_dataset import bucketed_order
 from seqtk.data.labeled_text import _has_header, _rows_tsv, detect_format, parse_labeled
 from seqtk.data.parallel_text import ParallelExample, check_pairs, parallel_format, parse_parallel, split_pair_source
-from seqtk.data.text_sources import line_spans, read_span, resolve_sources
+from seqtk.data.text_sources import files_of, line_spans, read_span
 from seqtk.errors import ConfigError, DataError
 
 PIECE_BYTES = 1 << 20  # a piece of a file read at once: its examples are shuffled and bucketed together
@@ -88,13 +88,8 @@ def _scan(pieces_of_file, paths, parse, is_labeled, sample_text):
 
 
 def _local(sources):
-    paths = []
-    for kind, name in resolve_sources(sources):
-        if kind != "file":
-            raise DataError(f"tfds:{name}: data.streaming reads files; a tensorflow-datasets source is read whole "
-                            "(set data.streaming=false).")
-        paths.append(name)
-    return paths
+    return files_of(sources, "data.streaming reads files; a tensorflow-datasets source is read whole (set "
+                             "data.streaming=false).")
 
 
 def labeled_files(sources, file_format="auto", text_column="auto", label_column="auto"):

@@ -64,6 +64,17 @@ def resolve_sources(sources):
     return resolved
 
 
+def files_of(sources, refusal):
+    """The files that `sources` (paths, globs, `bundled:` names) name; a `tfds:` source is an error saying
+    `refusal` (why this reader needs files)."""
+    paths = []
+    for kind, name in resolve_sources(sources):
+        if kind != "file":
+            raise DataError(f"tfds:{name}: {refusal}")
+        paths.append(name)
+    return paths
+
+
 def read_text_file(path):
     """The whole file as a string, with an error that names the line of any bytes that are not UTF-8."""
     with open(path, "rb") as handle:

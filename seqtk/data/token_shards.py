@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from seqtk.data.text_sources import decode_utf8, resolve_sources, text_chunks
+from seqtk.data.text_sources import decode_utf8, files_of, text_chunks
 from seqtk.errors import DataError
 from seqtk.tokenizers.parallel_encoding import ParallelEncoder
 
@@ -19,13 +19,8 @@ CHUNK_BYTES = 4 << 20  # text encoded at a time, cut at a line end
 
 def local_files(sources):
     """The files that `sources` (paths, globs, `bundled:` names) name; a `tfds:` source is refused."""
-    paths = []
-    for kind, name in resolve_sources(sources):
-        if kind != "file":
-            raise DataError(f"tfds:{name}: seqtk prepare reads text files. Write the dataset's text to files "
-                            "first, or train on it without prepare.")
-        paths.append(name)
-    return paths
+    return files_of(sources, "seqtk prepare reads text files. Write the dataset's text to files first, or train "
+                             "on it without prepare.")
 
 
 def tokenizer_hash(directory):
