@@ -195,7 +195,7 @@ def write_token_shards(tokenizer, splits, directory, reverse=False, workers=None
         splits: `{"train": [paths or globs], "validation": [...]}`.
         reverse: store the stream right to left (a backward language model): every file reversed, in
             reverse order.
-        workers: encoding processes (default: the machine's cores).
+        workers: encoding processes (default: the machine's cores; 0 encodes in this process).
 
     Returns:
         The manifest (also written to `directory/manifest.json`, last, once every shard is in place).

@@ -1,15 +1,22 @@
 """Fuzzing the file readers (hypothesis): any bytes in a TSV, CSV, JSON lines, `label text`, plain-text or
-line-aligned file give examples or a DataError (seqtk's own) that names the file; no other exception."""
+line-aligned file give examples or a DataError (seqtk's own) that names the file; no other exception. The
+same for the streamed readers (`data.streaming`, in tiny pieces) and the corpus preparer (`seqtk prepare`),
+which leaves no manifest when it fails."""
 
+import contextlib
 import os
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from seqtk.data import example_stream
+from seqtk.data.example_stream import labeled_files, parallel_files
 from seqtk.data.labeled_text import read_labeled_file
 from seqtk.data.parallel_text import read_parallel
 from seqtk.data.text_sources import read_text_file
+from seqtk.data.token_shards import TokenShards, write_token_shards
 from seqtk.errors import DataError
+from seqtk.tokenizers import CharTokenizer
 
 ROW_PIECES = st.sampled_from(["\t", ",", "\n", "\r\n", '"', "'", "{", "}", ":", "[", "]", "label", "text",
                               "sentence", "1", "0", "__label__pos ", "\0", "\ufeff", "\ud800", "é", " "])
@@ -18,6 +25,17 @@ CONTENT = st.one_of(
     st.lists(st.one_of(ROW_PIECES, st.text(max_size=6)), max_size=60).map(
         lambda parts: "".join(parts).encode("utf-8", "surrogatepass")),
 )
+
+
+@contextlib.contextmanager
+def patched_pieces():
+    """Tiny pieces for the streamed readers (hypothesis runs many examples in one test, so no monkeypatch)."""
+    saved = example_stream.PIECE_BYTES, example_stream.ALIGNED_LINES
+    example_stream.PIECE_BYTES, example_stream.ALIGNED_LINES = 64, 3
+    try:
+        yield
+    finally:
+        example_stream.PIECE_BYTES, example_stream.ALIGNED_LINES = saved
 
 
 def written(tmp_path_factory, suffix, content):
@@ -72,3 +90,49 @@ def test_plain_text_reader(tmp_path_factory, content):
         assert path in str(error), str(error)
         return
     assert isinstance(text, str) and os.path.getsize(path) >= 0
+
+
+@given(suffix=st.sampled_from([".tsv", ".jsonl", ".txt"]), content=CONTENT,
+       file_format=st.sampled_from(["auto", "tsv", "jsonl", "label_text"]))
+def test_streamed_labeled_reader(tmp_path_factory, suffix, content, file_format):
+    # Pieces of 64 bytes: rows cut across pieces, headers carried over, line numbers renumbered.
+    path = written(tmp_path_factory, suffix, content)
+    with patched_pieces():
+        try:
+            files = labeled_files([path], file_format=file_format)
+        except DataError as error:
+            assert path in str(error), str(error)
+            return
+        examples = [e for piece in files.pieces for e in files.read(piece)]
+    assert len(examples) == files.count > 0 and all(e.text.strip() and e.label for e in examples)
+
+
+@given(suffix=st.sampled_from([".tsv", ".jsonl"]), content=CONTENT, aligned=st.booleans(), target=CONTENT)
+def test_streamed_parallel_reader(tmp_path_factory, suffix, content, aligned, target):
+    path = written(tmp_path_factory, suffix, content)
+    source = f"{path},{written(tmp_path_factory, '.en', target)}" if aligned else path
+    with patched_pieces():
+        try:
+            files = parallel_files([source])
+        except DataError as error:
+            assert path in str(error) or source.split(",")[-1] in str(error), str(error)
+            return
+        pairs = [e for piece in files.pieces for e in files.read(piece)]
+    assert len(pairs) == files.count > 0 and all(p.source.strip() and p.target.strip() for p in pairs)
+
+
+@given(content=CONTENT)
+def test_prepared_corpus_writer(tmp_path_factory, content):
+    path = written(tmp_path_factory, ".txt", content)
+    out = str(tmp_path_factory.mktemp("prepared"))
+    tokenizer = CharTokenizer.train(["abc\n"])
+    try:
+        manifest = write_token_shards(tokenizer, {"train": [path]}, out, workers=0, shard_tokens=50,
+                                      log=lambda *a: None, progress=False)
+    except DataError as error:
+        assert path in str(error), str(error)
+        assert not os.path.exists(os.path.join(out, "manifest.json"))  # no half corpus passes for a whole one
+        return
+    tokens = TokenShards(out)
+    assert len(tokens) == manifest["splits"]["train"]["tokens"]
+    assert all(0 < i < tokenizer.vocabulary_size for i in tokens.read(0, len(tokens)))
