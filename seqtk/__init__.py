@@ -15,6 +15,7 @@ _PUBLIC = {
     "RecurrentLayer": "seqtk.layers",
     "RecurrentStack": "seqtk.layers",
     "TiedEmbedding": "seqtk.layers",
+    "CRF": "seqtk.layers",
     "CharTokenizer": "seqtk.tokenizers",
     "SentencePieceTokenizer": "seqtk.tokenizers",
     "TextNormalizer": "seqtk.tokenizers",

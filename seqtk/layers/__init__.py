@@ -1,6 +1,7 @@
-"""Recurrent layers and the regularizers that make recurrent models generalize."""
+"""Recurrent layers, the regularizers that make recurrent models generalize, and a CRF for tagging."""
 
 from seqtk.layers.activation_regularization import ActivationRegularization
+from seqtk.layers.crf import CRF, scheme_constraints
 from seqtk.layers.embedding_dropout import EmbeddingDropout
 from seqtk.layers.locked_dropout import LockedDropout
 from seqtk.layers.recurrent_layer import RecurrentLayer
@@ -9,9 +10,11 @@ from seqtk.layers.tied_embedding import TiedEmbedding
 
 __all__ = [
     "ActivationRegularization",
+    "CRF",
     "EmbeddingDropout",
     "LockedDropout",
     "RecurrentLayer",
     "RecurrentStack",
     "TiedEmbedding",
+    "scheme_constraints",
 ]

@@ -1,5 +1,5 @@
 """Fuzzing the file readers (hypothesis): any bytes in a TSV, CSV, JSON lines, `label text`, plain-text or
-line-aligned file give examples or a DataError (seqtk's own) that names the file; no other exception. The
+line-aligned file, CoNLL-U, CoNLL column or tagged JSON lines file give examples or a DataError (seqtk's own) that names the file; no other exception. The
 same for the streamed readers (`data.streaming`, in tiny pieces) and the corpus preparer (`seqtk prepare`),
 which leaves no manifest when it fails."""
 
@@ -13,12 +13,14 @@ from seqtk.data import example_stream
 from seqtk.data.example_stream import labeled_files, parallel_files
 from seqtk.data.labeled_text import read_labeled_file
 from seqtk.data.parallel_text import read_parallel
+from seqtk.data.tagged_text import read_tagged
 from seqtk.data.text_sources import read_text_file
 from seqtk.data.token_shards import TokenShards, write_token_shards
 from seqtk.errors import DataError
 from seqtk.tokenizers import CharTokenizer
 
-ROW_PIECES = st.sampled_from(["\t", ",", "\n", "\r\n", '"', "'", "{", "}", ":", "[", "]", "label", "text",
+ROW_PIECES = st.sampled_from(["\t", ",", "\n", "\r\n", '"', "'", "{", "}", ":", "[", "]", "label", "text", "#",
+                              "-DOCSTART-", "1-2", "3.1", "_", "tokens", "tags", "B-PER", "I-PER",
                               "sentence", "1", "0", "__label__pos ", "\0", "\ufeff", "\ud800", "é", " "])
 CONTENT = st.one_of(
     st.binary(max_size=400),
@@ -136,3 +138,15 @@ def test_prepared_corpus_writer(tmp_path_factory, content):
     tokens = TokenShards(out)
     assert len(tokens) == manifest["splits"]["train"]["tokens"]
     assert all(0 < i < tokenizer.vocabulary_size for i in tokens.read(0, len(tokens)))
+
+
+@given(suffix=st.sampled_from([".conllu", ".conll", ".jsonl"]), content=CONTENT,
+       tag_column=st.sampled_from(["auto", "xpos", "1", "-1"]))
+def test_tagged_reader(tmp_path_factory, suffix, content, tag_column):
+    path = written(tmp_path_factory, suffix, content)
+    try:
+        sentences = read_tagged([path], tag_column=tag_column)
+    except DataError as error:
+        assert path in str(error), str(error)
+        return
+    assert sentences and all(len(s.tokens) == len(s.tags) > 0 for s in sentences)
