@@ -24,6 +24,7 @@ _PUBLIC = {
     "load_tokenizer": "seqtk.tokenizers",
     "LanguageModel": "seqtk.models",
     "Seq2SeqTranslator": "seqtk.models",
+    "SequenceTagger": "seqtk.models",
     "TextClassifier": "seqtk.models",
     "save_model_directory": "seqtk.models",
     "SentenceTranslator": "seqtk.generation",

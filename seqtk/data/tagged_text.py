@@ -1,10 +1,9 @@
 """Tagged sentences (one tag per token): CoNLL-U, CoNLL-2003-style column files and JSON lines."""
 
 import dataclasses
-import json
 import os
 
-from seqtk.data.text_sources import files_of, read_text_file
+from seqtk.data.text_sources import files_of, json_records, read_text_file
 from seqtk.errors import DataError
 
 FORMATS = ("auto", "conllu", "conll", "jsonl")
@@ -118,15 +117,8 @@ def read_tagged_jsonl(path, tokens_key="tokens", tags_key="tags"):
     """The sentences of a JSON lines file of `{"tokens": [...], "tags": [...]}` objects."""
     text = read_text_file(path).lstrip("\ufeff")
     sentences = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise DataError(f"{path}, line {number}: not a JSON object ({error.msg}).") from None
-        if not isinstance(record, dict) or not isinstance(record.get(tokens_key), list) \
-                or not isinstance(record.get(tags_key), list):
+    for number, record in json_records(path, text):
+        if not isinstance(record.get(tokens_key), list) or not isinstance(record.get(tags_key), list):
             raise DataError(f"{path}, line {number}: expected an object with lists {tokens_key!r} and "
                             f"{tags_key!r}, e.g. {{\"{tokens_key}\": [\"Paris\"], \"{tags_key}\": [\"B-LOC\"]}}.")
         tokens, tags = record[tokens_key], record[tags_key]

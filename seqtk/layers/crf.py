@@ -44,6 +44,7 @@ class CRF(keras.layers.Layer):
                 raise ValueError(f"CRF allowed transitions must have shapes {(num_tags, num_tags)}, "
                                  f"{(num_tags,)}, {(num_tags,)}; received {shapes}.")
         self.allowed = allowed
+        self.supports_masking = True  # scores pass through with their mask; the methods take it explicitly
 
     def build(self, input_shape):
         k = self.num_tags
@@ -53,7 +54,7 @@ class CRF(keras.layers.Layer):
         self.end_transitions = self.add_weight(shape=(k,), initializer=init, name="end_transitions")
         self.built = True
 
-    def call(self, potentials):
+    def call(self, potentials, mask=None):
         return potentials
 
     def _scores(self, dtype):

@@ -35,9 +35,11 @@ class WordTokenizer(Tokenizer):
         self.words = [w for w in words if w not in self.special_tokens]
         self.lowercase = lowercase
         self.vocabulary = list(self.special_tokens) + self.words
-        self._ids = {w: i for i, w in enumerate(self.vocabulary)}
-        self.unk_id = self._ids[UNK]
-        self.eos_id = self._ids[EOS]
+        index = {w: i for i, w in enumerate(self.vocabulary)}
+        self.unk_id, self.eos_id = index[UNK], index[EOS]
+        # Text that spells "<pad>" or "<eos>" is an unknown word like any other: as those ids it would be
+        # padding (masked away) or a line break. A literal "<unk>" (PTB writes them) is the unknown word.
+        self._ids = {w: i for w, i in index.items() if w not in (PAD, EOS)}
 
     @classmethod
     def train(cls, texts, min_frequency=1, max_size=None, lowercase=False):

@@ -15,7 +15,9 @@ ANY_CHARACTER = st.characters(codec=None, categories=None)
 AWKWARD = st.sampled_from(["\0", "\u0301", "\u200f", "\u202e", "\ufeff", "\n", "\r", "\t", " ", "\ud800",
                            "\U0001f600", "\u05d0", "\u0627"])
 TEXT = st.text(st.one_of(ANY_CHARACTER, AWKWARD), max_size=300) | st.builds(
-    lambda c, n: c * n, st.one_of(ANY_CHARACTER, AWKWARD), st.integers(1000, 20_000))
+    lambda c, n: c * n, st.one_of(ANY_CHARACTER, AWKWARD), st.integers(1000, 20_000)) | st.lists(
+    # The word tokenizer's own symbols spelled in the text, among other words.
+    st.one_of(st.sampled_from(["<pad>", "<eos>", "<unk>", " ", "\n"]), st.text(max_size=4)), max_size=30).map("".join)
 
 
 @given(corpus=TEXT, other=TEXT)
@@ -38,8 +40,10 @@ def test_word_tokenizer_round_trip(corpus, other):
     tokenizer = WordTokenizer.train([corpus])  # no words at all gives a vocabulary of the special symbols
     ids = tokenizer.encode(corpus)
     assert all(0 < i < tokenizer.vocabulary_size for i in ids)
-    # Words are split on whitespace within each line; lines are kept.
-    assert tokenizer.decode(ids) == "\n".join(" ".join(line.split()) for line in corpus.split("\n"))
+    # Words are split on whitespace within each line; lines are kept. "<pad>" or "<eos>" in the text is an
+    # unknown word (never padding or a line break).
+    spelled = lambda word: "<unk>" if word in ("<pad>", "<eos>") else word  # noqa: E731
+    assert tokenizer.decode(ids) == "\n".join(" ".join(map(spelled, line.split())) for line in corpus.split("\n"))
     assert all(0 < i < tokenizer.vocabulary_size for i in tokenizer.encode(other))
 
 
