@@ -86,10 +86,13 @@ class _BlockShuffle:
     def __len__(self):
         return self.count // self.batch_size
 
+    def _size(self, index):
+        """Windows in the `index`-th block of the pass (only the corpus's last block may be short)."""
+        return min(self.block, self.count - int(self.blocks[index]) * self.block)
+
     def _block(self, index):
         first = int(self.blocks[index]) * self.block
-        size = min(self.block, self.count - first)
-        return first + np.random.default_rng([self.seed, int(self.blocks[index])]).permutation(size)
+        return first + np.random.default_rng([self.seed, int(self.blocks[index])]).permutation(self._size(index))
 
     def __getitem__(self, key):
         if not isinstance(key, slice) or key.step not in (None, 1) or key.stop is not None:
@@ -99,8 +102,8 @@ class _BlockShuffle:
     def _from(self, window):
         # Every block but the last shuffled one is full, so the block holding window `window` is found at once.
         position, index = window, 0
-        while index < len(self.blocks) and position >= min(self.block, self.count - int(self.blocks[index]) * self.block):
-            position -= min(self.block, self.count - int(self.blocks[index]) * self.block)
+        while index < len(self.blocks) and position >= self._size(index):
+            position -= self._size(index)
             index += 1
         carry = np.zeros(0, np.int64)
         end = len(self) * self.batch_size - window  # windows left to batch (the remainder is dropped)
