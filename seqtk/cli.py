@@ -76,7 +76,7 @@ def _evaluate(args):
     from seqtk.tasks import evaluate
 
     options = {key: getattr(args, key) for key in ("batch_size", "format", "text_column", "label_column",
-                                                    "source_column", "target_column", "beam")}
+                                                    "source_column", "target_column", "beam", "tag_column")}
     task, report = evaluate(args.model, args.data, **options)
     print(task.format_evaluation(report))
     _write_json(args.output, report)
@@ -97,6 +97,22 @@ def _classify(args):
                               "probabilities": {label: round(float(p), 6) for label, p in zip(labels, row, strict=True)}}))
         else:
             print(f"{labels[best]}\t{row[best]:.4f}\t{text}")
+    return 0
+
+
+def _tag(args):
+    from seqtk.data.text_input import read_input_texts
+    from seqtk.tasks import tag_texts
+
+    given = read_input_texts(args.texts, args.input, verb="tag", nouns="sentences (tokens separated by spaces)")
+    tokens = [text.split() for text in given.texts]
+    for words, tags in zip(tokens, tag_texts(args.model, tokens, args.batch_size, given.locations), strict=True):
+        if args.format == "conll":
+            print("\n".join(f"{word}\t{tag}" for word, tag in zip(words, tags, strict=True)) + "\n")
+        elif args.format == "jsonl":
+            print(json.dumps({"tokens": words, "tags": list(tags)}, ensure_ascii=False))
+        else:
+            print(" ".join(f"{word}/{tag}" for word, tag in zip(words, tags, strict=True)))
     return 0
 
 
@@ -156,8 +172,8 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="train a model from a config")
-    train.add_argument("task", help="the task: lm, classifier or translator")
-    train.add_argument("--config", help="named config (shakespeare_char, ptb_small, sst2, imdb, ...) or a YAML file")
+    train.add_argument("task", help="the task: lm, classifier, translator or tagger")
+    train.add_argument("--config", help="named config (shakespeare_char, ptb_small, sst2, imdb, ud_ewt_upos, ...) or a YAML file")
     train.add_argument("--data", nargs="+", help="training files or globs; replace the config's training data")
     train.add_argument("--set", action="append", metavar="KEY=VALUE", help="override, e.g. training.epochs=3")
     train.add_argument("--init-from", help="lm: fine-tune this saved model; classifier: transfer this language model")
@@ -186,18 +202,21 @@ def build_parser():
 
     evaluate = commands.add_parser(
         "evaluate", help="language model: perplexity on text files; classifier: accuracy, F1 on a labelled file; "
-                         "translator: BLEU, chrF on parallel data")
+                         "translator: BLEU, chrF on parallel data; tagger: accuracy, entity F1 on tagged files")
     evaluate.add_argument("--model", required=True, action="append",
                           help="a model directory; repeat it to evaluate classifiers as one, probabilities averaged")
     evaluate.add_argument("--data", required=True, nargs="+")
     evaluate.add_argument("--batch-size", type=int, default=None,
                           help="default: 10 streams for a language model, 64 texts or sentences otherwise")
     evaluate.add_argument("--output", help="also write the report to this JSON file")
-    evaluate.add_argument("--format", help="classifier data: tsv, csv, jsonl or label_text (default: from the file)")
+    evaluate.add_argument("--format", help="classifier data: tsv, csv, jsonl or label_text; tagger data: conllu, "
+                                           "conll or jsonl (default: from the file)")
     evaluate.add_argument("--text-column", help="classifier data: text column name or index (default: the model's)")
     evaluate.add_argument("--label-column", help="classifier data: label column name or index (default: the model's)")
     evaluate.add_argument("--source-column", help="translator data: source column or field (default: the model's)")
     evaluate.add_argument("--target-column", help="translator data: target column or field (default: the model's)")
+    evaluate.add_argument("--tag-column", help="tagger data: CoNLL-U column (upos, xpos, ...) or 0-based index "
+                                               "(default: the model's)")
     evaluate.add_argument("--beam", type=int, default=None,
                           help="translator: also score this beam size besides greedy (default: the model's, 1: greedy only)")
     _reading_options(evaluate)
@@ -222,6 +241,18 @@ def build_parser():
     classify.add_argument("--json", action="store_true", help="one JSON object per text, all probabilities")
     _reading_options(classify)
     classify.set_defaults(run=_classify)
+
+    tag = commands.add_parser("tag", help="tag tokenized sentences with a tagger: word/TAG, CoNLL columns or JSON")
+    tag.add_argument("--model", required=True, help="a directory written by seqtk train tagger")
+    tag.add_argument("texts", nargs="*", help="sentences to tag, tokens separated by spaces (else --input, else "
+                                              "standard input)")
+    tag.add_argument("--input", help="a file of sentences, one per line; - reads standard input")
+    tag.add_argument("--format", default="slash", choices=["slash", "conll", "jsonl"],
+                     help="slash: word/TAG ...; conll: a word and its tag per line, a blank line after each "
+                          "sentence; jsonl: {\"tokens\": [...], \"tags\": [...]} per sentence")
+    tag.add_argument("--batch-size", type=int, default=64)
+    _reading_options(tag)
+    tag.set_defaults(run=_tag)
 
     generate = commands.add_parser("generate", help="sample text from a language model")
     generate.add_argument("--model", required=True)

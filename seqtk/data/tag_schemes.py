@@ -119,3 +119,26 @@ def convert(tags, source, target, strict=False, where=""):
     ['B-ORG', 'E-ORG', 'O', 'S-PER', 'S-PER']
     """
     return tags_of(spans(tags, source, strict, where), len(tags), target)
+
+
+def detect_scheme(tag_sequences):
+    """The scheme `tag_sequences` are written in: `none` when any tag is not an entity tag (part of speech),
+    `BIOES` when `E-`/`S-` occur, `IOB1` when an entity opens with `I-` (BIO forbids it), else `BIO`.
+
+    Example:
+    >>> detect_scheme([["I-ORG", "O", "I-PER", "I-PER"]])
+    'IOB1'
+    """
+    opens_with_inside = ends_or_single = False
+    for tags in tag_sequences:
+        previous = None
+        for tag in tags:
+            prefix, kind = _split(tag)
+            if prefix is None:
+                return "none"
+            if prefix in ("E", "S"):
+                ends_or_single = True
+            if prefix == "I" and previous != kind:
+                opens_with_inside = True
+            previous = kind if prefix != "O" else None
+    return "BIOES" if ends_or_single else "IOB1" if opens_with_inside else "BIO"

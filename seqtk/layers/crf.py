@@ -2,11 +2,42 @@
 
 import keras
 import numpy as np
+import tensorflow as tf
 from keras import ops
 
 # Added to the score of a transition a tag scheme forbids: far below any sum of real scores, finite in float32
 # (an infinity would turn the forward algorithm's sums into NaN).
 FORBIDDEN = -1e4
+
+
+def scan(step, init, xs, reverse=False, output_dtype=None, output_shape=None):
+    """`(final carry, stacked outputs)` of `step(carry, x) -> (carry, output)` over the leading axis of `xs`
+    (`output_dtype` None: `step` returns the carry alone and there are no outputs). `output_shape`, one
+    step's output shape (a tensor), gives the stack its shape when there are no steps.
+
+    A `tf.while_loop` with `maximum_iterations` set, so XLA can differentiate it (Keras' `ops.scan` leaves it
+    unset, which XLA refuses) and TFLite converts it to a builtin `WHILE`. Outputs are stacked at their
+    step's index, also when `reverse` runs the steps from the last.
+    """
+    steps = tf.shape(xs)[0]
+    inputs = tf.TensorArray(xs.dtype, size=steps, element_shape=xs.shape[1:]).unstack(xs)
+    if output_dtype is None:
+        _, carry = tf.while_loop(lambda i, _: i < steps, lambda i, carry: (i + 1, step(carry, inputs.read(i))),
+                                 (tf.constant(0), init), maximum_iterations=steps)
+        return carry, None
+    outputs = tf.TensorArray(output_dtype, size=steps)
+
+    def body(i, carry, outputs):
+        index = steps - 1 - i if reverse else i
+        carry, output = step(carry, inputs.read(index))
+        return i + 1, carry, outputs.write(index, output)
+
+    _, carry, outputs = tf.while_loop(lambda i, *_: i < steps, body, (tf.constant(0), init, outputs),
+                                      maximum_iterations=steps)
+    stacked = outputs.stack()
+    if output_shape is not None:
+        stacked = tf.reshape(stacked, tf.concat([[steps], output_shape], axis=0))
+    return carry, stacked
 
 
 @keras.saving.register_keras_serializable(package="seqtk")
@@ -72,19 +103,26 @@ class CRF(keras.layers.Layer):
             return ops.ones(ops.shape(potentials)[:2], dtype="bool")
         return ops.cast(mask, "bool")
 
+    @staticmethod
+    def _steps(potentials, mask):
+        """Time-major `(time - 1, batch, tags + 1)`: each step's emissions and, last, whether it is real.
+        One tensor rather than two: Keras' TensorFlow `scan` fails on several inputs of unknown length."""
+        both = ops.concatenate([potentials, ops.cast(mask, potentials.dtype)[..., None]], axis=-1)
+        return ops.moveaxis(both[:, 1:], 1, 0)
+
     def log_partition(self, potentials, mask=None):
         """`log Z`: the log of the summed exponentiated scores of every tag sequence, per row."""
         potentials = ops.cast(potentials, "float32")
         mask = self._mask(potentials, mask)
         transitions, start, end = self._scores(potentials.dtype)
-        steps = (ops.moveaxis(potentials[:, 1:], 1, 0), ops.moveaxis(mask[:, 1:], 1, 0))
+        steps = self._steps(potentials, mask)
 
         def step(alpha, inputs):
-            emissions, real = inputs
+            emissions, real = inputs[:, :-1], inputs[:, -1] > 0
             scores = ops.logsumexp(alpha[:, :, None] + transitions[None] + emissions[:, None, :], axis=1)
-            return ops.where(real[:, None], scores, alpha), None
+            return ops.where(real[:, None], scores, alpha)
 
-        alpha, _ = ops.scan(step, start[None] + potentials[:, 0], steps)
+        alpha, _ = scan(step, start[None] + potentials[:, 0], steps)
         return ops.logsumexp(alpha + end[None], axis=1)
 
     def sequence_score(self, potentials, tags, mask=None):
@@ -111,27 +149,26 @@ class CRF(keras.layers.Layer):
         potentials = ops.cast(potentials, "float32")
         mask = self._mask(potentials, mask)
         transitions, start, end = self._scores(potentials.dtype)
-        steps = (ops.moveaxis(potentials[:, 1:], 1, 0), ops.moveaxis(mask[:, 1:], 1, 0))
+        steps = self._steps(potentials, mask)
         stay = ops.arange(self.num_tags, dtype="int32")[None]
 
         def forward(score, inputs):
-            emissions, real = inputs
+            emissions, real = inputs[:, :-1], inputs[:, -1] > 0
             candidates = score[:, :, None] + transitions[None]
             best = ops.max(candidates, axis=1) + emissions
             # At padding the score stays and the pointer points to the same tag, so the path carries through.
             pointers = ops.where(real[:, None], ops.cast(ops.argmax(candidates, axis=1), "int32"), stay)
-            # Carried as floats (exact for tag ids): TensorFlow's scan stacks its outputs in the carry's dtype.
-            return ops.where(real[:, None], best, score), ops.cast(pointers, score.dtype)
+            return ops.where(real[:, None], best, score), pointers
 
-        score, pointers = ops.scan(forward, start[None] + potentials[:, 0], steps)
-        pointers = ops.cast(pointers, "int32")
+        first = start[None] + potentials[:, 0]
+        score, pointers = scan(forward, first, steps, output_dtype="int32", output_shape=tf.shape(first))
         last = ops.cast(ops.argmax(score + end[None], axis=1), "int32")
 
         def backward(tag, pointer):
             previous = ops.take_along_axis(pointer, tag[:, None], axis=1)[:, 0]
             return previous, previous
 
-        _, earlier = ops.scan(backward, last, pointers, reverse=True)
+        _, earlier = scan(backward, last, pointers, reverse=True, output_dtype="int32", output_shape=tf.shape(last))
         tags = ops.concatenate([earlier, last[None]], axis=0)  # (time, batch): positions 0 .. T-1
         return ops.where(mask, ops.transpose(tags), ops.zeros_like(ops.transpose(tags)))
 

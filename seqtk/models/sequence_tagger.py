@@ -82,6 +82,25 @@ class SequenceTagger(keras.Model):
         self.output_dropout_layer = LockedDropout(output_dropout, seed=sub_seed(4), name="output_dropout")
         self.scores = keras.layers.Dense(num_tags, name="scores")
         self.crf = CRF(num_tags, allowed=allowed, name="crf") if crf else None
+        self.build()
+
+    @property
+    def token_features(self):
+        """The size of each token's vector: the word embedding and the character encoder's final states."""
+        return self.embedding_dim + (self.char_encoder.output_dim if self.char_encoder is not None else 0)
+
+    def build(self, input_shape=None):
+        if self.built:  # built in __init__: every shape is known from the settings
+            return
+        self.word_embedding.build((None, None))
+        if self.char_encoder is not None:
+            self.char_embedding.build((None, None))
+            self.char_encoder.build((None, None, self.char_embedding_dim))
+        self.recurrent.build((None, None, self.token_features))
+        self.scores.build((None, None, self.recurrent.output_dim))
+        if self.crf is not None:
+            self.crf.build((None, None, self.num_tags))
+        self.built = True
 
     @staticmethod
     def _split(inputs):
@@ -97,7 +116,8 @@ class SequenceTagger(keras.Model):
             batch, time, chars = ops.shape(char_ids)[0], ops.shape(char_ids)[1], ops.shape(char_ids)[2]
             flat = ops.reshape(char_ids, (-1, chars))
             spelled, _ = self.char_encoder(self.char_embedding(flat), mask=ops.not_equal(flat, 0), training=training)
-            vectors = ops.concatenate([vectors, ops.reshape(spelled, (batch, time, -1))], axis=-1)
+            spelled = ops.reshape(spelled, (batch, time, self.char_encoder.output_dim))
+            vectors = ops.concatenate([vectors, ops.cast(spelled, vectors.dtype)], axis=-1)
         vectors = self.input_dropout_layer(vectors, training=training)
         outputs, _ = self.recurrent(vectors, mask=mask, training=training)
         scores = self.scores(self.output_dropout_layer(outputs, training=training))
@@ -112,6 +132,15 @@ class SequenceTagger(keras.Model):
         losses = keras.losses.sparse_categorical_crossentropy(tags, scores, from_logits=True)
         weights = ops.cast(mask, losses.dtype)
         return ops.sum(losses * weights) / ops.maximum(ops.sum(weights), 1.0)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """`fit` and `evaluate` train on `tag_loss` (compile with no loss): the CRF's likelihood needs the
+        padding mask, which comes from the token ids in `x`."""
+        token_ids, _ = self._split(x)
+        loss = self.tag_loss(y, y_pred, ops.not_equal(token_ids, 0))
+        for extra in self.losses:
+            loss = loss + ops.cast(extra, loss.dtype)
+        return loss
 
     def decode(self, inputs):
         """The best tags, int32 (batch, time): Viterbi under the CRF, else each token's argmax; 0 at padding."""

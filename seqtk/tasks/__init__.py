@@ -1,4 +1,4 @@
-"""Tasks: what differs between a language model, a classifier and a translator; a registry by name.
+"""Tasks: what differs between a language model, a classifier, a translator and a tagger; a registry by name.
 
 `seqtk train <task>` and `seqtk evaluate` look tasks up here; the one runner in `seqtk.training.runner`
 does what they share.
@@ -22,6 +22,7 @@ from seqtk.tasks.classifier import (  # noqa: E402,I001  (the task modules impor
     load_classifier_ensemble,
 )
 from seqtk.tasks.language_model import LanguageModelConfig, LanguageModelTask, fine_tuning_config, sample_texts
+from seqtk.tasks.tagger import TaggerConfig, TaggerTask, tag_texts
 from seqtk.tasks.translator import TranslatorConfig, TranslatorTask, load_translator, translate
 
 
@@ -80,6 +81,8 @@ __all__ = [
     "LanguageModelConfig",
     "LanguageModelTask",
     "PreparedData",
+    "TaggerConfig",
+    "TaggerTask",
     "Task",
     "TranslatorConfig",
     "TranslatorTask",
@@ -96,6 +99,7 @@ __all__ = [
     "sample_texts",
     "task_names",
     "task_of_config",
+    "tag_texts",
     "task_of_model",
     "train",
     "train_task",

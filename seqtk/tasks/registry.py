@@ -91,4 +91,5 @@ def _load_builtin_tasks():
     # from each of them.
     import seqtk.tasks.classifier  # noqa: F401
     import seqtk.tasks.language_model  # noqa: F401
+    import seqtk.tasks.tagger  # noqa: F401
     import seqtk.tasks.translator  # noqa: F401

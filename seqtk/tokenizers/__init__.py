@@ -7,9 +7,11 @@ from seqtk.tokenizers.text_normalizer import TextNormalizer
 from seqtk.tokenizers.tokenizer import Tokenizer, load_tokenizer
 from seqtk.tokenizers.tokenizer_pair import TokenizerPair
 from seqtk.tokenizers.unknown_symbols import count_unknown, report_unknown, unknown_symbol_policy
+from seqtk.tokenizers.word_char_tokenizer import WordCharTokenizer
 from seqtk.tokenizers.word_tokenizer import WordTokenizer
 
 __all__ = [
-    "CharTokenizer", "SentencePieceTokenizer", "TextNormalizer", "Tokenizer", "TokenizerPair", "WordTokenizer",
+    "CharTokenizer", "SentencePieceTokenizer", "TextNormalizer", "Tokenizer", "TokenizerPair", "WordCharTokenizer",
+    "WordTokenizer",
     "build_tokenizer", "count_unknown", "load_tokenizer", "report_unknown", "unknown_symbol_policy",
 ]

@@ -7,9 +7,10 @@ from seqtk.errors import TokenizerError
 
 # Applied in this order whatever order the user lists them in: tags go before punctuation splitting
 # would tear them apart, and lowercasing first lets the contraction rules stay lowercase.
-STEPS = ("strip_html", "lowercase", "split_punctuation")
+STEPS = ("strip_html", "lowercase", "zero_digits", "split_punctuation")
 
 _TAG = re.compile(r"<[^>\n]{0,200}>")
+_DIGITS = re.compile(r"\d")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 # Penn Treebank conventions, as in the Stanford Sentiment Treebank and GLUE SST-2 text.
 _PUNCTUATION_RULES = [
@@ -31,6 +32,8 @@ class TextNormalizer:
     Steps:
         strip_html: drop tags such as IMDB's `<br />` and decode entities (`&amp;` → `&`).
         lowercase: lowercase everything.
+        zero_digits: every digit becomes 0 (`12.5` → `00.0`), so numbers share their word vectors (Lample
+            et al. 2016's taggers; the character encoder still sees the digits).
         split_punctuation: Penn Treebank style, the tokenization of SST and PTB:
             `doesn't` → `does n't`, `it's` → `it 's`, punctuation set apart, `"x"` → `` `` x '' ``.
 
@@ -64,6 +67,8 @@ class TextNormalizer:
             line = html.unescape(_TAG.sub(" ", line))
         if "lowercase" in self.steps:
             line = line.lower()
+        if "zero_digits" in self.steps:
+            line = _DIGITS.sub("0", line)
         if "split_punctuation" in self.steps:
             for pattern, replacement in _PUNCTUATION_RULES:
                 line = pattern.sub(replacement, line)

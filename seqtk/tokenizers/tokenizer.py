@@ -114,6 +114,7 @@ def load_tokenizer(directory):
     from seqtk.tokenizers.char_tokenizer import CharTokenizer
     from seqtk.tokenizers.sentencepiece_tokenizer import SentencePieceTokenizer
     from seqtk.tokenizers.tokenizer_pair import TokenizerPair
+    from seqtk.tokenizers.word_char_tokenizer import WordCharTokenizer
     from seqtk.tokenizers.word_tokenizer import WordTokenizer
 
     path = os.path.join(directory, TOKENIZER_FILE)
@@ -129,7 +130,8 @@ def load_tokenizer(directory):
         raise TokenizerError(f"{path}: not a seqtk tokenizer file (it is not JSON text: {error}).") from None
     if not isinstance(config, dict):
         raise TokenizerError(f"{path}: not a seqtk tokenizer file (a JSON object with a 'kind' was expected).")
-    kinds = {cls.kind: cls for cls in (CharTokenizer, WordTokenizer, SentencePieceTokenizer, TokenizerPair)}
+    kinds = {cls.kind: cls for cls in (CharTokenizer, WordTokenizer, SentencePieceTokenizer, TokenizerPair,
+                                        WordCharTokenizer)}
     if config.get("kind") not in kinds:
         raise TokenizerError(f"{path}: unknown tokenizer kind {config.get('kind')!r}; expected one of {sorted(kinds)}.")
     try:

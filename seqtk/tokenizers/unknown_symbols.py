@@ -157,8 +157,9 @@ def report_unknown(tokenizer, located_texts, what, corpus=False):
         if not symbols or unknown / symbols <= policy.threshold:
             continue
         fate = "reads as <unk>" if tokenizer.unknown_id is not None else "leaves out"
-        remedy = ("Fine-tune with --extend-vocabulary to add them, or train a model from scratch on this corpus."
-                  if corpus else "Fine-tune the model on text like it (--extend-vocabulary adds the symbols).")
+        remedy = getattr(tokenizer, "unknown_remedy", None) or (
+            "Fine-tune with --extend-vocabulary to add them, or train a model from scratch on this corpus."
+            if corpus else "Fine-tune the model on text like it (--extend-vocabulary adds the symbols).")
         if unknown == symbols:
             policy.log(f"Warning: {source}: none of its {symbols:,} {unit} are in this model's vocabulary, so the "
                        f"model {fate} all of it. {remedy}")

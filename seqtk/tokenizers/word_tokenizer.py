@@ -63,6 +63,11 @@ class WordTokenizer(Tokenizer):
         return self.eos_id
 
     @property
+    def token_index(self):
+        """`{word: id}` of the words text can name (not `<pad>` or `<eos>`, which text reads as unknown)."""
+        return self._ids
+
+    @property
     def unknown_id(self):
         return self.unk_id
 

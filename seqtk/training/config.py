@@ -53,7 +53,7 @@ class TokenizerConfig:
     lowercase: bool = False  # word
     model_type: str = choice("unigram", "bpe")  # sentencepiece
     model_file: str = ""  # sentencepiece: load this .model instead of training
-    # Clean-up before tokenizing, saved with the tokenizer: strip_html, lowercase, split_punctuation.
+    # Clean-up before tokenizing, saved with the tokenizer: strip_html, lowercase, zero_digits, split_punctuation.
     normalize: list = dataclasses.field(default_factory=list)
 
 

@@ -18,7 +18,7 @@ from task_samples import write_task_samples
 
 pytestmark = pytest.mark.large
 
-TASKS = ("lm", "classifier", "translator")
+TASKS = ("lm", "classifier", "translator", "tagger")
 LEARNING_RATE = 0.004
 
 
@@ -30,11 +30,13 @@ def data_files(tmp_path_factory):
     text = samples["corpus"]
     sentiment = {"train": samples["sentiment_train"], "dev": samples["sentiment_dev"]}
     translation = {"train": samples["pairs_train"], "valid": samples["pairs_valid"]}
+    tagged = {"train": samples["tagged_train"], "dev": samples["tagged_dev"]}
     lm_validation = root / "modern.txt"
     lm_validation.write_text(read_text_file(BUNDLED["tinyshakespeare"])[4000:5000] + "\nIn 1599, at 20 °C.\n",
                              encoding="utf-8")
     return {
-        "validation_file": {"lm": lm_validation, "classifier": sentiment["dev"], "translator": translation["valid"]},
+        "validation_file": {"lm": lm_validation, "classifier": sentiment["dev"], "translator": translation["valid"],
+                            "tagger": tagged["dev"]},
         "lm": [f"data.train=[{text}]", "data.validation=[]", "tokenizer.kind=char", "model.embedding_dim=8",
                "model.hidden_dim=8", "model.num_layers=1", "training.batch_size=4", "training.sequence_length=20",
                "training.eval_batch_size=4", "sample_length=5"],
@@ -45,6 +47,9 @@ def data_files(tmp_path_factory):
                        "tokenizer.source.kind=word", "tokenizer.target.kind=word", "model.embedding_dim=8",
                        "model.hidden_dim=8", "model.num_layers=1", "training.batch_size=16",
                        "training.beam_size=1", "data.max_source_length=30", "data.max_target_length=30"],
+        "tagger": [f"data.train=[{tagged['train']}]", f"data.validation=[{tagged['dev']}]", "model.embedding_dim=8",
+                   "model.char_embedding_dim=4", "model.char_hidden_dim=4", "model.hidden_dim=8",
+                   "training.batch_size=16", "data.max_word_length=8"],
     }
 
 
@@ -88,7 +93,7 @@ class GenericOptionTest:
         assert loaded.dtype_policy.name == "float32" and {w.dtype for w in loaded.weights} == {"float32"}
         _, report = evaluate([result["directory"]], [str(data_files["validation_file"][task])])
         score = {"lm": lambda r: r["loss"], "classifier": lambda r: r["accuracy"],
-                 "translator": lambda r: r["greedy"]["chrf"]}[task](report)
+                 "translator": lambda r: r["greedy"]["chrf"], "tagger": lambda r: r["accuracy"]}[task](report)
         assert math.isfinite(score)
 
     def test_plateau_halves_the_rate_when_the_monitored_value_stalls(self, task, data_files, tmp_path):
@@ -149,13 +154,16 @@ class GenericOptionTest:
 
         # The batches that epoch fed the step, rebuilt from the saved model's config and tokenizer.
         _, tokenizer, config = load_model_directory(result["directory"], task=task)
-        prepared = get_task(task).prepare(config, tokenizer, *get_task(task).read_data(config, print), print)
+        data = get_task(task).read_data(config, print)
+        prepared = get_task(task).prepare(config, tokenizer, *data, print)
         shapes = {split: {tuple(tuple(t.shape) for t in tf.nest.flatten(batch)) for batch in dataset}
                   for split, dataset in (("train", prepared.train.one_pass()), ("validation", prepared.validation))}
         if task == "lm":  # fixed (batch, sequence_length) windows
             buckets = 1
         elif task == "classifier":  # lengths up to data.max_length, rounded up to pad_multiple
             buckets = -(-config.data.max_length // config.training.pad_multiple)
+        elif task == "tagger":  # sentence lengths rounded up to pad_multiple; words padded to max_word_length
+            buckets = -(-max(len(s.tokens) for part in data for s in part) // config.training.pad_multiple)
         else:  # (source, decoder) length pairs; pad_multiple 0 means 8 under XLA
             buckets = -(-config.data.max_source_length // 8) * -(-(config.data.max_target_length + 1) // 8)
         last = 0 if task == "lm" else 1
@@ -180,14 +188,15 @@ class GenericOptionTest:
         assert not string_ops
 
     def test_drop_remainder_trains_on_full_batches_only(self, task, data_files, tmp_path):
-        # 24 leaves a remainder of the 160 sentences and 128 pairs; the language model's 4 streams are always full.
+        # 24 leaves a remainder of the 160 sentences (sentiment, tagged) and 128 pairs; the language model's 4 streams are always full.
         batch = 4 if task == "lm" else 24
         result = run(task, data_files, tmp_path, "training.drop_remainder=true", f"training.batch_size={batch}")
         metrics = result["metrics"]
         if task == "lm":
             assert metrics["train_steps"] == (metrics["train_tokens"] // 4 - 1) // 20
         else:
-            examples = metrics["train_examples" if task == "classifier" else "train_pairs"]
+            examples = metrics[{"classifier": "train_examples", "translator": "train_pairs",
+                                "tagger": "train_sentences"}[task]]
             assert examples % batch and metrics["train_steps"] == examples // batch
 
     def test_resume_continues_from_the_checkpoint(self, task, data_files, tmp_path):
@@ -265,7 +274,7 @@ def test_unknown_symbols_are_counted_warned_about_and_refused_when_strict(task, 
     assert any(line.startswith(f"Warning: {validation}: ") for line in logs)
     card = pathlib.Path(result["directory"], "MODEL_CARD.md").read_text(encoding="utf-8")
     assert f"Validation data: {counted['unknown']:,} of {counted['symbols']:,} symbols" in card
-    if task != "lm":  # word vocabularies of 20,000 / 8,000 asked for, on a few hundred lines
+    if task in ("classifier", "translator"):  # word vocabularies of 20,000 / 8,000 asked for, on a few hundred lines
         assert "tokenizer.vocabulary_size asked for" in card and "more than the training corpus supports" in card
         assert any("is more than this corpus supports" in line for line in logs)
     quiet = []

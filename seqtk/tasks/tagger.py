@@ -1,0 +1,400 @@
+"""The sequence-tagging task (`seqtk train tagger`): one tag per token, part of speech or named entities."""
+
+import dataclasses
+import typing
+
+import keras
+
+from seqtk.data.labeled_text import read_splits
+from seqtk.data.tag_schemes import SCHEMES, convert, detect_scheme
+from seqtk.data.tagged_text import TaggedSentence, read_tagged
+from seqtk.data.tagging_dataset import encode_sentences, tag_ids, tagging_batches
+from seqtk.errors import ConfigError, DataError
+from seqtk.inference.sentence_tagging import (
+    SentenceTagger,
+    evaluate_tagger,
+    format_tagging_report,
+    unknown_tags,
+)
+from seqtk.layers.crf import scheme_constraints
+from seqtk.models.sequence_tagger import SequenceTagger
+from seqtk.tasks.registry import load_model_directory, register_task
+from seqtk.tasks.task import PreparedData, Task
+from seqtk.tokenizers.unknown_symbols import report_unknown
+from seqtk.tokenizers.word_char_tokenizer import WordCharTokenizer
+from seqtk.training.config import (
+    RunConfig,
+    TokenizerConfig,
+    TrainingConfig,
+    at_least,
+    between,
+    choice,
+    folder_name,
+)
+from seqtk.training.model_card import reproduce_section, vocabulary_section
+
+_SCHEME_ALIASES = {s.lower(): s for s in SCHEMES}
+
+
+@dataclasses.dataclass
+class TaggerDataConfig:
+    train: list = dataclasses.field(default_factory=lambda: ["bundled:ud_ewt_sample_train"])
+    validation: list = dataclasses.field(default_factory=lambda: ["bundled:ud_ewt_sample_dev"])
+    validation_fraction: float = between(0.1, 0.0, 1.0)  # sentences held out at random without validation
+    split_seed: int = 1234
+    # auto: .conllu is CoNLL-U, .jsonl/.json JSON lines ({"tokens": [...], "tags": [...]}), other files
+    # CoNLL-2003-style columns (blank lines between sentences, -DOCSTART- skipped).
+    format: str = choice("auto", "conllu", "conll", "jsonl")
+    # CoNLL-U: a column name (upos, xpos, deprel, ...) or 0-based index, auto = upos; column files: a 0-based
+    # index, auto = the last; tfds: a feature (auto = ner).
+    tag_column: typing.Any = "auto"
+    # How the files' tags are written: none (plain tags, part of speech), IOB1 (CoNLL-2003), BIO, BIOES;
+    # auto: read from the tags (set by training).
+    scheme: str = choice("auto", "none", *SCHEMES, aliases=_SCHEME_ALIASES)
+    # The scheme the model learns (same: the files'); BIOES marks entity ends, which often helps a CRF.
+    train_scheme: str = choice("same", *SCHEMES, aliases=_SCHEME_ALIASES)
+    # The scheme `seqtk tag` writes and evaluation compares in (same: the files').
+    output_scheme: str = choice("same", *SCHEMES, aliases=_SCHEME_ALIASES)
+    # An entity tag its scheme does not allow where it stands (BIO's I-PER after O) is an error naming file
+    # and line; off: read as conlleval reads it (the I- opens an entity) and counted in the log.
+    strict_scheme: bool = False
+    max_word_length: int = at_least(20, 1)  # characters the character encoder reads per word (first and last)
+
+
+@dataclasses.dataclass
+class TaggerModelConfig:
+    cell_type: str = choice("lstm", "gru", "simple_rnn")
+    embedding_dim: int = at_least(100, 1)
+    char_embedding_dim: int = at_least(25, 1)
+    char_hidden_dim: int = at_least(25, 0)  # each direction of the character encoder; 0: no character encoder
+    hidden_dim: typing.Any = 100
+    num_layers: int = at_least(1, 1)
+    bidirectional: bool = True
+    crf: bool = True  # a linear-chain CRF (Viterbi decoding) over the tag scores; false: a softmax per token
+    constrained: bool = True  # CRF: the transitions the tag scheme forbids (O -> I-PER under BIO) never decoded
+    dropout: float = between(0.0, 0.0, 1.0)
+    input_dropout: float = between(0.5, 0.0, 1.0)  # Lample et al. 2016: 0.5 on the token vectors
+    embedding_dropout: float = between(0.0, 0.0, 1.0)
+    weight_dropout: float = between(0.0, 0.0, 1.0)
+    output_dropout: float = between(0.0, 0.0, 1.0)
+
+
+@dataclasses.dataclass
+class TaggerTrainingConfig(TrainingConfig):
+    batch_size: int = at_least(32, 1)
+    epochs: int = at_least(20, 1)
+    learning_rate: float = 0.002
+    monitor: str = "val_accuracy"  # val_f1 for entities
+    # The character encoder reads words outside the vocabulary, so a dev set with many is usual for a tagger.
+    unknown_warning: float = between(0.3, 0.0, 1.0)
+    early_stopping_patience: int = at_least(4, 0)
+    pad_multiple: int = at_least(8, 1)  # sentence lengths round up to this, bounding the shapes XLA compiles
+    jit_compile: bool = False
+
+
+@dataclasses.dataclass
+class TaggerConfig(RunConfig):
+    name: str = folder_name("tagger")
+    tags: list = dataclasses.field(default_factory=list)  # set by training: tag names in id order
+    data: TaggerDataConfig = dataclasses.field(default_factory=TaggerDataConfig)
+    tokenizer: TokenizerConfig = dataclasses.field(default_factory=lambda: TokenizerConfig(
+        kind="word", vocabulary_size=50000, min_frequency=1, lowercase=True, normalize=["zero_digits"]))
+    model: TaggerModelConfig = dataclasses.field(default_factory=TaggerModelConfig)
+    training: TaggerTrainingConfig = dataclasses.field(default_factory=TaggerTrainingConfig)
+
+
+def model_scheme(data):
+    """The scheme the model's tags are in (`None` for plain tags)."""
+    if data.scheme == "none":
+        return None
+    return data.scheme if data.train_scheme == "same" else data.train_scheme
+
+
+def output_scheme(data):
+    """The scheme tags are written and evaluated in (`None` for plain tags)."""
+    if data.scheme == "none":
+        return None
+    return data.scheme if data.output_scheme == "same" else data.output_scheme
+
+
+def rewrite_schemes(sentences, source, target, strict, log=None):
+    """`sentences` with their tags rewritten from scheme `source` into `target` (the same entities).
+
+    Under `strict`, a tag its scheme forbids where it stands is an error naming the file and line; else it is
+    read as conlleval reads it and the sentences holding one are counted in `log`.
+    """
+    result, invalid = [], []
+    for sentence in sentences:
+        try:
+            tags = convert(sentence.tags, source, target, strict=True, where=sentence.location)
+        except DataError:
+            if strict:
+                raise
+            invalid.append(sentence.location)
+            tags = convert(sentence.tags, source, target)
+        result.append(dataclasses.replace(sentence, tags=tuple(tags)))
+    if invalid and log:
+        shown = "; ".join(invalid[:3]) + ("; ..." if len(invalid) > 3 else "")
+        log(f"{len(invalid)} sentence(s) have tags {source} does not allow where they stand ({shown}); read as "
+            "conlleval reads them (a misplaced I- or B- opens an entity). Set data.strict_scheme=true to stop "
+            "on them instead.")
+    return result
+
+
+def read_tagging_data(data, log=print):
+    """`(train, validation)` tagged sentences from a `TaggerDataConfig`, tags in the model's scheme;
+    `data.scheme` set from the training tags when it is `auto`."""
+    read = lambda sources: read_tagged(sources, data.format, data.tag_column)  # noqa: E731
+    train, valid = read_splits(read, data)
+    if data.scheme == "auto":
+        data.scheme = detect_scheme(s.tags for s in train)
+        log(f"Tag scheme: {data.scheme}" + (" (plain tags)" if data.scheme == "none" else " (entity tags)") +
+            ", read from the training tags; set data.scheme to say otherwise.")
+    target = model_scheme(data)
+    if target is None:
+        if data.train_scheme != "same" or data.output_scheme != "same":
+            raise ConfigError(f"data.train_scheme and data.output_scheme convert entity tags; the tags of "
+                              f"{train[0].location} are plain tags (data.scheme none). Leave them at same.")
+        return train, valid
+    return (rewrite_schemes(train, data.scheme, target, data.strict_scheme, log),
+            rewrite_schemes(valid, data.scheme, target, data.strict_scheme, log))
+
+
+def sentence_tagger(model, tokenizer, config):
+    """The `SentenceTagger` of a trained model and its config."""
+    return SentenceTagger(model, tokenizer, config.tags, config.data.max_word_length, scheme=model_scheme(config.data),
+                          output_scheme=output_scheme(config.data), pad_multiple=config.training.pad_multiple)
+
+
+def in_output_scheme(sentences, data):
+    """Gold `sentences` (tags in the model's scheme) with their tags in the output scheme."""
+    source, target = model_scheme(data), output_scheme(data)
+    if source is None or source == target:
+        return sentences
+    return [dataclasses.replace(s, tags=tuple(convert(s.tags, source, target))) for s in sentences]
+
+
+class ValidationTaggingCallback(keras.callbacks.Callback):
+    """Adds `val_accuracy` (decoded tags, every token) and, for entity tags, `val_f1` to the logs at the end
+    of every epoch, so early stopping and the checkpoint's best weights can watch them.
+
+    Example:
+    >>> model.fit(data, callbacks=[ValidationTaggingCallback(tagger, sentences), keras.callbacks.EarlyStopping(
+    ...     monitor="val_f1", mode="max")])
+    """
+
+    def __init__(self, tagger, sentences, batch_size=64, log=print):
+        super().__init__()
+        self.tagger, self.sentences, self.batch_size, self.log = tagger, list(sentences), batch_size, log
+
+    def on_epoch_end(self, epoch, logs=None):
+        report = evaluate_tagger(self.tagger, self.sentences, self.batch_size)
+        line = f"Epoch {epoch + 1}: validation accuracy {report['accuracy']:.4f}"
+        if logs is not None:
+            logs["val_accuracy"] = report["accuracy"]
+        if "entities" in report:
+            line += f", entity F1 {report['entities']['f1'] * 100:.2f}"
+            if logs is not None:
+                logs["val_f1"] = report["entities"]["f1"]
+        self.log(line)
+
+
+def tag_texts(directory, token_lists, batch_size=64, locations=None):
+    """The tags of each pre-split sentence (lists of tokens) by the saved tagger in `directory`, in its
+    output scheme. `locations` (`"news.txt, line 4"`) name the sentences in the report of unknown words.
+
+    Example:
+    >>> tag_texts("saved_models/ud_ewt_sample", [["I", "saw", "her", "."]])
+    [('PRON', 'VERB', 'PRON', 'PUNCT')]
+    """
+    model, tokenizer, config = load_model_directory(directory, task="tagger")
+    locations = locations or [f"sentence {i}" for i in range(1, len(token_lists) + 1)]
+    for tokens, location in zip(token_lists, locations, strict=True):
+        if not tokens:
+            raise DataError(f"{location}: no tokens to tag; give one sentence per line, tokens separated by spaces.")
+    report_unknown(tokenizer, [(location, None, " ".join(tokens)) for tokens, location
+                               in zip(token_lists, locations, strict=True)], "Input")
+    return sentence_tagger(model, tokenizer, config).tag(token_lists, batch_size)
+
+
+@register_task
+class TaggerTask(Task):
+    """Sequence tagging: one tag per token (part of speech, named entities, chunks), BiLSTM-CRF.
+
+    Reads CoNLL-U (any tag column), CoNLL-2003-style column files, tagged JSON lines and `tfds:conll2003`;
+    entity tags in IOB1, BIO or BIOES, trained in one scheme and written in another if the config says so.
+    Reports token accuracy and, for entities, precision/recall/F1 per type and micro-averaged (CoNLL).
+
+    Example:
+    >>> task = get_task("tagger")
+    >>> task.train(task.load_config("ud_ewt_upos"))["metrics"]["validation"]["accuracy"]
+    """
+
+    name = "tagger"
+    description = "sequence tagger"
+    config_class = TaggerConfig
+    model_class = SequenceTagger
+    monitors = {"val_accuracy": "max", "val_f1": "max", "val_loss": "min"}
+    validation_batch = "eval_batch_size"
+
+    def check_config(self, config, source="config"):
+        super().check_config(config, source)
+        if config.tokenizer.kind != "word":
+            raise ConfigError(f"{source}: a tagger reads whole tokens, so tokenizer.kind must be word (its "
+                              f"characters go to the character encoder); received {config.tokenizer.kind!r}.")
+        if "split_punctuation" in config.tokenizer.normalize:
+            raise ConfigError(f"{source}: tokenizer.normalize split_punctuation would split tokens, and a tagger "
+                              "gives one tag per token; leave it out.")
+        if config.training.monitor == "val_f1" and config.data.scheme == "none":
+            raise ConfigError(f"{source}: training.monitor=val_f1 scores entities, but data.scheme is none (plain "
+                              "tags); monitor val_accuracy.")
+
+    def read_data(self, config, log):
+        train, valid = read_tagging_data(config.data, log)
+        if config.training.monitor == "val_f1" and config.data.scheme == "none":
+            raise ConfigError(f"{train[0].source}: training.monitor=val_f1 scores entities, but these tags are "
+                              "plain tags (no B-/I- prefixes); monitor val_accuracy, or set data.scheme.")
+        config.tags = sorted({t for s in train for t in s.tags}, key=lambda t: (t != "O", t.partition("-")[2], t))
+        unknown = unknown_tags(valid, config.tags)
+        if unknown:
+            listed = ", ".join(f"{tag} ({n})" for tag, n in unknown.items())
+            first = next(s for s in valid if any(t in unknown for t in s.tags))
+            log(f"Warning: {first.location} and after: validation tags the training data never has: {listed}. "
+                "The model cannot predict them; they count as errors.")
+        log(f"Sentences: {len(train):,} train ({sum(len(s.tokens) for s in train):,} tokens), {len(valid):,} "
+            f"validation; {len(config.tags)} tags" + (f" in {model_scheme(config.data)}" if model_scheme(config.data)
+                                                       else "") + f": {' '.join(config.tags[:20])}"
+            + (" ..." if len(config.tags) > 20 else ""))
+        return train, valid
+
+    def build_tokenizer(self, config, train, log):
+        settings = config.tokenizer
+        tokenizer = WordCharTokenizer.train(
+            [s.tokens for s in train], min_frequency=settings.min_frequency, max_size=settings.vocabulary_size,
+            lowercase=settings.lowercase, normalize=settings.normalize, characters=config.model.char_hidden_dim > 0)
+        log(f"Vocabulary: {tokenizer.vocabulary_size:,} words, {tokenizer.char_vocabulary_size:,} characters.")
+        return tokenizer
+
+    def file_of(self, item):
+        return item.source
+
+    def texts_by_tokenizer(self, tokenizer, data):
+        return [(tokenizer, [(s.source, s.line, " ".join(s.tokens)) for s in data])]
+
+    def build_model(self, config, tokenizer):
+        model = config.model
+        scheme = model_scheme(config.data)
+        allowed = scheme_constraints(config.tags, scheme) if model.crf and model.constrained and scheme else None
+        return SequenceTagger(
+            tokenizer.vocabulary_size, len(config.tags), char_vocabulary_size=tokenizer.char_vocabulary_size,
+            embedding_dim=model.embedding_dim, char_embedding_dim=model.char_embedding_dim,
+            char_hidden_dim=model.char_hidden_dim, hidden_dim=model.hidden_dim, num_layers=model.num_layers,
+            cell_type=model.cell_type, bidirectional=model.bidirectional, dropout=model.dropout,
+            input_dropout=model.input_dropout, embedding_dropout=model.embedding_dropout,
+            weight_dropout=model.weight_dropout, output_dropout=model.output_dropout, crf=model.crf,
+            allowed=allowed, seed=config.training.seed)
+
+    def prepare(self, config, tokenizer, train, validation, log):
+        data, training = config.data, config.training
+        width = data.max_word_length if training.jit_compile else None  # XLA: one shape per sentence length
+        train_data = tagging_batches(encode_sentences(tokenizer, train, data.max_word_length),
+                                     tag_ids(train, config.tags), training.batch_size, shuffle=True,
+                                     seed=training.seed, pad_multiple=training.pad_multiple,
+                                     drop_remainder=training.drop_remainder, char_width=width)
+        valid_data = tagging_batches(encode_sentences(tokenizer, validation, data.max_word_length),
+                                     tag_ids(validation, config.tags), training.eval_batch_size, shuffle=False,
+                                     pad_multiple=training.pad_multiple, char_width=width).one_pass()
+        return PreparedData(train_data, valid_data,
+                            statistics={"vocabulary_size": tokenizer.vocabulary_size,
+                                        "char_vocabulary_size": tokenizer.char_vocabulary_size,
+                                        "train_sentences": len(train),
+                                        "train_tokens": sum(len(s.tokens) for s in train)},
+                            extras={"validation": validation})
+
+    def loss(self, config):
+        return None  # SequenceTagger.compute_loss: the CRF's likelihood or the masked cross-entropy
+
+    def callbacks(self, config, model, tokenizer, prepared, log):
+        tagger = sentence_tagger(model, tokenizer, config)
+        prepared.extras["tagger"] = tagger
+        gold = in_output_scheme(prepared.extras["validation"], config.data)
+        return [ValidationTaggingCallback(tagger, gold, config.training.eval_batch_size, log)]
+
+    def evaluate(self, config, model, tokenizer, prepared, summary, log):
+        tagger = sentence_tagger(model, tokenizer, config)  # `model` may be a one-device copy of the trained one
+        report = evaluate_tagger(tagger, in_output_scheme(prepared.extras["validation"], config.data),
+                                 config.training.eval_batch_size, log)
+        log("Validation:\n" + format_tagging_report(report))
+        return {"validation": report}
+
+    def model_card(self, config, metrics, command):
+        return tagger_card(config, metrics, command)
+
+    def evaluate_saved(self, members, paths, options):
+        (directory, model, tokenizer, config), = members
+        data = config.data
+        sentences = read_tagged(list(paths), options.get("format") or data.format,
+                                options.get("tag_column") or data.tag_column)
+        if data.scheme != "none":
+            # Read in the model's scheme, but BIOES when the file has E-/S- tags: IOB1 and BIO files give the
+            # same entities read either way, BIOES ones do not.
+            written = "BIOES" if detect_scheme(s.tags for s in sentences) == "BIOES" else data.scheme
+            sentences = rewrite_schemes(sentences, written, output_scheme(data), data.strict_scheme, print)
+        (_, reads), = self.texts_by_tokenizer(tokenizer, sentences)
+        report_unknown(tokenizer, reads, "Evaluation data", corpus=True)
+        unknown = unknown_tags(sentences, sentence_tagger(model, tokenizer, config).output_tags)
+        if sum(unknown.values()) == sum(len(s.tags) for s in sentences):
+            raise DataError(f"{sentences[0].location}: none of the gold tags is one the model was trained on "
+                            f"(the file has {', '.join(list(unknown)[:10])}{', ...' if len(unknown) > 10 else ''}; "
+                            f"the model's are {', '.join(config.tags[:10])}{', ...' if len(config.tags) > 10 else ''}"
+                            "). Is it the right tag column? Set --tag-column (upos, xpos, or an index).")
+        batch = options.get("batch_size") or config.training.eval_batch_size
+        return evaluate_tagger(sentence_tagger(model, tokenizer, config), sentences, batch, print)
+
+    def format_evaluation(self, report):
+        return format_tagging_report(report)
+
+
+def tagger_card(config, metrics, command):
+    """The card of a sequence tagger: architecture, data, tags, training, validation report."""
+    model, training, data = config["model"], config["training"], config["data"]
+    validation = data["validation"] or [
+        f"{data['validation_fraction']:.0%} of the training sentences held out (split seed {data['split_seed']})"]
+    report = metrics["validation"]
+    chars = (f"a character BiLSTM ({model['char_hidden_dim']} per direction) over each word" if
+             model["char_hidden_dim"] else "no character encoder")
+    scheme = data["scheme"]
+    trained_in = data["train_scheme"] if data["train_scheme"] != "same" else scheme
+    written_in = data["output_scheme"] if data["output_scheme"] != "same" else scheme
+    lines = [
+        f"# {config['name']}",
+        "",
+        f"A {'bidirectional ' if model['bidirectional'] else ''}{model['num_layers']}-layer "
+        f"{model['cell_type'].upper()} sequence tagger with {'a CRF' if model['crf'] else 'a softmax per token'} "
+        f"(word embedding {model['embedding_dim']}, {chars}; vocabulary {metrics['vocabulary_size']:,} words, "
+        f"{metrics['parameters']:,} parameters), trained with seqtk.",
+        f"Tags ({len(config['tags'])}" + (f", trained in {trained_in}, written in {written_in}" if scheme != "none"
+                                           else "") + f"): {' '.join(config['tags'])}.",
+        "",
+        "## Data",
+        f"- Train: {', '.join(map(str, data['train']))} ({metrics['train_sentences']:,} sentences, "
+        f"{metrics['train_tokens']:,} tokens)",
+        f"- Validation: {', '.join(map(str, validation))} ({report['sentences']:,} sentences, "
+        f"{report['tokens']:,} tokens)",
+        *vocabulary_section(metrics, [("", config["tokenizer"], metrics["vocabulary_size"])]),
+        "",
+        "## Training",
+        f"- Batch {training['batch_size']}, optimizer {training['optimizer']} lr {training['learning_rate']}, "
+        f"clip {training['clipnorm']}, input dropout {model['input_dropout']}",
+        f"- Epochs run: {metrics['epochs_run']}, training time {metrics['training_seconds']:.0f} s on "
+        f"{metrics['machine']}",
+        "",
+        "## Validation",
+        "```",
+        format_tagging_report(report),
+        "```",
+    ]
+    return "\n".join(lines + reproduce_section(command))
+
+
+__all__ = ["TaggedSentence", "TaggerConfig", "TaggerTask", "tag_texts"]
