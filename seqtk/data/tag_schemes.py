@@ -38,7 +38,7 @@ def spans(tags, scheme, strict=False, where=""):
 
     def refuse(index, tag, why):
         raise DataError(f"{where + ': ' if where else ''}token {index + 1}: {tag!r} {why} under {scheme}. Fix the "
-                        "tag, or read the file with the scheme it is written in (data.tag_scheme).")
+                        "tag, or read the file with the scheme it is written in (data.scheme).")
 
     def close(index):
         nonlocal current

@@ -159,6 +159,11 @@ def read_tfds_tagged(spec, tag_column="auto"):
     return sentences
 
 
+def kind_of_extension(path):
+    """The tagged format a file's extension names (`conllu`, `jsonl`), or None."""
+    return {".conllu": "conllu", ".jsonl": "jsonl", ".json": "jsonl"}.get(os.path.splitext(str(path))[1].lower())
+
+
 def read_tagged(sources, file_format="auto", tag_column="auto"):
     """Tagged sentences from files, globs and `tfds:<name>[:<split>]`: `.conllu` files are CoNLL-U,
     `.jsonl`/`.json` JSON lines, any other a CoNLL column file (tag in the last column unless `tag_column`
@@ -173,8 +178,7 @@ def read_tagged(sources, file_format="auto", tag_column="auto"):
     for path in (files_of(files, "") if files else []):
         kind = file_format
         if kind == "auto":
-            extension = os.path.splitext(path)[1].lower()
-            kind = {".conllu": "conllu", ".jsonl": "jsonl", ".json": "jsonl"}.get(extension, "conll")
+            kind = kind_of_extension(path) or "conll"
         if kind == "conllu":
             sentences.extend(read_conllu(path, tag_column))
         elif kind == "jsonl":

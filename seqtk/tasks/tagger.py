@@ -7,7 +7,8 @@ import keras
 
 from seqtk.data.labeled_text import read_splits
 from seqtk.data.tag_schemes import SCHEMES, convert, detect_scheme
-from seqtk.data.tagged_text import TaggedSentence, read_tagged
+from seqtk.data.tagged_text import TaggedSentence, kind_of_extension, read_tagged
+from seqtk.data.text_sources import files_of
 from seqtk.data.tagging_dataset import encode_sentences, tag_ids, tagging_batches
 from seqtk.errors import ConfigError, DataError
 from seqtk.inference.sentence_tagging import (
@@ -131,7 +132,7 @@ def rewrite_schemes(sentences, source, target, strict, log=None):
             if strict:
                 raise
             invalid.append(sentence.location)
-            tags = convert(sentence.tags, source, target)
+            tags = convert(sentence.tags, source, target, where=sentence.location)
         result.append(dataclasses.replace(sentence, tags=tuple(tags)))
     if invalid and log:
         shown = "; ".join(invalid[:3]) + ("; ..." if len(invalid) > 3 else "")
@@ -333,12 +334,26 @@ class TaggerTask(Task):
     def evaluate_saved(self, members, paths, options):
         (directory, model, tokenizer, config), = members
         data = config.data
-        sentences = read_tagged(list(paths), options.get("format") or data.format,
-                                options.get("tag_column") or data.tag_column)
+        file_format, tag_column = options.get("format"), options.get("tag_column")
+        if not file_format:
+            # A file whose extension names its format is read as that; others as the model's training data.
+            known = {kind_of_extension(p) for p in files_of([p for p in paths if not str(p).startswith("tfds:")], "")}
+            file_format = known.pop() if len(known) == 1 and None not in known else data.format
+        if not tag_column:
+            same = file_format == data.format or (data.format == "auto" and file_format == "conll")
+            tag_column = data.tag_column if same else "auto"
+        sentences = read_tagged(list(paths), file_format, tag_column)
         if data.scheme != "none":
             # Read in the model's scheme, but BIOES when the file has E-/S- tags: IOB1 and BIO files give the
             # same entities read either way, BIOES ones do not.
-            written = "BIOES" if detect_scheme(s.tags for s in sentences) == "BIOES" else data.scheme
+            found = detect_scheme(s.tags for s in sentences)
+            if found == "none":
+                plain = sorted({t for s in sentences for t in s.tags if t != "O" and t[1:2] != "-"})
+                raise DataError(f"{sentences[0].location}: the gold tags ({', '.join(plain[:8])}"
+                                f"{', ...' if len(plain) > 8 else ''}) are not entity tags, but the model tags "
+                                f"entities ({', '.join(config.tags[:8])}, ...). Is it the right tag column? Set "
+                                "--tag-column (an index for column files, -1 the last).")
+            written = "BIOES" if found == "BIOES" else data.scheme
             sentences = rewrite_schemes(sentences, written, output_scheme(data), data.strict_scheme, print)
         (_, reads), = self.texts_by_tokenizer(tokenizer, sentences)
         report_unknown(tokenizer, reads, "Evaluation data", corpus=True)

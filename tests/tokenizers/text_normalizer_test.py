@@ -65,3 +65,8 @@ def test_tokenizers_saved_before_normalization_existed_load_unchanged(tmp_path):
     WordTokenizer(["a", "b"]).save(tmp_path)
     loaded = load_tokenizer(tmp_path)
     assert not loaded.normalizer and loaded.encode("a B") == [3, 1]
+
+
+def test_zero_digits_maps_every_digit_to_zero_and_keeps_the_rest():
+    assert TextNormalizer(["zero_digits"])("In 1999, 3.5% of ٣ cats\nline 2") == "In 0000, 0.0% of 0 cats\nline 0"
+    assert TextNormalizer(["lowercase", "zero_digits"])("COVID-19") == "covid-00"
