@@ -21,6 +21,7 @@ def make_exporter(task):
     # The exporters register themselves on import.
     import seqtk.export.classifier_export  # noqa: F401
     import seqtk.export.language_model_export  # noqa: F401
+    import seqtk.export.tagger_export  # noqa: F401
     import seqtk.export.translator_export  # noqa: F401
 
     if task not in _EXPORTERS:
@@ -47,6 +48,10 @@ class Exporter:
     sequence_key = None  # the signature that reads a whole sequence (variants of the recurrence race on it)
     step_key = None  # the one-token signature (variants of the LSTM step race on it); None: no step
     sample_count = 32  # real inputs per export, for verification and int8 calibration
+    unrolls = True  # whether a GRU/SimpleRNN model can export unrolled at a fixed length (--loop unrolled)
+
+    def prepare(self, config):
+        """Reads what the graphs need from the model's config, before any is built."""
 
     def graph(self, model, fixed_length=None, lstm_step="fused"):
         """The task's signatures for `model` (`fixed_length`: unrolled GRU/SimpleRNN; `lstm_step`: the
@@ -79,4 +84,9 @@ class Exporter:
     def task_metric(self, quantized, reference, examples):
         """The task's measure of a quantized file (`LiteRTModel`) against the float one."""
         raise NotImplementedError
+
+    def keras_agreement(self, runner, graph, samples):
+        """What the shipped file decides as Keras does, over the samples (a task that decodes inside the
+        file has it; None otherwise)."""
+        return None
 

@@ -229,6 +229,26 @@ class LiteRTModel:
                 return alive[0][1]
         return max(finished, key=lambda f: f[0])[1]
 
+    # Tagger -----------------------------------------------------------------------------------------------
+
+    def tag(self, sentences):
+        """The tags of each sentence (a list of tokens), in the export's output scheme."""
+        from seqtk.data.tag_schemes import convert
+
+        width, names = self.metadata["max_word_length"], self.metadata["tags"]
+        scheme, output = self.metadata.get("scheme"), self.metadata.get("output_scheme")
+        results = []
+        for tokens in sentences:
+            if not tokens:
+                raise ValueError("A sentence to tag has no tokens; give one or more words.")
+            word_ids, char_ids = self.tokenizer.encode_tokens(list(tokens), width)
+            chars = np.zeros((1, len(tokens), width), np.int32)
+            chars[0, :, : char_ids.shape[1]] = char_ids[:, :width]
+            ids = self("tag", token_ids=word_ids[None, :].astype(np.int32), char_ids=chars)["tags"][0]
+            tags = [names[int(i)] for i in ids]
+            results.append(tuple(convert(tags, scheme, output) if scheme and output != scheme else tags))
+        return results
+
     @property
     def input_tokenizer(self):
         """The tokenizer that reads what the model is given: a translator's source side, else the only one."""
@@ -294,10 +314,14 @@ def run_litert(directory, texts=(), input_path=None, num_threads=None, beam_size
         return [prompt + model.generate(prompt, max_length, temperature, top_k, top_p,
                                         None if seed is None else seed + index)
                 for index, prompt in enumerate(prompts)]
-    verb = "classify" if model.task == "classifier" else "translate"
+    verb = {"classifier": "classify", "tagger": "tag"}.get(model.task, "translate")
     read = read_input_texts(texts, input_path, verb=verb, nouns="texts")
     given = read.texts
     report_unknown(reader, located(given, read.locations), "Input")
+    if model.task == "tagger":
+        sentences = [text.split() for text in given]
+        return [" ".join(f"{word}/{tag}" for word, tag in zip(words, tags, strict=True))
+                for words, tags in zip(sentences, model.tag(sentences), strict=True)]
     if model.task == "classifier":
         return [f"{label}\t{probability:.4f}\t{text}"
                 for text, (label, probability) in zip(given, model.classify(given), strict=True)]

@@ -106,10 +106,15 @@ def _calibration_samples(samples):
             calibration.extend((key, inputs) for inputs in inputs_list)
             continue
         length = max(1, int(np.percentile(lengths, 90)))
-        stream = np.concatenate([inputs[name][0] for inputs in inputs_list])
+        # Every input that runs along the sequence (a tagger's char_ids beside its token_ids) is joined and
+        # cut the same way.
+        aligned = [other for other, value in inputs_list[0].items()
+                   if value.ndim >= 2 and all(i[other].shape[1] == i[name].shape[1] for i in inputs_list)]
+        streams = {other: np.concatenate([inputs[other][0] for inputs in inputs_list]) for other in aligned}
         template = inputs_list[0]
-        for start in range(0, len(stream) - length + 1, length):
-            calibration.append((key, {**template, name: stream[None, start : start + length]}))
+        for start in range(0, len(streams[name]) - length + 1, length):
+            calibration.append((key, {**template, **{other: stream[None, start : start + length]
+                                                     for other, stream in streams.items()}}))
     return calibration
 
 
@@ -225,6 +230,7 @@ def export_tflite(
 
     model, tokenizer, config = load_model_directory(model_directory)
     exporter = make_exporter(task_of_config(config).name)
+    exporter.prepare(config)
     if examples_path is None:
         if quantize == "int8":
             raise ValueError(
@@ -243,9 +249,9 @@ def export_tflite(
     output_directory = output_directory or os.path.normpath(model_directory) + f"_tflite{suffix}"
 
     variants = _variants(exporter, model, config, loop, quantize, lstm_step)
-    measured = {}
+    measured, samples_of = {}, {}
     for variant in variants:
-        samples = exporter.sample_inputs(variant.graph, tokenizer, examples, config)
+        samples = samples_of[variant.name] = exporter.sample_inputs(variant.graph, tokenizer, examples, config)
         if not samples:
             raise ValueError(f"{examples.source}: no example gave any tokens; give real text.")
         measured[variant.name] = variant.measure(samples, quantize, log)
@@ -274,6 +280,9 @@ def export_tflite(
         shipped = LiteRTModel(model_content=model_bytes, metadata=states, tokenizer=tokenizer)
         shipped.metadata = _metadata(exporter, chosen, shipped, tokenizer, config, quantize)
         report["task_metric"] = exporter.task_metric(shipped, float_runner, examples)
+    agreement = exporter.keras_agreement(shipped, chosen.graph, samples_of[chosen.name])
+    if agreement is not None:
+        report["keras_agreement"] = agreement
     operators = sorted(operator_names(model_bytes))
     report.update(
         {
@@ -318,6 +327,11 @@ def _variants(exporter, model, config, loop, quantize, lstm_step):
         if lstm_step == "cell":
             return [cell]
         return [_Variant("fused_lstm", graph, exporter.step_key), cell]
+    if not exporter.unrolls:
+        if loop == "unrolled":
+            raise ValueError(f"--loop unrolled does not apply to a {exporter.task}: it reads each sequence at its "
+                             "own length (a WHILE loop); use --loop while or auto.")
+        return [_Variant("while", graph, exporter.sequence_key)]
     if quantize == "int8":
         # The converter's int8 calibration crashes the process on a WHILE loop; an unrolled graph quantizes.
         if loop == "while":
@@ -361,6 +375,9 @@ def format_report(report):
         measured = dict(report["variant_latency_ms"])
         key = measured.pop("signature")
         lines.append(f"measured {key}: " + ", ".join(f"{k} {v:.3f} ms" for k, v in measured.items()))
+    if "keras_agreement" in report:
+        lines.append("agreement with Keras: " + ", ".join(
+            f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in report["keras_agreement"].items()))
     if "task_metric" in report:
         lines.append(
             "task metric vs float: "
