@@ -8,7 +8,7 @@ import tensorflow as tf
 
 from seqtk.data.classification_dataset import bucketed_order
 from seqtk.data.tag_schemes import convert
-from seqtk.data.tagging_dataset import SIGNATURE, pad_tagged
+from seqtk.data.tagging_dataset import INPUT_SIGNATURE, pad_tagged
 from seqtk.metrics.tagging import entity_scores, token_accuracy
 
 
@@ -34,7 +34,7 @@ class SentenceTagger:
         self.max_word_length, self.pad_multiple = max_word_length, pad_multiple
         self.scheme, self.output_scheme = scheme, output_scheme or scheme
         # One trace for every batch shape: the shapes vary with sentence and word lengths.
-        self._decode = tf.function(model.decode, input_signature=[SIGNATURE[0]], reduce_retracing=True)
+        self._decode = tf.function(model.decode, input_signature=[INPUT_SIGNATURE], reduce_retracing=True)
 
     @property
     def output_tags(self):
@@ -48,8 +48,8 @@ class SentenceTagger:
         encoded = [self.tokenizer.encode_tokens(tokens, self.max_word_length) for tokens in token_lists]
         results = [None] * len(encoded)
         for indices in bucketed_order([len(w) for w, _ in encoded], batch_size, shuffle=False):
-            words, chars = pad_tagged([encoded[i] for i in indices], self.pad_multiple)
-            best = self._decode((tf.constant(words), tf.constant(chars))).numpy()
+            inputs = pad_tagged([encoded[i] for i in indices], self.pad_multiple)
+            best = self._decode(tuple(tf.constant(x) for x in inputs)).numpy()
             for row, i in enumerate(indices):
                 results[i] = best[row, : len(encoded[i][0])]
         return results

@@ -97,7 +97,8 @@ def _weight_gradient(inputs, gradients):
 
 
 def _zeros_if_none(gradient, like):
-    return tf.zeros_like(like) if gradient is None else gradient
+    # A state looked up by gather (a tagger's spelled words) gets its gradient as IndexedSlices.
+    return tf.zeros_like(like) if gradient is None else tf.convert_to_tensor(gradient)
 
 
 def _lstm(m, state_mask):

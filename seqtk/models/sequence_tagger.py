@@ -35,7 +35,10 @@ class SequenceTagger(keras.Model):
         seed: seed of every dropout mask.
 
     Call arguments:
-        inputs: `token_ids (batch, time)`, or `(token_ids, char_ids (batch, time, chars))`.
+        inputs: `token_ids (batch, time)`; or `(token_ids, char_ids (batch, time, chars))`; or `(token_ids,
+            spellings (words, chars), spelling_index (batch, time))`, each distinct word of the batch spelled
+            once and every token pointing to its row (what `seqtk.data.tagging_dataset` batches hold: the
+            character encoder then reads no word twice).
 
     Returns:
         `(batch, time, num_tags)` tag scores; `decode` gives the tags.
@@ -104,19 +107,29 @@ class SequenceTagger(keras.Model):
 
     @staticmethod
     def _split(inputs):
+        """`(token_ids, char_ids or spellings, spelling_index or None)`."""
         if isinstance(inputs, (list, tuple)):
-            return inputs[0], inputs[1] if len(inputs) > 1 else None
-        return inputs, None
+            inputs = list(inputs) + [None] * (3 - len(inputs))
+            return inputs[0], inputs[1], inputs[2]
+        return inputs, None, None
+
+    def spell(self, char_ids, training=None):
+        """The character encoder's final states `(words, 2 * char_hidden_dim)` of `(words, chars)` ids."""
+        spelled, _ = self.char_encoder(self.char_embedding(char_ids), mask=ops.not_equal(char_ids, 0),
+                                       training=training)
+        return spelled
 
     def call(self, inputs, training=None):
-        token_ids, char_ids = self._split(inputs)
+        token_ids, char_ids, spelling_index = self._split(inputs)
         mask = ops.not_equal(token_ids, 0)
         vectors = self.embedding_dropout_layer(self.word_embedding(token_ids), token_ids, training=training)
         if self.char_encoder is not None and char_ids is not None:
-            batch, time, chars = ops.shape(char_ids)[0], ops.shape(char_ids)[1], ops.shape(char_ids)[2]
-            flat = ops.reshape(char_ids, (-1, chars))
-            spelled, _ = self.char_encoder(self.char_embedding(flat), mask=ops.not_equal(flat, 0), training=training)
-            spelled = ops.reshape(spelled, (batch, time, self.char_encoder.output_dim))
+            if spelling_index is not None:  # each distinct word spelled once, looked up by every token
+                spelled = ops.take(self.spell(char_ids, training), spelling_index, axis=0)
+            else:
+                batch, time, chars = ops.shape(char_ids)[0], ops.shape(char_ids)[1], ops.shape(char_ids)[2]
+                spelled = self.spell(ops.reshape(char_ids, (-1, chars)), training)
+                spelled = ops.reshape(spelled, (batch, time, self.char_encoder.output_dim))
             vectors = ops.concatenate([vectors, ops.cast(spelled, vectors.dtype)], axis=-1)
         vectors = self.input_dropout_layer(vectors, training=training)
         outputs, _ = self.recurrent(vectors, mask=mask, training=training)
@@ -136,7 +149,7 @@ class SequenceTagger(keras.Model):
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """`fit` and `evaluate` train on `tag_loss` (compile with no loss): the CRF's likelihood needs the
         padding mask, which comes from the token ids in `x`."""
-        token_ids, _ = self._split(x)
+        token_ids = self._split(x)[0]
         loss = self.tag_loss(y, y_pred, ops.not_equal(token_ids, 0))
         for extra in self.losses:
             loss = loss + ops.cast(extra, loss.dtype)
@@ -144,7 +157,7 @@ class SequenceTagger(keras.Model):
 
     def decode(self, inputs):
         """The best tags, int32 (batch, time): Viterbi under the CRF, else each token's argmax; 0 at padding."""
-        token_ids, _ = self._split(inputs)
+        token_ids = self._split(inputs)[0]
         mask = ops.not_equal(token_ids, 0)
         scores = ops.cast(self(inputs, training=False), "float32")
         if self.crf is not None:

@@ -15,19 +15,28 @@ def sentences(count):
     return result
 
 
-def test_batches_hold_every_sentence_once_per_pass_padded_with_zeros():
+def test_batches_hold_every_sentence_once_per_pass_each_distinct_word_spelled_once():
     data = sentences(50)
     tokenizer = WordCharTokenizer.train([s.tokens for s in data])
     encoded, tags = encode_sentences(tokenizer, data, max_word_length=6), tag_ids(data, ["D", "N"])
     stream = tagging_batches(encoded, tags, batch_size=8, seed=3, pad_multiple=4)
     seen = []
-    for (words, chars), labels in stream.one_pass(0).as_numpy_iterator():
-        assert words.shape[1] % 4 == 0 and chars.shape[:2] == words.shape and chars.shape[2] % 4 == 0
-        assert labels.shape == words.shape
+    for (words, spellings, index), labels in stream.one_pass(0).as_numpy_iterator():
+        assert words.shape[1] % 4 == 0 and index.shape == words.shape == labels.shape
+        assert spellings.shape[0] % 8 == 0 and spellings.shape[1] % 4 == 0 and not spellings[0].any()
+        used = index[words > 0]
+        # Each spelling row is distinct, and every token's row spells that token; padding points to row 0.
+        real_rows = {spellings[r].tobytes() for r in set(used.tolist())}
+        assert len(real_rows) == len(set(used.tolist()))
+        assert (index[words == 0] == 0).all() and (used > 0).all()
         for row in range(len(words)):
             length = int((words[row] > 0).sum())
-            assert (words[row, length:] == 0).all() and (chars[row, length:] == 0).all()
-            assert (chars[row, :length, 0] > 0).all()  # every real word has at least one character
+            assert (words[row, length:] == 0).all()
+            for position in range(length):
+                spelled = spellings[index[row, position]]
+                assert tokenizer.chars.decode(spelled[spelled > 0]) in {t[:3] + t[-3:] if len(t) > 6 else t
+                                                                       for t in ("the", "cat", "sat", "on", "a", "mat",
+                                                                                 "quickly", "extraordinarily")}
             seen.append(tuple(words[row, :length]))
     assert sorted(seen) == sorted(tuple(w) for w, _ in encoded)
     assert len(stream) == 7
@@ -41,7 +50,7 @@ def test_a_fixed_character_width_pads_every_word_to_it():
     data = sentences(10)
     tokenizer = WordCharTokenizer.train([s.tokens for s in data])
     encoded = encode_sentences(tokenizer, data, max_word_length=6)
-    (words, chars), _ = pad_tagged(encoded, 8, tag_ids(data, ["D", "N"]), char_width=6)
+    (words, chars), _ = pad_tagged(encoded, 8, tag_ids(data, ["D", "N"]), char_width=6)  # spelled in place
     longest = max(len(s.tokens) for s in data)
     assert words.shape == (10, -(-longest // 8) * 8) and chars.shape == (*words.shape, 6)
     # "extraordinarily" keeps its first 3 and last 3 characters.

@@ -87,3 +87,14 @@ def runner(model_bytes, export=None):
 
 def export_state_dims(export):
     return (export.decoder if hasattr(export, "decoder") else export.graph).state_dims
+
+
+def tagger(cell_type="lstm", crf=True, char_vocabulary_size=30, vocabulary_size=40, tags=None):
+    from seqtk.layers.crf import scheme_constraints
+    from seqtk.models import SequenceTagger
+
+    tags = tags or ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
+    model = SequenceTagger(vocabulary_size, len(tags), char_vocabulary_size=char_vocabulary_size, embedding_dim=12,
+                           char_embedding_dim=6, char_hidden_dim=5, hidden_dim=16, num_layers=2, cell_type=cell_type,
+                           crf=crf, allowed=scheme_constraints(tags, "BIO") if crf else None)
+    return randomized(model, scale=0.5)

@@ -61,3 +61,26 @@ def test_learns_a_tagging_rule_and_round_trips_through_a_keras_file(tmp_path):
     model.save(tmp_path / "tagger.keras")
     loaded = keras.saving.load_model(tmp_path / "tagger.keras")
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(loaded.decode((token_ids, char_ids))), predicted)
+
+
+def test_spelling_each_distinct_word_once_gives_the_same_scores_and_gradients():
+    from seqtk.data.tagging_dataset import pad_tagged
+
+    model = SequenceTagger(30, len(TAGS), char_vocabulary_size=12, embedding_dim=8, char_embedding_dim=4,
+                           char_hidden_dim=4, hidden_dim=8, crf=True, seed=1)
+    token_ids, char_ids = batch(np.random.default_rng(3))
+    encoded = [(token_ids[r][token_ids[r] > 0], char_ids[r][token_ids[r] > 0]) for r in range(len(token_ids))]
+    words, spellings, index = pad_tagged(encoded, pad_multiple=7)
+    assert len(np.unique(index[words > 0])) < int((words > 0).sum())  # some words repeat: spelled once
+    tags = np.random.default_rng(4).integers(0, len(TAGS), token_ids.shape).astype("int32")
+
+    def loss_and_gradients(inputs):
+        with tf.GradientTape() as tape:
+            loss = model.compute_loss(inputs, tags, model(inputs, training=False))
+        return loss, tape.gradient(loss, model.trainable_variables)
+
+    in_place, grads = loss_and_gradients((token_ids, char_ids))
+    once, grads_once = loss_and_gradients((words, spellings, index))
+    np.testing.assert_allclose(float(once), float(in_place), rtol=1e-5)
+    for a, b in zip(grads, grads_once, strict=True):
+        np.testing.assert_allclose(tf.convert_to_tensor(a).numpy(), tf.convert_to_tensor(b).numpy(), atol=1e-5)
