@@ -165,12 +165,21 @@ class TaggerExport:
         for text in examples.texts[:count]:
             yield "tag", {**encode_sentence(tokenizer, text.split(), self.width), **zeros}
 
+    def _keras(self):
+        # One trace for every sentence length: the references are computed for hundreds of sentences.
+        if getattr(self, "_compiled", None) is None:
+            spec = (tf.TensorSpec((1, None), tf.int32), tf.TensorSpec((1, None, self.width), tf.int32))
+            self._compiled = (tf.function(lambda x: self.model(x, training=False), input_signature=[spec]),
+                              tf.function(self.model.decode, input_signature=[spec]))
+        return self._compiled
+
     def keras_reference(self, key, inputs):
-        return {"scores": np.asarray(self.model((tf.constant(inputs["token_ids"]), tf.constant(inputs["char_ids"])),
-                                                training=False))}
+        scores, _ = self._keras()
+        return {"scores": scores((tf.constant(inputs["token_ids"]), tf.constant(inputs["char_ids"]))).numpy()}
 
     def keras_tags(self, inputs):
-        return np.asarray(self.model.decode((tf.constant(inputs["token_ids"]), tf.constant(inputs["char_ids"]))))
+        _, decode = self._keras()
+        return decode((tf.constant(inputs["token_ids"]), tf.constant(inputs["char_ids"]))).numpy()
 
 
 def encode_sentence(tokenizer, tokens, width):

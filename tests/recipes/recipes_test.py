@@ -1,6 +1,7 @@
 """The recipe scripts end to end on small real data: train, fine-tune, transfer, translate."""
 
 import importlib.util
+import json
 import os
 
 import pytest
@@ -88,3 +89,23 @@ class TranslationRecipeTest:
         lines = [line for line in capsys.readouterr().out.splitlines() if "\t" in line]
         assert [line.split("\t")[0] for line in lines] == sentences
         assert (tmp_path / "saved" / "tatoeba_sample" / "metrics.json").exists()
+
+
+class TaggingRecipeTest:
+    def test_trains_on_user_json_lines_and_exports_a_verified_quantized_folder(self, tmp_path):
+        from seqtk.data.tagged_text import read_tagged
+
+        sentences = read_tagged(["bundled:ud_ewt_sample_train"])[:120]
+        data = tmp_path / "mine.jsonl"
+        data.write_text("".join(json.dumps({"tokens": s.tokens, "tags": s.tags}) + "\n" for s in sentences),
+                        encoding="utf-8")
+        recipe("tagging").main(["--config", "ud_ewt_sample", "--data", str(data), "--set", "name=mine",
+                                "--set", f"data.validation=[{data}]", "--set", "model.hidden_dim=16",
+                                "--set", "model.char_hidden_dim=8", "--export", "dynamic", *places(tmp_path)])
+        directory = tmp_path / "saved" / "mine"
+        metrics = yaml.safe_load((directory / "metrics.json").read_text())
+        assert metrics["train_sentences"] == 120 and metrics["validation"]["tokens"] == sum(
+            len(s.tokens) for s in sentences)
+        report = yaml.safe_load((tmp_path / "saved" / "mine_tflite_dynamic" / "export_report.json").read_text())
+        assert report["task"] == "tagger" and report["quantize"] == "dynamic" and not report["flex_operators"]
+        assert "tag_agreement" in report["keras_agreement"]
