@@ -2,6 +2,7 @@
 recurrent stack, and a per-token softmax or a linear-chain CRF on top."""
 
 import keras
+import numpy as np
 from keras import ops
 
 from seqtk.layers.crf import CRF
@@ -86,6 +87,56 @@ class SequenceTagger(keras.Model):
         self.scores = keras.layers.Dense(num_tags, name="scores")
         self.crf = CRF(num_tags, allowed=allowed, name="crf") if crf else None
         self.build()
+
+    @classmethod
+    def from_language_model(cls, language_model, num_tags, backward=None, **kwargs):
+        """A tagger whose word embedding and recurrent layers start from a word-level language model's.
+
+        The sizes (embedding, hidden units per layer, layers, cell) come from `language_model`. Each
+        forward direction starts as the language model's layer; with `backward` (a backward language model
+        of the same vocabulary and sizes) each backward direction starts as its layer, else afresh, and a
+        word's vector is both models' embeddings side by side (twice the size). A
+        layer's kernel also reads what the language model did not have (the character encoder's features,
+        the other direction's outputs): those rows start at 0, so before training each transferred
+        direction computes what its language model computed (ULMFiT's transfer, for both directions as in
+        Peters et al. 2017). `kwargs` set the rest (`char_vocabulary_size`, dropouts, `crf`, ...).
+        """
+        for fixed in ("vocabulary_size", "embedding_dim", "hidden_dim", "num_layers", "cell_type"):
+            kwargs.pop(fixed, None)
+        stack = language_model.recurrent
+        if stack.bidirectional:
+            raise ValueError("The language model to transfer reads in one direction; this one is bidirectional.")
+        if backward is not None:
+            other = backward.recurrent
+            if (backward.vocabulary_size, backward.embedding_dim, list(other.hidden_dims), other.cell_type) != (
+                    language_model.vocabulary_size, language_model.embedding_dim, list(stack.hidden_dims),
+                    stack.cell_type):
+                raise ValueError("The backward language model must have the forward one's vocabulary and sizes "
+                                 f"(vocabulary {language_model.vocabulary_size}, embedding "
+                                 f"{language_model.embedding_dim}, hidden {list(stack.hidden_dims)}, "
+                                 f"{stack.cell_type}).")
+        # With a backward model each word is both models' vectors side by side (each direction reads its own).
+        embeddings = [np.asarray(language_model.embedding.embeddings)]
+        if backward is not None:
+            embeddings.append(np.asarray(backward.embedding.embeddings))
+        model = cls(vocabulary_size=language_model.vocabulary_size, num_tags=num_tags,
+                    embedding_dim=sum(e.shape[1] for e in embeddings), hidden_dim=list(stack.hidden_dims),
+                    num_layers=stack.num_layers, cell_type=stack.cell_type, **kwargs)
+        model.word_embedding.embeddings.assign(np.concatenate(embeddings, axis=1))
+        sources = [language_model.recurrent.directions] + ([backward.recurrent.directions] if backward else [])
+        for index, directions in enumerate(model.recurrent.directions):
+            for side, target in enumerate(directions):
+                if side >= len(sources):
+                    continue
+                kernel, recurrent_kernel, bias = sources[side][index][0].get_weights()
+                # Where the language model's inputs sit in this layer's: its own word vectors in layer 0's
+                # inputs; above, its own direction's outputs (forward first).
+                width = language_model.embedding_dim if index == 0 else model.recurrent.hidden_dims[index - 1]
+                offset = side * width
+                rows = np.zeros(target.kernel.shape, "float32")
+                rows[offset: offset + kernel.shape[0]] = kernel
+                target.set_weights([rows, recurrent_kernel, bias])
+        return model
 
     @property
     def token_features(self):

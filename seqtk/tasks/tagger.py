@@ -96,6 +96,10 @@ class TaggerTrainingConfig(TrainingConfig):
 @dataclasses.dataclass
 class TaggerConfig(RunConfig):
     name: str = folder_name("tagger")
+    # A saved word-level seqtk language model whose vocabulary, word embedding and recurrent layers the tagger
+    # starts from (the forward directions); --init-from overrides it.
+    init_from: str = ""
+    init_from_backward: str = ""  # a backward language model (model.reverse) for the backward directions
     tags: list = dataclasses.field(default_factory=list)  # set by training: tag names in id order
     data: TaggerDataConfig = dataclasses.field(default_factory=TaggerDataConfig)
     tokenizer: TokenizerConfig = dataclasses.field(default_factory=lambda: TokenizerConfig(
@@ -237,6 +241,61 @@ class TaggerTask(Task):
     model_class = SequenceTagger
     monitors = {"val_accuracy": "max", "val_f1": "max", "val_loss": "min"}
     validation_batch = "eval_batch_size"
+    takes_init_from = True
+
+    def init_from_of(self, config, init_from):
+        return init_from or config.init_from
+
+    def initialize_from(self, config, directory, log):
+        language_model, base_tokenizer, base = self._language_model(directory, reverse=False)
+        backward = None
+        if config.init_from_backward:
+            backward, other_tokenizer, _ = self._language_model(config.init_from_backward, reverse=True)
+            if other_tokenizer.words != base_tokenizer.words:
+                raise ConfigError(f"{config.init_from_backward}: its vocabulary is not {directory}'s; the two "
+                                  "language models of a tagger must share one word tokenizer.")
+        config.init_from = directory
+        tokenizer = WordCharTokenizer.from_words(base_tokenizer, characters=config.model.char_hidden_dim > 0)
+        settings = dataclasses.asdict(config.model)
+        for key in ("embedding_dim", "hidden_dim", "num_layers", "cell_type"):
+            settings.pop(key)
+        scheme = model_scheme(config.data)
+        allowed = scheme_constraints(config.tags, scheme) if config.model.crf and config.model.constrained and \
+            scheme else None
+        model = SequenceTagger.from_language_model(
+            language_model, len(config.tags), backward=backward, char_vocabulary_size=tokenizer.char_vocabulary_size,
+            char_embedding_dim=settings["char_embedding_dim"], char_hidden_dim=settings["char_hidden_dim"],
+            bidirectional=settings["bidirectional"], dropout=settings["dropout"],
+            input_dropout=settings["input_dropout"], embedding_dropout=settings["embedding_dropout"],
+            weight_dropout=settings["weight_dropout"], output_dropout=settings["output_dropout"],
+            crf=settings["crf"], allowed=allowed, seed=config.training.seed)
+        stack = model.recurrent
+        config.model = dataclasses.replace(
+            config.model, embedding_dim=model.embedding_dim, num_layers=stack.num_layers, cell_type=stack.cell_type,
+            hidden_dim=stack.hidden_dims[0] if len(set(stack.hidden_dims)) == 1 else list(stack.hidden_dims))
+        config.tokenizer = dataclasses.replace(base.tokenizer)
+        log(f"Transferred from {directory}" + (f" and {config.init_from_backward} (backward)" if backward else "")
+            + f": vocabulary {tokenizer.vocabulary_size:,} words, embedding {model.embedding_dim}, "
+            f"{stack.num_layers} x {stack.hidden_dims[0]} {stack.cell_type.upper()}; characters from its words "
+            f"({tokenizer.char_vocabulary_size}).")
+        return model, tokenizer
+
+    @staticmethod
+    def _language_model(directory, reverse):
+        from seqtk.models.language_model import LanguageModel
+        from seqtk.tokenizers.word_tokenizer import WordTokenizer
+
+        model, tokenizer, config = load_model_directory(directory)
+        if not isinstance(model, LanguageModel):
+            raise ConfigError(f"{directory}: holds a {type(model).__name__}, not a language model. A tagger "
+                              "transfers from a model trained with `seqtk train lm`.")
+        if not isinstance(tokenizer, WordTokenizer):
+            raise ConfigError(f"{directory}: a {tokenizer.kind} language model; a tagger gives one tag per word and "
+                              "transfers from a word-level one (tokenizer.kind word).")
+        if bool(model.reverse) != reverse:
+            raise ConfigError(f"{directory}: a {'backward' if model.reverse else 'forward'} language model, given "
+                              f"as the {'backward' if reverse else 'forward'} one (model.reverse).")
+        return model, tokenizer, config
 
     def check_config(self, config, source="config"):
         super().check_config(config, source)

@@ -73,6 +73,22 @@ class WordCharTokenizer(Tokenizer):
             chars = CharTokenizer(["<unk>"] + ordered)
         return cls(words, chars)
 
+    @classmethod
+    def from_words(cls, words, characters=True):
+        """A tokenizer of `words` (a `WordTokenizer`, e.g. a language model's) with a character vocabulary of
+        the characters its words are written with (most frequent first)."""
+        chars = None
+        if characters:
+            counts = collections.Counter()
+            for word in words.words:
+                counts.update(word)
+            chars = CharTokenizer(["<unk>"] + sorted(counts, key=lambda c: (-counts[c], c)))
+        return cls(words, chars)
+
+    def extended(self, symbols):
+        """The words `symbols` added after the existing word ids; the characters stay as they are."""
+        return WordCharTokenizer(self.words.extended(symbols), self.chars)
+
     @property
     def vocabulary_size(self):
         return self.words.vocabulary_size

@@ -212,3 +212,65 @@ class TaggerInputTest:
     def test_a_blank_sentence_to_tag_is_an_error_naming_it(self, ner_model):
         with pytest.raises(DataError, match="argument 2: no tokens to tag"):
             tag_texts(ner_model[0]["directory"], [["Paris"], []], locations=["argument 1", "argument 2"])
+
+
+class TransferTest:
+    def test_starts_from_a_word_language_model_and_grows_its_vocabulary(self, ner_files, tmp_path):
+        import numpy as np
+
+        from seqtk.tokenizers import WordTokenizer
+
+        text = tmp_path / "news.txt"
+        text.write_text("".join(" ".join(tokens) + "\n" for tokens, _ in ner_sentences(150, seed=7)),
+                        encoding="utf-8")
+        lm_overrides = [f"output_dir={tmp_path}/saved", f"checkpoint_dir={tmp_path}/checkpoints",
+                        f"log_dir={tmp_path}/runs", f"data.train=[{text}]", "tokenizer.kind=word",
+                        "tokenizer.vocabulary_size=30", "model.embedding_dim=12", "model.hidden_dim=16",
+                        "model.num_layers=1", "model.tie_weights=false", "training.batch_size=4",
+                        "training.sequence_length=10", "training.epochs=1", "training.verbose=0",
+                        "training.eval_batch_size=2", "sample_length=3"]
+        forward = train(load_config(None, overrides=["name=fwd", *lm_overrides]), log=lambda *a: None)
+        backward = train(load_config(None, overrides=["name=bwd", "model.reverse=true", *lm_overrides]),
+                         log=lambda *a: None)
+        lm = forward["model"]
+        logs = []
+        config = tagger_config(tmp_path, ner_files, "training.epochs=1", f"init_from_backward={backward['directory']}",
+                               "training.extend_min_count=2")
+        result = get_task("tagger").train(config, init_from=forward["directory"], log=logs.append)
+        model, tokenizer, saved = load_model_directory(result["directory"], task="tagger")
+        assert saved.init_from == forward["directory"] and saved.model.embedding_dim == 2 * 12  # both models
+        assert saved.model.hidden_dim == 16 and isinstance(tokenizer.words, WordTokenizer)
+        assert any(line.startswith(f"Transferred from {forward['directory']} and") for line in logs)
+        growth = result["metrics"]["vocabulary_growth"]  # words of the tagged data the language model lacked
+        assert growth["base"] == lm.vocabulary_size and growth["added"]
+
+        # Before training, each direction computes what its language model computes.
+        from seqtk.models import SequenceTagger
+
+        fresh = SequenceTagger.from_language_model(lm, 9, backward=backward["model"], char_vocabulary_size=5,
+                                                   char_hidden_dim=3)
+        both = fresh.word_embedding.embeddings.numpy()  # each word: the forward model's vector, the backward's
+        np.testing.assert_array_equal(both[:, :12], lm.embedding.embeddings.numpy())
+        np.testing.assert_array_equal(both[:, 12:], backward["model"].embedding.embeddings.numpy())
+        ids = np.array([[3, 5, 7, 2]], "int32")
+        chars = np.array([[[1, 2], [2, 0], [3, 1], [4, 4]]], "int32")
+        vectors = np.concatenate([fresh.word_embedding(ids).numpy(), fresh.spell(chars[0]).numpy()[None]], axis=-1)
+        tagger_states, _ = fresh.recurrent(vectors)
+        lm_states, _ = lm.recurrent(lm.embedding(ids))
+        np.testing.assert_allclose(tagger_states[..., :16], lm_states, atol=1e-5)
+        # The backward direction is the backward model, which reads the sentence reversed.
+        reversed_states, _ = backward["model"].recurrent(backward["model"].embedding(ids[:, ::-1]))
+        np.testing.assert_allclose(tagger_states[..., 16:], np.asarray(reversed_states)[:, ::-1], atol=1e-5)
+
+    def test_a_character_language_model_is_refused(self, ner_files, tmp_path):
+        text = tmp_path / "news.txt"
+        text.write_text("Paris is nice .\n" * 50, encoding="utf-8")
+        lm = train(load_config(None, overrides=[
+            f"output_dir={tmp_path}/saved", f"checkpoint_dir={tmp_path}/checkpoints", f"log_dir={tmp_path}/runs",
+            f"data.train=[{text}]", "tokenizer.kind=char", "model.embedding_dim=4", "model.hidden_dim=4",
+            "model.num_layers=1", "training.batch_size=2", "training.sequence_length=10", "training.epochs=1",
+            "training.steps_per_epoch=1", "training.verbose=0", "training.eval_batch_size=1", "sample_length=2"]),
+            log=lambda *a: None)
+        with pytest.raises(ConfigError, match="a char language model; a tagger gives one tag per word"):
+            get_task("tagger").train(tagger_config(tmp_path, ner_files), init_from=lm["directory"],
+                                     log=lambda *a: None)
