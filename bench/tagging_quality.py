@@ -4,6 +4,9 @@
     python bench/tagging_quality.py conll2003_ner --minutes 60                # target: entity F1 >= 0.880
     python bench/tagging_quality.py conll2003_ner --minutes 60 --name conll2003_ner_softmax --set model.crf=false
                                                                               # CRF vs softmax, reported
+    python bench/lm_quality.py wikitext2_small --minutes 20                   # language models to transfer
+    python bench/lm_quality.py wikitext2_small_backward --minutes 20
+    python bench/tagging_quality.py conll2003_ner_transfer --minutes 60       # transfer vs conll2003_ner
     python bench/tagging_quality.py --speed ud_ewt_upos                       # sentences/s at batch 64 and 1
 
 Data comes from ../shared/data (or $SEQTK_DATA_DIR): UD English EWT dev, CoNLL-2003 eng.testa (the dev split).
@@ -22,7 +25,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 from common import print_table, write_results  # noqa: E402
 from seqtk.tasks import load_config, load_model_directory, train  # noqa: E402
 
-TARGETS = {"ud_ewt_upos": ("accuracy", 0.950), "conll2003_ner": ("f1", 0.880)}
+TARGETS = {"ud_ewt_upos": ("accuracy", 0.950), "conll2003_ner": ("f1", 0.880), "conll2003_ner_transfer": ("f1", 0.880)}
+# Transfer configs start from the language models bench/lm_quality.py trained into bench/models.
+LANGUAGE_MODELS = {"conll2003_ner_transfer": ("bench/models/wikitext2_small", "bench/models/wikitext2_small_backward")}
 SPEED_TARGET = 1000.0  # sentences/s at batch 64
 
 
@@ -33,14 +38,22 @@ def main():
     parser.add_argument("--name", help="the model's name (one config): a variant's own bench/models folder")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--speed", action="store_true", help="train nothing: time the trained bench/models")
+    parser.add_argument("--export", action="store_true",
+                        help="train nothing: export the trained bench/models to TFLite (float, dynamic, int8) and "
+                             "compare their tags with Keras on every dev sentence")
     args = parser.parse_args()
     if args.speed:
         return speed(args.configs, args.name)
+    if args.export:
+        return export(args.configs, args.name)
     rows = []
     for config_name in args.configs:
         name = args.name or config_name
         overrides = [f"training.time_budget_minutes={args.minutes}", "training.verbose=2", f"name={name}",
                      "output_dir=bench/models", "checkpoint_dir=bench/checkpoints", "log_dir=bench/runs"]
+        if config_name in LANGUAGE_MODELS:
+            forward, backward = LANGUAGE_MODELS[config_name]
+            overrides += [f"init_from={forward}", f"init_from_backward={backward}"]
         config = load_config(config_name, overrides=overrides + args.set, task="tagger")
         command = f"python bench/tagging_quality.py {config_name} --minutes {args.minutes}" + (
             f" --name {args.name}" if args.name else "") + "".join(f" --set {o}" for o in args.set)
@@ -87,6 +100,44 @@ def speed(configs, name=None):
                          "met": bool(rate >= SPEED_TARGET) if batch == 64 else ""})
     print_table(rows, list(rows[0]))
     write_results(f"tagging_speed_{'_'.join(name and [name] or configs)}", rows)
+
+
+def export(configs, name=None):
+    """Each quantization's file size, latency per sentence and tag agreement with Keras on the dev set."""
+    import tempfile
+
+    from seqtk.export.litert_model import LiteRTModel
+    from seqtk.export.tflite_exporter import export_tflite
+    from seqtk.tasks.tagger import in_output_scheme, read_tagging_data, sentence_tagger
+
+    rows = []
+    for config_name in configs:
+        directory = f"bench/models/{name or config_name}"
+        model, tokenizer, config = load_model_directory(directory, task="tagger")
+        _, dev = read_tagging_data(load_config(config_name, task="tagger").data, log=lambda *a: None)
+        sentences = [list(s.tokens) for s in in_output_scheme(dev, config.data)]
+        keras_tags = sentence_tagger(model, tokenizer, config).tag(sentences)
+        examples = config.data.validation[0].replace("{data_dir}", os.environ.get("SEQTK_DATA_DIR", "../shared/data"))
+        with tempfile.TemporaryDirectory() as folder:
+            for quantize in ("none", "dynamic", "int8"):
+                output = os.path.join(folder, quantize)
+                report = export_tflite(directory, output, quantize=quantize, examples_path=examples,
+                                       log=lambda *a: None)
+                lite = LiteRTModel.from_directory(output)
+                start = time.perf_counter()
+                tags = lite.tag(sentences)
+                seconds = time.perf_counter() - start
+                same = sum(a == b for x, y in zip(tags, keras_tags, strict=True) for a, b in zip(x, y, strict=True))
+                tokens = sum(map(len, sentences))
+                rows.append({"model": directory, "quantize": quantize, "size_mb": round(report["size_bytes"] / 1e6, 2),
+                             "dev_sentences": len(sentences), "tokens": tokens,
+                             "tag_agreement_with_keras": round(same / tokens, 5),
+                             "ms_per_sentence": round(1000 * seconds / len(sentences), 3),
+                             "flex_ops": len(report["flex_operators"]),
+                             "target": ">= 0.999" if quantize == "none" else "reported",
+                             "met": bool(same / tokens >= 0.999) if quantize == "none" else ""})
+                print_table(rows, list(rows[0]))
+    write_results(f"tagging_export_{'_'.join(name and [name] or configs)}", rows)
 
 
 if __name__ == "__main__":

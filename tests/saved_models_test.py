@@ -42,3 +42,22 @@ def test_shipped_translator_scores_what_its_card_says():
     report, hypotheses = evaluate_translator(translator, read_parallel("bundled:tatoeba_fr_en_valid"))
     assert report["bleu"] == pytest.approx(recorded["greedy"]["bleu"], abs=1e-6) and report["bleu"] > 12
     assert hypotheses[1] == translator.translate("La radio ne fonctionne pas.")
+
+
+@pytest.mark.large
+def test_shipped_tagger_scores_what_its_card_says_and_tags_a_sentence():
+    from seqtk.data.tagged_text import read_tagged
+    from seqtk.inference.sentence_tagging import evaluate_tagger
+    from seqtk.models import SequenceTagger
+    from seqtk.tasks.tagger import sentence_tagger
+
+    directory = os.path.join(ROOT, "ud_ewt_sample")
+    model, tokenizer, config = load_model_directory(directory, task="tagger")
+    assert isinstance(model, SequenceTagger) and len(config.tags) == 17 and config.data.scheme == "none"
+    with open(os.path.join(directory, "metrics.json")) as handle:
+        recorded = json.load(handle)["validation"]
+    tagger = sentence_tagger(model, tokenizer, config)
+    report = evaluate_tagger(tagger, read_tagged(["bundled:ud_ewt_sample_dev"]))
+    assert report["accuracy"] == pytest.approx(recorded["accuracy"], abs=1e-9) and report["accuracy"] > 0.92
+    assert tagger.tag([["I", "saw", "her", "at", "the", "office", "."]]) == [
+        ("PRON", "VERB", "PRON", "ADP", "DET", "NOUN", "PUNCT")]

@@ -6,12 +6,10 @@ import pytest
 from export_models import converted, runner, tagger
 
 from seqtk.data.tag_schemes import spans
-from seqtk.data.tagged_text import TaggedSentence
 from seqtk.export.state_signatures import operator_names
 from seqtk.export.tagger_export import TaggerExport
 from seqtk.export.tflite_exporter import export_tflite
 from seqtk.export.litert_model import LiteRTModel, run_litert
-from seqtk.inference.sentence_tagging import SentenceTagger
 from seqtk.models import save_model_directory
 from seqtk.tokenizers import WordCharTokenizer
 

@@ -16,11 +16,16 @@ class ConfigTest:
         assert small.training.clipnorm == 0.25
         assert (small.training.lr_schedule, small.training.lr_decay_start_epoch) == ("step", 4)
         assert load_config("ptb_medium").model.dropout == 0.5
+        tagger = {name: load_config(name, task="tagger") for name in available_configs("tagger")}
+        assert set(tagger) == {"ud_ewt_sample", "ud_ewt_upos", "conll2003_ner", "conll2003_ner_transfer"}
+        assert (tagger["conll2003_ner"].data.scheme, tagger["conll2003_ner"].data.train_scheme) == ("IOB1", "BIOES")
+        transfer = tagger["conll2003_ner_transfer"]
+        assert transfer.init_from + "_backward" == transfer.init_from_backward  # the two WikiText-2 models
         awd = load_config("wikitext2_awd")
         assert awd.model.tie_weights and awd.model.weight_dropout == 0.5
 
     @pytest.mark.parametrize("forward,backward,task", [
-        ("imdb", "imdb_backward", "lm"), ("sst2", "sst2_backward", "lm"),
+        ("imdb", "imdb_backward", "lm"), ("sst2", "sst2_backward", "lm"), ("wikitext2_small", "wikitext2_small_backward", "lm"),
         ("imdb_ulmfit", "imdb_ulmfit_backward", "classifier"), ("sst2_ulmfit", "sst2_ulmfit_backward", "classifier"),
     ])
     def test_backward_twins_differ_from_their_forward_config_in_direction_only(self, forward, backward, task):
