@@ -204,6 +204,22 @@ class ValidationTaggingCallback(keras.callbacks.Callback):
         self.log(line)
 
 
+def _saved_tagger_config(directory):
+    """The `config.yaml` mapping of a saved tagger in `directory`, or None for another model (or none)."""
+    import os
+
+    import yaml
+
+    from seqtk.models.model_directory import CONFIG_FILE
+
+    path = os.path.join(directory, CONFIG_FILE)
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as handle:
+        values = yaml.safe_load(handle) or {}
+    return values if values.get("task") == "tagger" else None
+
+
 def tag_texts(directory, token_lists, batch_size=64, locations=None):
     """The tags of each pre-split sentence (lists of tokens) by the saved tagger in `directory`, in its
     output scheme. `locations` (`"news.txt, line 4"`) name the sentences in the report of unknown words.
@@ -244,9 +260,13 @@ class TaggerTask(Task):
     takes_init_from = True
 
     def init_from_of(self, config, init_from):
-        return init_from or config.init_from
+        config.init_from = init_from or config.init_from  # read_data reads a base tagger's schemes from it
+        return config.init_from
 
     def initialize_from(self, config, directory, log):
+        model, tokenizer, base = load_model_directory(directory)
+        if isinstance(model, SequenceTagger):
+            return self._fine_tune(config, directory, model, tokenizer, base, log)
         language_model, base_tokenizer, base = self._language_model(directory, reverse=False)
         backward = None
         if config.init_from_backward:
@@ -281,6 +301,24 @@ class TaggerTask(Task):
         return model, tokenizer
 
     @staticmethod
+    def _fine_tune(config, directory, model, tokenizer, base, log):
+        """A saved tagger trained further on this config's data: its tags, tokenizer, model and schemes."""
+        new = sorted(set(config.tags) - set(base.tags))
+        if new:
+            raise ConfigError(f"{', '.join(map(str, config.data.train))}: tags {', '.join(new)} are not among the "
+                              f"tags of {directory} ({' '.join(base.tags)}); fine-tuning keeps a tagger's tags. "
+                              "Map them to its tags, or train a new tagger (without --init-from).")
+        if base.data.scheme != config.data.scheme and "none" in (base.data.scheme, config.data.scheme):
+            raise ConfigError(f"{directory} tags {'plain tags' if base.data.scheme == 'none' else 'entities'}, "
+                              f"but this data's tags are {'plain tags' if config.data.scheme == 'none' else 'entities'}.")
+        config.tags = list(base.tags)
+        config.init_from = directory
+        config.model = dataclasses.replace(base.model)
+        config.tokenizer = dataclasses.replace(base.tokenizer)
+        log(f"Fine-tuning the tagger {directory} ({len(base.tags)} tags, vocabulary {tokenizer.vocabulary_size:,}).")
+        return model, tokenizer
+
+    @staticmethod
     def _language_model(directory, reverse):
         from seqtk.models.language_model import LanguageModel
         from seqtk.tokenizers.word_tokenizer import WordTokenizer
@@ -310,6 +348,13 @@ class TaggerTask(Task):
                               "tags); monitor val_accuracy.")
 
     def read_data(self, config, log):
+        base = _saved_tagger_config(config.init_from) if config.init_from else None
+        if base is not None:  # fine-tuning a tagger: its tags are in its scheme, its words this wide
+            data = base["data"]
+            config.data.train_scheme = data["scheme"] if data["train_scheme"] == "same" else data["train_scheme"]
+            if config.data.train_scheme == "none":
+                config.data.train_scheme = "same"
+            config.data.max_word_length = data["max_word_length"]
         train, valid = read_tagging_data(config.data, log)
         if config.training.monitor == "val_f1" and config.data.scheme == "none":
             raise ConfigError(f"{train[0].source}: training.monitor=val_f1 scores entities, but these tags are "

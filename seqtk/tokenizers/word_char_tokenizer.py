@@ -138,9 +138,10 @@ class WordCharTokenizer(Tokenizer):
         return word_ids, char_ids
 
     def _unknown_symbols(self, text):
-        tokens = text.split()
-        lookup, lowercase = self.words.token_index, self.words.lowercase
-        return len(tokens), collections.Counter(t for t in tokens if _word_key(t, lowercase) not in lookup)
+        # The words as the vocabulary would hold them (lowercased if it is), what `extended` adds.
+        keys = [_word_key(t, self.words.lowercase) for t in text.split()]
+        lookup = self.words.token_index
+        return len(keys), collections.Counter(k for k in keys if k not in lookup)
 
     def unknown_tokens(self, tokens):
         """`(count, Counter of tokens outside the word vocabulary)` for pre-split `tokens`."""

@@ -274,3 +274,27 @@ class TransferTest:
         with pytest.raises(ConfigError, match="a char language model; a tagger gives one tag per word"):
             get_task("tagger").train(tagger_config(tmp_path, ner_files), init_from=lm["directory"],
                                      log=lambda *a: None)
+
+    def test_fine_tunes_a_saved_tagger_in_its_own_scheme_and_refuses_new_tags(self, ner_model, tmp_path):
+        base = ner_model[0]["directory"]
+        mine = tmp_path / "mine.jsonl"  # BIO, while the base model learnt BIOES from IOB1 files
+        mine.write_text("".join(json.dumps({"tokens": ["Grace", "Hopper", "visited", "Oslo", "."],
+                                            "tags": ["B-PER", "I-PER", "O", "B-LOC", "O"]}) + "\n"
+                                for _ in range(20)), encoding="utf-8")
+        config = get_task("tagger").load_config(None, overrides=[
+            f"output_dir={tmp_path}/saved", f"checkpoint_dir={tmp_path}/checkpoints", f"log_dir={tmp_path}/runs",
+            f"data.train=[{mine}]", f"data.validation=[{mine}]", "name=tuned", "training.epochs=5",
+            "training.learning_rate=0.01", "training.lr_schedule=constant",
+            "training.verbose=0", "training.extend_min_count=1"])
+        result = get_task("tagger").train(config, init_from=base, log=lambda *a: None)
+        _, tokenizer, saved = load_model_directory(result["directory"], task="tagger")
+        _, _, original = load_model_directory(base, task="tagger")
+        assert saved.tags == original.tags and saved.data.train_scheme == "BIOES"  # trained in the base's scheme
+        assert "grace" in tokenizer.words.token_index  # its vocabulary grew with the new words
+        assert tag_texts(result["directory"], [["Grace", "Hopper", "visited", "Oslo", "."]])[0] == (
+            "B-PER", "I-PER", "O", "B-LOC", "O")  # written in the new data's scheme
+
+        mine.write_text(json.dumps({"tokens": ["Acme", "Widget"], "tags": ["B-ORG", "B-PRODUCT"]}) + "\n",
+                        encoding="utf-8")
+        with pytest.raises(ConfigError, match="tags S-PRODUCT are not among the tags of .*fine-tuning keeps"):
+            get_task("tagger").train(config, init_from=base, log=lambda *a: None)
