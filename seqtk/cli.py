@@ -176,7 +176,8 @@ def build_parser():
     train.add_argument("--config", help="named config (shakespeare_char, ptb_small, sst2, imdb, ud_ewt_upos, ...) or a YAML file")
     train.add_argument("--data", nargs="+", help="training files or globs; replace the config's training data")
     train.add_argument("--set", action="append", metavar="KEY=VALUE", help="override, e.g. training.epochs=3")
-    train.add_argument("--init-from", help="lm: fine-tune this saved model; classifier: transfer this language model")
+    train.add_argument("--init-from", help="lm: fine-tune this saved model; classifier: transfer this language "
+                                          "model; tagger: transfer a word language model or fine-tune a tagger")
     train.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     train.add_argument("--extend-vocabulary", action=argparse.BooleanOptionalAction, default=None,
                        help="with --init-from: add the symbols the new corpus has at least "
