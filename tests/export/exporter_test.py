@@ -11,7 +11,8 @@ class ExporterRegistryTest:
             assert isinstance(exporter, Exporter) and exporter.task == name
             assert exporter.sequence_key and exporter.metadata_task
         assert make_exporter("classifier").step_key is None and make_exporter("lm").step_key == "step"
+        assert make_exporter("tagger").sequence_key == "tag" and not make_exporter("tagger").unrolls
 
     def test_an_unknown_task_is_named(self):
-        with pytest.raises(ValueError, match=r"this model's task is 'tagger', which has no exporter"):
-            make_exporter("tagger")
+        with pytest.raises(ValueError, match=r"this model's task is 'parser', which has no exporter"):
+            make_exporter("parser")
