@@ -197,7 +197,7 @@ def read_tagger_examples(path, data, limit=2000):
 
     if str(path).lower().endswith((".txt", ".text")):
         return read_text_lines(path, limit)
-    sentences = read_tagged([str(path)], data.format if data.format != "auto" else "auto", data.tag_column)[:limit]
+    sentences = read_tagged([str(path)], data.format, data.tag_column)[:limit]
     return ExportExamples([" ".join(s.tokens) for s in sentences], [list(s.tags) for s in sentences],
                           source=str(path), lines=[s.line for s in sentences])
 
