@@ -6,7 +6,9 @@ import os
 import platform
 import time
 
-RESULTS_DIR = os.path.join(os.path.dirname(__file__), "results")
+# A run writes its JSON to bench/results/local/ (ignored by git), so running a benchmark changes no tracked
+# file; SEQTK_BENCH_RESULTS=bench/results records it among the committed results.
+RESULTS_DIR = os.environ.get("SEQTK_BENCH_RESULTS") or os.path.join(os.path.dirname(__file__), "results", "local")
 
 
 def machine():

@@ -3,8 +3,8 @@
     python bench/fine_tune_quality.py --minutes 10       # WikiText-2 from ../shared/data (or $SEQTK_DATA_DIR)
 
 Two WikiText-2 character models with the architecture and training settings of the shipped
-`saved_models/shakespeare_char` (its own config.yaml), each trained for the same time budget:
-  - transfer: `seqtk train lm --init-from saved_models/shakespeare_char` (vocabulary extended with the
+`tests/fixtures/shakespeare_char_legacy` (the 1x384 model once shipped; its own config.yaml), each trained for the same time budget:
+  - transfer: `seqtk train lm --init-from tests/fixtures/shakespeare_char_legacy` (vocabulary extended with the
     characters WikiText-2 has at least 5 times, new rows the mean of the others);
   - scratch: the same settings, a vocabulary and weights of its own.
 Both are scored on WikiText-2's validation split: bits per character over the whole stream, carried state,
@@ -26,7 +26,7 @@ from common import print_table, write_results  # noqa: E402
 from seqtk.data.text_sources import expand_data_dir  # noqa: E402
 from seqtk.tasks import evaluate, load_model_directory, train_task  # noqa: E402
 
-BASE = "saved_models/shakespeare_char"
+BASE = "tests/fixtures/shakespeare_char_legacy"  # the 1x384 model its committed results fine-tuned
 
 
 MODELS = {"transfer": "wikitext2_char_from_shakespeare", "scratch": "wikitext2_char_scratch"}

@@ -4,11 +4,11 @@
     python recipes/language_model.py --config ptb_small                         # Zaremba small on PTB
     python recipes/language_model.py --config ptb_medium --set training.epochs=10
     python recipes/language_model.py --config shakespeare_char --data my.txt    # your own corpus
-    python recipes/language_model.py --init-from saved_models/shakespeare_char --data my.txt   # fine-tune
+    python recipes/language_model.py --init-from saved_models/shakespeare_char_large --data my.txt   # fine-tune
 
 Named configs: shakespeare_char, ptb_small, ptb_medium, wikitext2_awd (seqtk/configs/lm/). PTB and
 WikiText-2 are read from {data_dir} = $SEQTK_DATA_DIR or ../shared/data. The run writes
-saved_models/<name>/ (model.keras, tokenizer, config.yaml, metrics.json, MODEL_CARD.md).
+models/<name>/ (model.keras, tokenizer, config.yaml, metrics.json, MODEL_CARD.md).
 """
 
 import argparse

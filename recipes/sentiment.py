@@ -7,7 +7,7 @@
     python recipes/sentiment.py --config sst2_ulmfit --pretrain imdb sst2   # IMDB LM, fine-tuned on SST, transfer
     python recipes/sentiment.py --config imdb_ulmfit_backward --pretrain imdb_backward   # the backward twin
     python recipes/sentiment.py --config sst2_ulmfit_backward --pretrain imdb_backward sst2_backward
-    seqtk evaluate --model saved_models/imdb_ulmfit --model saved_models/imdb_ulmfit_backward --data F  # averaged
+    seqtk evaluate --model models/imdb_ulmfit --model models/imdb_ulmfit_backward --data F  # averaged
     python recipes/sentiment.py --config sst2_sentences --data my.tsv --set data.text_column=review
 
 Named configs: seqtk/configs/classifier/ (sst2_sentences, sst2, imdb, imdb_ulmfit, sst2_ulmfit and their
@@ -15,7 +15,7 @@ _backward twins, which read right to left from a backward language model). GLUE 
 are read from {data_dir} = $SEQTK_DATA_DIR or ../shared/data. `--pretrain <lm config>` first trains that
 language model (seqtk/configs/lm/) and transfers it; each further config fine-tunes the model before it
 (ULMFiT's target-corpus stage). Without it, the model that the config's `init_from` names is transferred.
-The run writes saved_models/<name>/ with the labels, metrics.json and MODEL_CARD.md.
+The run writes models/<name>/ with the labels, metrics.json and MODEL_CARD.md.
 """
 
 import argparse

@@ -11,7 +11,7 @@
 
 Named configs: seqtk/configs/tagger/. CoNLL-U, CoNLL-2003-style column files and JSON lines
 (`{"tokens": [...], "tags": [...]}`) are read; `{data_dir}` = $SEQTK_DATA_DIR or ../shared/data. The run writes
-saved_models/<name>/ with the tags, metrics.json and MODEL_CARD.md; `seqtk tag --model saved_models/<name>
+models/<name>/ with the tags, metrics.json and MODEL_CARD.md; `seqtk tag --model models/<name>
 "A sentence ."` then tags text.
 """
 

@@ -7,7 +7,7 @@
     python recipes/translation.py --config tatoeba_sample --translate "Il fait beau." "Je suis fatigué."
 
 Named configs: seqtk/configs/translator/ (tatoeba_sample, tatoeba_fr_en, multi30k_de_en). Shared corpora are
-read from {data_dir} = $SEQTK_DATA_DIR or ../shared/data. The run writes saved_models/<name>/ with both
+read from {data_dir} = $SEQTK_DATA_DIR or ../shared/data. The run writes models/<name>/ with both
 tokenizers, metrics.json (validation BLEU and chrF, greedy and beam) and MODEL_CARD.md, then translates the
 `--translate` sentences with a beam of `--beam`.
 """

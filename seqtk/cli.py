@@ -277,7 +277,7 @@ def build_parser():
     tflite.add_argument("--quantize", default="none", choices=["none", "float16", "dynamic", "int8"])
     tflite.add_argument("--representative-data", help="real examples, one per line or in the task's data format: "
                                                        "calibrate int8 and verify (default: the model's own data)")
-    tflite.add_argument("--output", help="the export folder (default: <model>_tflite[_<quantize>])")
+    tflite.add_argument("--output", help="the export folder (default: exports/<model folder name>_tflite[_<quantize>])")
     tflite.add_argument("--loop", default="auto", choices=["auto", "while", "unrolled"],
                         help="GRU/SimpleRNN recurrence: a WHILE loop, an unrolled fixed-length graph, or the faster")
     tflite.add_argument("--lstm-step", default="fused", choices=["fused", "cell", "auto"],

@@ -128,9 +128,21 @@ class ClassifierCommandLineTest:
         assert main(["classify", "--model", trained_classifier, "a gorgeous film .", "dull , dull , dull ."]) == 0
         lines = capsys.readouterr().out.strip().split("\n")
         assert len(lines) == 2
-        for line, text in zip(lines, ["a gorgeous film .", "dull , dull , dull ."], strict=True):
+        # Each line is the model's most likely label and its probability: here the model reads each text
+        # alone, unpadded, and keras' softmax gives the probabilities.
+        import keras
+        import numpy as np
+
+        from seqtk.tasks import load_model_directory
+
+        model, tokenizer, config = load_model_directory(trained_classifier)
+        texts = ["a gorgeous film .", "dull , dull , dull ."]
+        expected = [keras.ops.convert_to_numpy(keras.ops.softmax(model(np.array([tokenizer.encode(t)]))))[0]
+                    for t in texts]
+        for line, text, row in zip(lines, texts, expected, strict=True):
             label, probability, echoed = line.split("\t")
-            assert label in ("0", "1") and 0.5 <= float(probability) <= 1 and echoed == text
+            assert label == config.labels[int(row.argmax())] and echoed == text
+            assert float(probability) == pytest.approx(float(row.max()), abs=1e-4)
         texts = tmp_path / "texts.txt"
         texts.write_text("a gorgeous film .\n\ndull , dull , dull .\n")
         assert main(["classify", "--model", trained_classifier, "--input", str(texts), "--json"]) == 0

@@ -15,10 +15,14 @@ BUNDLED = {
     # Parallel: Tatoeba English<TAB>French pairs (see bundled/tatoeba_fr_en/README.md, CC-BY 2.0).
     "tatoeba_fr_en_train": os.path.join(BUNDLED_DIR, "tatoeba_fr_en", "train.tsv"),
     "tatoeba_fr_en_valid": os.path.join(BUNDLED_DIR, "tatoeba_fr_en", "valid.tsv"),
+    # The whole validation split (8,255 pairs): the shipped translator's card is measured on it.
+    "tatoeba_fr_en_valid_full": os.path.join(BUNDLED_DIR, "tatoeba_fr_en", "valid_full.tsv"),
     # Tagged: the first sentences of UD English EWT 2.16 train and dev, CoNLL-U (see bundled/ud_ewt_sample/
     # README.md, CC BY-SA 4.0).
     "ud_ewt_sample_train": os.path.join(BUNDLED_DIR, "ud_ewt_sample", "train.conllu"),
     "ud_ewt_sample_dev": os.path.join(BUNDLED_DIR, "ud_ewt_sample", "dev.conllu"),
+    # The whole dev split (2,001 sentences): the shipped tagger's card is measured on it.
+    "ud_ewt_dev": os.path.join(BUNDLED_DIR, "ud_ewt_sample", "dev_full.conllu"),
 }
 DATA_DIR_ENV = "SEQTK_DATA_DIR"
 

@@ -16,7 +16,8 @@ class LanguageModelExport:
 
     - `step(token, states...) -> logits, states...`: one token in, next-token logits out.
     - `prefill(tokens, states...) -> logits, states...`: a whole prompt `(1, time)` at once; the
-      logits are for the token after the last one. Zero states start a new stream.
+      logits are for the token after the last one. A new stream starts from the model's recorded
+      start states (`start_states`, written to metadata.json), or zero states for a model without them.
 
     Example:
     >>> export = LanguageModelExport(model)
@@ -48,6 +49,12 @@ class LanguageModelExport:
     @property
     def state_names(self):
         return self.graph.state_names
+
+    def start_states(self):
+        """`{state name: vector}` a stream starts from: the model's recorded start state, or zeros."""
+        vectors = self.model.start_states(1)
+        return {name: np.asarray(vector, np.float32)[0]
+                for name, vector in zip(self.state_names, vectors, strict=True)}
 
     def _logits(self, hidden):
         if self.output_kernel is None:
@@ -176,11 +183,16 @@ class LanguageModelExporter(Exporter):
 
     def metadata(self, graph, tokenizer, config):
         reverse = bool(graph.model.reverse)
+        recorded = bool(getattr(graph.model, "start_state", False))
         return {
             "special_ids": {"pad": 0, "newline": int(tokenizer.newline_id)},
             "reverse": reverse,
+            # The state the model reaches at a line break of its training text: generation starts from it.
+            "start_states": ({name: [float(x) for x in vector] for name, vector in graph.start_states().items()}
+                             if recorded else None),
             "usage": (
-                "Start from zero states; prefill(tokens, states) on the prompt, then step(token, "
+                ("Start from start_states (shape (1, size) each); " if recorded else "Start from zero states; ")
+                + "prefill(tokens, states) on the prompt, then step(token, "
                 "states) once per generated token, passing back the states each call returns."
                 + (" This backward model reads right to left: feed tokens last first; it writes what "
                    "comes before them." if reverse else "")

@@ -35,7 +35,7 @@ class LiteRTModel:
 
     Example:
     >>> model = LiteRTModel.from_directory("exports/shakespeare_char")
-    >>> logits, states = model.prefill(model.tokenizer.encode("ROMEO:"), model.zero_states())
+    >>> logits, states = model.prefill(model.tokenizer.encode("ROMEO:"), model.start_states())
     >>> model.generate("ROMEO:", max_tokens=100, temperature=0.8)
     """
 
@@ -76,6 +76,15 @@ class LiteRTModel:
         names = names or list(self.state_dims)
         return {name: np.zeros((1, self.state_dims[name]), np.float32) for name in names}
 
+    def start_states(self):
+        """The states a generated stream starts from: the language model's recorded start state (metadata
+        `start_states`), or zeros for a model without one."""
+        recorded = self.metadata.get("start_states")
+        if not recorded:
+            return self.zero_states()
+        return {name: np.asarray(recorded[name], np.float32).reshape(1, self.state_dims[name])
+                for name in self.state_dims}
+
     def _states(self, outputs):
         return {name: outputs[name] for name in self.state_dims if name in outputs}
 
@@ -115,7 +124,7 @@ class LiteRTModel:
         tokenizer = self.tokenizer
         backward = bool(self.metadata.get("reverse"))
         ids = tokenizer.encode(prompt) if prompt else [tokenizer.newline_id]
-        logits, states = self.prefill(ids[::-1] if backward else ids, self.zero_states())
+        logits, states = self.prefill(ids[::-1] if backward else ids, self.start_states())
         rng = np.random.default_rng(seed)
         generated = []
         for _ in range(max_tokens):

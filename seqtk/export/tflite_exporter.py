@@ -205,7 +205,8 @@ def export_tflite(
 
     Args:
         model_directory: a directory written by `seqtk train`.
-        output_directory: default `<model_directory>_tflite` (`_<quantize>` appended when quantized).
+        output_directory: default `exports/<model folder name>_tflite` (`_<quantize>` appended when
+            quantized), under the current directory.
         quantize: one of `QUANTIZATIONS`.
         examples_path: real examples (one per line, or the task's data format) to calibrate int8 and verify
             against Keras; default the model's own validation data.
@@ -216,7 +217,7 @@ def export_tflite(
             second copy of the LSTM weights) or `"auto"` (both measured, the faster kept).
 
     Example:
-    >>> report = export_tflite("saved_models/shakespeare_char", "exports/shakespeare_char")
+    >>> report = export_tflite("saved_models/shakespeare_char_large", "exports/shakespeare_char")
     >>> report["signatures"]["step"]["max_abs_diff_vs_keras"] < 1e-4
     True
     """
@@ -246,7 +247,9 @@ def export_tflite(
     examples = exporter.read_examples(examples_path, config)
     unknown = report_unknown(exporter.input_tokenizer(tokenizer), examples.located(), "Export examples", corpus=True)
     suffix = "" if quantize == "none" else f"_{quantize}"
-    output_directory = output_directory or os.path.normpath(model_directory) + f"_tflite{suffix}"
+    # exports/ (ignored by git), not beside the model: a shipped preset's folder stays as it was shipped.
+    output_directory = output_directory or os.path.join(
+        "exports", os.path.basename(os.path.normpath(model_directory)) + f"_tflite{suffix}")
 
     variants = _variants(exporter, model, config, loop, quantize, lstm_step)
     measured, samples_of = {}, {}

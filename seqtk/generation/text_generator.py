@@ -21,25 +21,38 @@ class TextGenerator:
             `top_p`); `sampler_kwargs` are passed to it (`k`, `p`,
             `temperature`).
         jit_compile: compile the loop with XLA.
+        start: `"model"` starts every prompt from the state the model
+            recorded (`LanguageModel.start_states`; zeros if it has none),
+            `"zeros"` from the zero state.
 
     Example:
     >>> generator = TextGenerator(model, tokenizer, sampler="top_k", k=20)
     >>> generator.generate("ROMEO:", max_length=200, seed=1)
     """
 
-    def __init__(self, model, tokenizer, sampler="greedy", jit_compile=True, **sampler_kwargs):
+    def __init__(self, model, tokenizer, sampler="greedy", jit_compile=True, start="model", **sampler_kwargs):
+        if start not in ("model", "zeros"):
+            raise ValueError(f"start must be 'model' or 'zeros'; received {start!r}.")
         self.model = model
         self.tokenizer = tokenizer
         self.sampler = get_sampler(sampler, **sampler_kwargs)
         self.jit_compile = jit_compile
+        self.start = start
         self._loops = {}
         self._prefill = tf.function(self._prefill_fn, jit_compile=False, reduce_retracing=True)
 
     def _prefill_fn(self, token_ids, lengths):
         mask = tf.sequence_mask(lengths, tf.shape(token_ids)[1])
-        logits, states = self.model(token_ids, padding_mask=mask, return_state=True, training=False)
+        states = self.start_states(tf.shape(token_ids)[0])
+        logits, states = self.model(token_ids, states=states, padding_mask=mask, return_state=True, training=False)
         last = tf.gather(logits, lengths - 1, axis=1, batch_dims=1)
         return last, states
+
+    def start_states(self, batch_size):
+        """The states a batch of prompts is read from (see `start`)."""
+        if self.start == "zeros" or not hasattr(self.model, "start_states"):
+            return self.model.get_initial_state(batch_size)
+        return self.model.start_states(batch_size)
 
     def _loop(self, max_length):
         if max_length not in self._loops:

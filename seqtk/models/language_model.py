@@ -37,6 +37,12 @@ class LanguageModel(keras.Model):
         temporal_activation_regularization: TAR weight (beta).
         reverse: the model reads text right to left (a backward model, ULMFiT's second
             direction): trainers, evaluation and generation feed it token streams reversed.
+        start_state: hold a recorded state to start generation from (`start_states`,
+            set by `prime_start_state` after training). A model trained with carried
+            state (truncated BPTT) has almost never seen the zero state, so a prompt read
+            from zeros lands it where it never was; the recorded state is one it has been
+            in, just after a line break of its training text. Training and evaluation
+            still start streams at zero.
         seed: seed of every dropout mask.
 
     Call arguments:
@@ -70,6 +76,7 @@ class LanguageModel(keras.Model):
         activation_regularization=0.0,
         temporal_activation_regularization=0.0,
         reverse=False,
+        start_state=False,
         seed=None,
         **kwargs,
     ):
@@ -92,7 +99,9 @@ class LanguageModel(keras.Model):
         self.activation_regularization = activation_regularization
         self.temporal_activation_regularization = temporal_activation_regularization
         self.reverse = bool(reverse)
+        self.start_state = bool(start_state)
         self.seed = seed
+        self.start_state_vectors = []
 
         def sub_seed(offset):
             return None if seed is None else seed + offset
@@ -137,9 +146,31 @@ class LanguageModel(keras.Model):
     def get_initial_state(self, batch_size):
         return self.recurrent.get_initial_state(batch_size)
 
+    def start_states(self, batch_size):
+        """The states generation starts from: the recorded start state of every row, or zeros without one."""
+        if not self.start_state_vectors:
+            return self.get_initial_state(batch_size)
+        return [ops.broadcast_to(ops.cast(vector, self.compute_dtype)[None], (batch_size, vector.shape[0]))
+                for vector in self.start_state_vectors]
+
+    def set_start_states(self, states):
+        """Records `states` (one vector per state tensor, in `state_dims` order) as the start state."""
+        if not self.start_state:
+            raise ValueError("This model has no start state to record: build it with start_state=True.")
+        if len(states) != len(self.start_state_vectors):
+            raise ValueError(f"Expected {len(self.start_state_vectors)} state vectors; received {len(states)}.")
+        for variable, state in zip(self.start_state_vectors, states, strict=True):
+            variable.assign(ops.reshape(ops.cast(state, variable.dtype), variable.shape))
+
     def build(self, input_shape):
         self.embedding.build(None)
         self.recurrent.build((input_shape[0], input_shape[1], self.embedding_dim))
+        if self.start_state and not self.start_state_vectors:
+            self.start_state_vectors = [
+                self.add_weight(shape=(dim,), initializer="zeros", trainable=False, dtype="float32",
+                                name=f"start_state_{index}")
+                for index, dim in enumerate(self.state_dims)
+            ]
         self.built = True
 
     def call(self, token_ids, states=None, padding_mask=None, return_state=False, training=None):
@@ -175,6 +206,7 @@ class LanguageModel(keras.Model):
                 "activation_regularization": self.activation_regularization,
                 "temporal_activation_regularization": self.temporal_activation_regularization,
                 "reverse": self.reverse,
+                "start_state": self.start_state,
                 "seed": self.seed,
             }
         )

@@ -1,5 +1,6 @@
 """A trained model on disk: the `.keras` file, its tokenizer and its records, in one directory."""
 
+import io
 import json
 import os
 import shutil
@@ -7,6 +8,7 @@ import tempfile
 import zipfile
 
 import keras
+import numpy as np
 import yaml
 
 from seqtk.tokenizers.tokenizer import TOKENIZER_FILE, load_tokenizer
@@ -15,6 +17,61 @@ MODEL_FILE = "model.keras"
 CONFIG_FILE = "config.yaml"
 METRICS_FILE = "metrics.json"
 CARD_FILE = "MODEL_CARD.md"
+WEIGHTS_MEMBER = "model.weights.h5"
+SAVE_PRECISIONS = ("float32", "float16")
+FLOAT16_MAX = float(np.finfo(np.float16).max)
+
+
+def round_weights(model, precision):
+    """Rounds every float32 weight of `model` to `precision` and back, in place, so the model computes
+    exactly what its file saved in that precision will (metrics measured now are the saved model's)."""
+    if precision == "float32":
+        return
+    for variable in model.weights:
+        if variable.dtype == "float32":
+            values = np.asarray(variable.numpy(), np.float32)
+            if np.abs(values).max(initial=0.0) > FLOAT16_MAX:
+                raise ValueError(f"{variable.path}: a weight of {np.abs(values).max():.4g} does not fit in "
+                                 f"{precision} (at most {FLOAT16_MAX:g}); keep save_precision: float32.")
+            variable.assign(values.astype(precision).astype(np.float32))
+
+
+def _copy_h5(old, new, precision):
+    """Copies an HDF5 group (its attributes, groups and datasets) with its float32 datasets in `precision`."""
+    import h5py
+
+    new.attrs.update(old.attrs)
+    for key, item in old.items():
+        if isinstance(item, h5py.Group):
+            _copy_h5(item, new.create_group(key), precision)
+        else:
+            values = item[()]
+            if item.dtype == np.float32:
+                values = values.astype(precision)
+            new.create_dataset(key, data=values).attrs.update(item.attrs)
+
+
+def _store_weights(path, precision):
+    """Rewrites the float32 arrays of the `.keras` file at `path` in `precision`: the file shrinks by half for
+    float16, and Keras reads them back into the model's float32 variables."""
+    if precision == "float32":
+        return
+    import h5py
+
+    with zipfile.ZipFile(path) as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    rewritten = []
+    for info, data in members:
+        if info.filename == WEIGHTS_MEMBER:
+            # A new file, not datasets replaced in place: HDF5 never gives back the space of a deleted one.
+            source, target = io.BytesIO(data), io.BytesIO()
+            with h5py.File(source, "r") as old, h5py.File(target, "w") as new:
+                _copy_h5(old, new, precision)
+            data = target.getvalue()
+        rewritten.append((info, data))
+    with zipfile.ZipFile(path, "w") as archive:
+        for info, data in rewritten:
+            archive.writestr(info, data)
 
 
 def copy_model(model, dtype=None):
@@ -71,17 +128,23 @@ def write_directory(directory, write):
     return directory
 
 
-def save_model_directory(directory, model, tokenizer, config=None, metrics=None, model_card=None):
+def save_model_directory(directory, model, tokenizer, config=None, metrics=None, model_card=None,
+                         precision="float32"):
     """Writes everything into a temporary sibling directory, then renames it into place.
 
     An interrupted save leaves any earlier model at `directory` untouched. The model is saved
     without optimizer state. `config` is a mapping or a task's config (anything with `to_dict()`).
+    `precision` `float16` stores the weights in half the bytes (`round_weights` first makes the model in
+    memory what the file holds); loading gives float32 variables either way.
     """
+    if precision not in SAVE_PRECISIONS:
+        raise ValueError(f"precision must be one of {SAVE_PRECISIONS}; received {precision!r}.")
     if config is not None and hasattr(config, "to_dict"):
         config = config.to_dict()
 
     def write(staging):
         _inference_copy(model).save(os.path.join(staging, MODEL_FILE))
+        _store_weights(os.path.join(staging, MODEL_FILE), precision)
         tokenizer.save(staging)
         if config is not None:
             with open(os.path.join(staging, CONFIG_FILE), "w", encoding="utf-8") as handle:
@@ -132,7 +195,7 @@ def read_model_directory(directory):
     ):
         raise FileNotFoundError(
             f"{directory}: not a seqtk model directory (it needs {MODEL_FILE} and {TOKENIZER_FILE}). "
-            "Give a directory written by `seqtk train`, such as saved_models/shakespeare_char."
+            "Give a directory written by `seqtk train`, such as saved_models/ud_ewt_upos."
         )
     import seqtk.models  # noqa: F401  registers the seqtk classes for deserialization
 

@@ -1,6 +1,7 @@
 """The text-classification task (`seqtk train classifier`): many-to-one, from scratch or by ULMFiT transfer."""
 
 import dataclasses
+import math
 import typing
 
 import keras
@@ -265,6 +266,9 @@ class ClassifierTask(Task):
     def loss(self, config):
         return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
+    def chance_loss(self, model, prepared):
+        return math.log(model.num_classes)
+
     def metrics(self, config):
         return [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
 
@@ -344,4 +348,4 @@ def classifier_card(config, metrics, command):
         format_report(metrics["validation"]),
         "```",
     ]
-    return "\n".join(lines + reproduce_section(command))
+    return "\n".join(lines + reproduce_section(command, config.get("data_license", "")))

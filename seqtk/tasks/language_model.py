@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import math
 import os
 import typing
 
@@ -21,6 +22,7 @@ from seqtk.data.token_shards import (
     write_token_shards,
 )
 from seqtk.errors import ConfigError, DataError
+from seqtk.generation.start_state import PRIMING_TOKENS, prime_start_state
 from seqtk.generation.text_generator import TextGenerator
 from seqtk.inference.language_model_evaluation import evaluate_language_model
 from seqtk.models.language_model import LanguageModel
@@ -76,6 +78,9 @@ class LanguageModelModelConfig:
     activation_regularization: float = at_least(0.0, 0.0)
     temporal_activation_regularization: float = at_least(0.0, 0.0)
     reverse: bool = False  # read text right to left: the backward model of a ULMFiT pair
+    # Record, after training, the state the model reaches at a line break of its training text, and start
+    # generation from it (a model trained with carried state has almost never seen the zero state).
+    start_state: bool = True
 
 
 @dataclasses.dataclass
@@ -138,9 +143,9 @@ def fine_tuning_config(init_from, config=None, overrides=(), data=None):
     stage-2 config such as `sst2_backward` names the model that stage 3 reads).
 
     Example:
-        >>> config = fine_tuning_config("saved_models/shakespeare_char", data=["my.txt"])  # doctest: +SKIP
+        >>> config = fine_tuning_config("saved_models/shakespeare_char_large", data=["my.txt"])  # doctest: +SKIP
         >>> config.name  # doctest: +SKIP
-        'shakespeare_char_finetuned'
+        'shakespeare_char_large_finetuned'
     """
     source = config
     if not source:
@@ -295,7 +300,9 @@ class LanguageModelTask(Task):
     def initialize_from(self, config, directory, log):
         model, tokenizer, base = load_model_directory(directory, task=self.name)
         config.tokenizer = dataclasses.replace(base.tokenizer)
-        config.model = dataclasses.replace(base.model, reverse=bool(model.reverse))
+        # A model saved before start states existed has none to record; its fine-tuned copy keeps it so.
+        config.model = dataclasses.replace(base.model, reverse=bool(model.reverse),
+                                           start_state=bool(getattr(model, "start_state", False)))
         return model, tokenizer
 
     def prepare(self, config, tokenizer, train, validation, log):
@@ -315,9 +322,12 @@ class LanguageModelTask(Task):
             train_data = window_batches(train_ids, training.batch_size, training.sequence_length,
                                         seed=training.seed)
         valid_data = stream_batches(valid_ids, training.batch_size, training.sequence_length).one_pass()
+        tail = 2 * PRIMING_TOKENS
+        priming_ids = (train_ids.read(max(0, len(train_ids) - tail), len(train_ids))
+                       if isinstance(train_ids, TokenShards) else train_ids[-tail:])
         return PreparedData(train_data, valid_data,
                             statistics={"vocabulary_size": tokenizer.vocabulary_size, "train_tokens": len(train_ids)},
-                            extras={"valid_ids": valid_ids})
+                            extras={"valid_ids": valid_ids, "priming_ids": priming_ids})
 
     def trainer(self, model, config):
         return CarriedStateModel(model, config.training.batch_size,
@@ -328,6 +338,9 @@ class LanguageModelTask(Task):
 
     def loss(self, config):
         return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    def chance_loss(self, model, prepared):
+        return math.log(model.vocabulary_size)
 
     def callbacks(self, config, model, tokenizer, prepared, log):
         callbacks = [LanguageModelMetricsCallback()]
@@ -361,6 +374,12 @@ class LanguageModelTask(Task):
             sources = ", ".join(map(expand_data_dir, config.data.train))
             log(f"Fine-tuning on {sources}: validation perplexity "
                 f"{before['perplexity']:.2f} before, {after['perplexity']:.2f} after.")
+        if getattr(model, "start_state", False):
+            window = prime_start_state(model, prepared.extras["priming_ids"], tokenizer.newline_id)
+            metrics["start_state"] = {"primed_on_tokens": len(window), "text": tokenizer.decode(
+                list(window[::-1] if model.reverse else window))[-200:]}
+            log(f"Start state for generation: primed on the last {len(window):,} tokens of the training text "
+                "up to a line break.")
         prompt = config.sample_prompt
         # Counted, not reported: under --strict an error here would lose the model just trained.
         unknown = count_unknown(tokenizer, [("sample_prompt", None, prompt)]).unknown if prompt else {}
@@ -427,4 +446,4 @@ def language_model_card(config, metrics, command):
         json.dumps(metrics["validation"], indent=2),
         "```",
     ]
-    return "\n".join(lines + reproduce_section(command))
+    return "\n".join(lines + reproduce_section(command, config.get("data_license", "")))

@@ -1,6 +1,7 @@
 """The sequence-tagging task (`seqtk train tagger`): one tag per token, part of speech or named entities."""
 
 import dataclasses
+import math
 import typing
 
 import keras
@@ -225,7 +226,7 @@ def tag_texts(directory, token_lists, batch_size=64, locations=None):
     output scheme. `locations` (`"news.txt, line 4"`) name the sentences in the report of unknown words.
 
     Example:
-    >>> tag_texts("saved_models/ud_ewt_sample", [["I", "saw", "her", "."]])
+    >>> tag_texts("saved_models/ud_ewt_upos", [["I", "saw", "her", "."]])
     [('PRON', 'VERB', 'PRON', 'PUNCT')]
     """
     model, tokenizer, config = load_model_directory(directory, task="tagger")
@@ -414,10 +415,17 @@ class TaggerTask(Task):
                                         "char_vocabulary_size": tokenizer.char_vocabulary_size,
                                         "train_sentences": len(train),
                                         "train_tokens": sum(len(s.tokens) for s in train)},
-                            extras={"validation": validation})
+                            extras={"validation": validation,
+                                    "longest_train_sentence": max(len(s.tokens) for s in train)})
 
     def loss(self, config):
         return None  # SequenceTagger.compute_loss: the CRF's likelihood or the masked cross-entropy
+
+    def chance_loss(self, model, prepared):
+        # The CRF's loss is per sentence: a uniform guess costs ln(tags) per token of it, so a batch of the
+        # longest sentences may honestly start there.
+        per_token = math.log(model.num_tags)
+        return per_token * prepared.extras["longest_train_sentence"] if model.crf is not None else per_token
 
     def callbacks(self, config, model, tokenizer, prepared, log):
         tagger = sentence_tagger(model, tokenizer, config)
@@ -513,7 +521,7 @@ def tagger_card(config, metrics, command):
         format_tagging_report(report),
         "```",
     ]
-    return "\n".join(lines + reproduce_section(command))
+    return "\n".join(lines + reproduce_section(command, config.get("data_license", "")))
 
 
 __all__ = ["TaggedSentence", "TaggerConfig", "TaggerTask", "tag_texts"]

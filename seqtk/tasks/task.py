@@ -28,7 +28,7 @@ class Task:
     Example:
     >>> task = get_task("classifier")
     >>> config = task.load_config("sst2_sentences", overrides=["training.epochs=1"])
-    >>> result = task.train(config)      # {"directory": "saved_models/sst2_sentences", "metrics": {...}}
+    >>> result = task.train(config)      # {"directory": "models/sst2_sentences", "metrics": {...}}
     """
 
     name = None  # the registry key, as `seqtk train <name>` takes it
@@ -154,6 +154,12 @@ class Task:
     def callbacks(self, config, model, tokenizer, prepared, log):
         """Callbacks that run before the runner's: they add the logged values the task monitors."""
         return []
+
+    def chance_loss(self, model, prepared):
+        """The training loss of a model that guesses uniformly (ln of the number of classes per prediction,
+        in the loss's own units): a loss far above it means the run diverged, which `training.on_nan`
+        handles as it does a NaN. `None` (the default) checks only that the loss is finite."""
+        return None
 
     def before_training(self, config, model, tokenizer, prepared, log):
         """Metrics of a model loaded with `initialize_from`, before it trains (default: none)."""

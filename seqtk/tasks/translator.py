@@ -2,6 +2,7 @@
 unequal lengths, scored by BLEU and chrF."""
 
 import dataclasses
+import math
 import typing
 
 import keras
@@ -291,6 +292,9 @@ class TranslatorTask(Task):
     def loss(self, config):
         return MaskedSequenceLoss(config.training.label_smoothing)
 
+    def chance_loss(self, model, prepared):
+        return math.log(model.target_vocabulary_size)
+
     def callbacks(self, config, model, tokenizers, prepared, log):
         training, examples = config.training, prepared.extras["validation"]
         if training.bleu_sentences and len(examples) > training.bleu_sentences:
@@ -390,4 +394,4 @@ def translator_card(config, metrics, command):
         "",
         f"BLEU signature: `{next(iter(metrics['validation'].values()))['bleu_signature']}`",
     ]
-    return "\n".join(lines + reproduce_section(command))
+    return "\n".join(lines + reproduce_section(command, config.get("data_license", "")))

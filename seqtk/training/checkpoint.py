@@ -99,8 +99,9 @@ class CheckpointCallback(keras.callbacks.Callback):
         early_stopping: an `EarlyStopping` with `restore_best_weights`; its best weights are
             saved and handed back on resume.
         write: write the files; False on the workers of a multi-worker run other than the chief.
-        fault: a `NumericalFaultCallback`; once it has stopped training on a NaN or infinite
-            loss, nothing more is written, and each checkpoint becomes its last good state.
+        fault: a `NumericalFaultCallback`; once it has stopped training on a NaN, infinite or
+            diverged loss, nothing more is written, and each checkpoint becomes its last good state;
+            while the loss is above its divergence bound, no checkpoint is written inside the epoch.
         every_steps, every_minutes: checkpoint inside epochs as well (0: only at epoch ends).
         steps_per_epoch: the steps of one epoch (to tell an epoch's end from a step inside it).
 
@@ -180,7 +181,7 @@ class CheckpointCallback(keras.callbacks.Callback):
         due = ((self.every_steps and self.position % self.every_steps == 0)
                or (self.every_seconds and time.monotonic() - self._last_save >= self.every_seconds))
         at_epoch_end = self.steps_per_epoch and self.position % self.steps_per_epoch == 0
-        if due and not at_epoch_end and not (self.fault is not None and self.fault.stopped):
+        if due and not at_epoch_end and not (self.fault is not None and (self.fault.stopped or self.fault.suspect)):
             self._save(mid_epoch=True)
 
     def on_epoch_end(self, epoch, logs=None):

@@ -125,10 +125,15 @@ class TrainingConfig:
 class RunConfig:
     """What every task's config has: its name, where it writes, and the four sections."""
 
-    name: str = folder_name("model")  # saved_models/<name>, checkpoints/<name>, runs/<name>
-    output_dir: str = "saved_models"
+    name: str = folder_name("model")  # models/<name>, checkpoints/<name>, runs/<name>
+    output_dir: str = "models"  # ignored by git: saved_models/ holds the shipped presets
     checkpoint_dir: str = "checkpoints"
     log_dir: str = "runs"
+    # The weights in model.keras: float16 halves the file (shipping, phones); the validation metrics are
+    # measured with the weights rounded to it, so they are the saved model's. Loading gives float32.
+    save_precision: str = choice("float32", "float16")
+    # The training data's license and attribution, copied into the model card.
+    data_license: str = ""
 
     def to_dict(self):
         return dataclasses.asdict(self)
@@ -254,7 +259,8 @@ def build_config(config_class, task, config=None, overrides=(), data=None, elsew
     Args:
         config: a named config of `task` (`shakespeare_char`), a YAML/JSON path, or None for the defaults.
         overrides: `"section.key=value"` strings (values parsed as YAML).
-        data: replaces `data.train` with the user's files and clears the configured validation.
+        data: replaces `data.train` with the user's files and clears the configured validation and
+            `data_license`.
         elsewhere: `elsewhere(path)` names the tasks that have a key this one lacks (for the error).
     """
     result = config_class()
@@ -268,6 +274,7 @@ def build_config(config_class, task, config=None, overrides=(), data=None, elsew
     if data:
         result.data.train = [data] if isinstance(data, str) else list(data)
         result.data.validation = []
+        result.data_license = ""  # the named config's corpus is not what this model trains on
     for override in overrides or ():
         key, separator, raw = override.partition("=")
         if not separator:

@@ -1,9 +1,12 @@
 """What every MODEL_CARD.md ends with; each task writes the rest of its card."""
 
 
-def reproduce_section(command):
-    """The card's last lines: the command that trained the model."""
-    return ["", "## Reproduce", "```", command, "```", "", "Settings: see `config.yaml` beside this card.", ""]
+def reproduce_section(command, data_license=""):
+    """The card's last lines: the training data's license (`data_license` of the config), then the command
+    that trained the model."""
+    license_lines = ["", "## Data license", data_license.strip()] if data_license.strip() else []
+    return license_lines + ["", "## Reproduce", "```", command, "```", "",
+                            "Settings: see `config.yaml` beside this card.", ""]
 
 
 def vocabulary_section(metrics, vocabularies):

@@ -1,4 +1,4 @@
-"""Keeping a NaN or infinite loss out of checkpoints and saved models: stop, or roll back and go on."""
+"""Keeping a NaN, infinite or diverged loss out of checkpoints and saved models: stop, or roll back and go on."""
 
 import math
 
@@ -6,10 +6,17 @@ import keras
 import numpy as np
 
 ON_NAN = ("stop", "rollback")
+# A run has diverged when its loss stays above DIVERGENCE_FACTOR x the loss of a uniform guess (ln of the
+# number of classes) + DIVERGENCE_MARGIN nats for DIVERGED_BATCHES batches in a row, or for a whole epoch: no
+# model that learns anything is there, and one whose loss is finite but astronomical (weights blown up
+# without overflowing) would otherwise be saved as if it had trained.
+DIVERGENCE_FACTOR = 3.0
+DIVERGENCE_MARGIN = 3.0
+DIVERGED_BATCHES = 10
 
 
 class NumericalFault(RuntimeError):
-    """Training met a NaN or infinite loss and stopped; nothing it wrote holds the bad weights."""
+    """Training met a NaN, infinite or diverged loss and stopped; nothing it wrote holds the bad weights."""
 
 
 def _finite(values):
@@ -17,12 +24,15 @@ def _finite(values):
 
 
 class NumericalFaultCallback(keras.callbacks.Callback):
-    """Watches every batch's loss; a NaN or infinite one never reaches a checkpoint or a saved model.
+    """Watches every batch's loss; a NaN, infinite or diverged one never reaches a checkpoint or a saved model.
 
     The weights and optimizer state at the start of training, at the end of
     every good epoch and at every checkpoint inside an epoch (what the
     checkpoints hold) are the last good state.
-    When a batch's loss is not finite:
+    A fault is a batch loss that is not finite; with `chance_loss` (the loss
+    of a uniform guess), also a running epoch loss above `divergence_bound`
+    for `DIVERGED_BATCHES` batches in a row or at an epoch's end; and a
+    validation loss that is not finite. Then:
       - `on_nan="stop"`: the last good state comes back, training stops and
         `fault` says which epoch, batch and optimizer step went wrong; the
         checkpoint callback writes nothing more and the runner raises
@@ -35,6 +45,8 @@ class NumericalFaultCallback(keras.callbacks.Callback):
         on_nan: `"stop"` or `"rollback"`.
         max_rollbacks: how many times `rollback` may halve the rate.
         log: where messages go.
+        chance_loss: the training loss of a model that guesses uniformly
+            (`Task.chance_loss`); `None` checks finiteness only.
 
     Example:
     >>> fault = NumericalFaultCallback("rollback", max_rollbacks=3)
@@ -42,13 +54,17 @@ class NumericalFaultCallback(keras.callbacks.Callback):
     >>> fault.rollbacks, fault.fault
     """
 
-    def __init__(self, on_nan="stop", max_rollbacks=3, log=print):
+    def __init__(self, on_nan="stop", max_rollbacks=3, log=print, chance_loss=None):
         super().__init__()
         if on_nan not in ON_NAN:
             raise ValueError(f"on_nan must be one of {ON_NAN}; received on_nan={on_nan!r}.")
         self.on_nan = on_nan
         self.max_rollbacks = max_rollbacks
         self.log = log
+        self.chance_loss = chance_loss
+        self.divergence_bound = (None if chance_loss is None
+                                 else DIVERGENCE_FACTOR * chance_loss + DIVERGENCE_MARGIN)
+        self._above = 0  # batches in a row whose running loss is above the bound
         self.rollbacks = []
         self.scale = 1.0  # of the learning rate; a per-epoch schedule multiplies its rate by it
         self.fault = None
@@ -59,6 +75,11 @@ class NumericalFaultCallback(keras.callbacks.Callback):
     def stopped(self):
         return self.fault is not None
 
+    @property
+    def suspect(self):
+        """The running loss is above the divergence bound now: the weights are no good state to keep."""
+        return self._above > 0
+
     def _variables(self):
         optimizer = self.model.optimizer
         # The step count stays (those batches were read) and so does the rate (a rollback's halving must
@@ -68,6 +89,8 @@ class NumericalFaultCallback(keras.callbacks.Callback):
 
     def keep_good_state(self):
         """Takes the weights and optimizer state now as the last good state (a checkpoint holds them)."""
+        if self.suspect:
+            return
         values = {id(variable): variable.numpy() for variable in self._variables()}
         if _finite(values.values()):
             self._good = values
@@ -83,33 +106,66 @@ class NumericalFaultCallback(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch
+        self._above = 0
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.stopped:
+            return
+        logs = logs or {}
+        loss, validation = logs.get("loss"), logs.get("val_loss")
+        where = f"the end of epoch {epoch + 1}"
+        if validation is not None and not math.isfinite(float(validation)):
+            self._fault(f"the validation loss became {float(validation)} at {where}", float(validation), None)
+        elif loss is not None and self._diverged(float(loss)):
+            self._fault(f"the loss diverged: the epoch's mean loss is {float(loss):.4g} at {where}, "
+                        + self._bound_text(), float(loss), None)
         if not self.stopped:
             self.keep_good_state()
 
+    def _diverged(self, loss):
+        return self.divergence_bound is not None and loss > self.divergence_bound
+
+    def _bound_text(self):
+        return (f"above {DIVERGENCE_FACTOR:g} x {self.chance_loss:.4g} (a uniform guess's loss) + "
+                f"{DIVERGENCE_MARGIN:g} = {self.divergence_bound:.4g}")
+
     def on_train_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
-        if loss is None or math.isfinite(float(loss)) or self.stopped:
+        if loss is None or self.stopped:
             return
+        loss = float(loss)
+        self._above = self._above + 1 if self._diverged(loss) else 0
+        if math.isfinite(loss) and self._above < DIVERGED_BATCHES:
+            return
+        step = int(self.model.optimizer.iterations.numpy())
+        where = f"epoch {self.epoch + 1}, batch {batch + 1} (optimizer step {step})"
+        if not math.isfinite(loss):
+            self._fault(f"the loss became {loss} at {where}", loss, batch)
+        else:
+            self._fault(f"the loss diverged: the epoch's running loss is {loss:.4g} at {where}, "
+                        f"{self._bound_text()} for {DIVERGED_BATCHES} batches in a row", loss, batch)
+
+    def _fault(self, what, loss, batch):
+        """Back to the last good state, then a halved rate (rollback) or a stop."""
         optimizer = self.model.optimizer
         step = int(optimizer.iterations.numpy())
-        where = f"epoch {self.epoch + 1}, batch {batch + 1} (optimizer step {step})"
         if self._good is None:
-            raise NumericalFault(f"The loss is {float(loss)} at {where}, before any good state was kept.")
+            raise NumericalFault(f"Training stopped: {what}, before any good state was kept.")
         self._restore_good_state()
+        self._above = 0
         if self.on_nan == "rollback" and len(self.rollbacks) < self.max_rollbacks:
             rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
             optimizer.learning_rate = rate / 2
             self.scale /= 2
-            # The epoch's running loss and metrics hold the bad batch; they restart from here.
+            # The epoch's running loss and metrics hold the bad batches; they restart from here.
             self.model.reset_metrics()
-            self.rollbacks.append({"epoch": self.epoch + 1, "batch": batch + 1, "step": step,
-                                   "learning_rate": rate / 2})
-            self.log(f"The loss is {float(loss)} at {where}: back to the last good state, learning rate "
+            self.rollbacks.append({"epoch": self.epoch + 1, "batch": None if batch is None else batch + 1,
+                                   "step": step, "learning_rate": rate / 2, "reason": what})
+            self.log(f"{what[0].upper()}{what[1:]}: back to the last good state, learning rate "
                      f"{rate:g} -> {rate / 2:g} (rollback {len(self.rollbacks)} of {self.max_rollbacks}).")
             return
-        self.fault = {"loss": float(loss), "epoch": self.epoch + 1, "batch": batch + 1, "step": step}
+        self.fault = {"loss": loss, "epoch": self.epoch + 1, "batch": None if batch is None else batch + 1,
+                      "step": step, "reason": what}
         self.model.stop_training = True
 
     def message(self, checkpoint_dir):
@@ -118,7 +174,6 @@ class NumericalFaultCallback(keras.callbacks.Callback):
         tried = (f" after {len(self.rollbacks)} rollback(s) halving the learning rate" if self.rollbacks else "")
         advice = ("lower training.learning_rate or training.clipnorm, or set training.on_nan=rollback"
                   if self.on_nan == "stop" else "lower training.learning_rate or raise training.max_rollbacks")
-        return (f"Training stopped: the loss became {f['loss']} at epoch {f['epoch']}, batch {f['batch']} "
-                f"(optimizer step {f['step']}){tried}. Nothing was saved from that point: the last good "
+        return (f"Training stopped: {f['reason']}{tried}. Nothing was saved from that point: the last good "
                 f"checkpoint in {checkpoint_dir} and any model saved before are unchanged. To go on, "
                 f"{advice}, and add --resume to start from that checkpoint.")

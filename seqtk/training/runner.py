@@ -11,7 +11,7 @@ import time
 
 import keras
 
-from seqtk.models.model_directory import copy_model, save_model_directory
+from seqtk.models.model_directory import copy_model, round_weights, save_model_directory
 from seqtk.tokenizers.tokenizer import load_tokenizer
 from seqtk.tokenizers.unknown_symbols import report_unknown, unknown_symbol_policy
 from seqtk.training.callbacks import TimeBudgetCallback, step_decay_schedule
@@ -289,7 +289,8 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
             monitor=training.monitor, mode=mode, patience=training.early_stopping_patience,
             restore_best_weights=True)
         # First among the callbacks: a bad batch is undone before any other callback sees the weights.
-        fault = NumericalFaultCallback(training.on_nan, training.max_rollbacks, log)
+        fault = NumericalFaultCallback(training.on_nan, training.max_rollbacks, log,
+                                       chance_loss=task.chance_loss(model, prepared))
         decay, watched = schedule_callbacks(training, mode, scale=lambda: fault.scale)
         checkpoint = CheckpointCallback(checkpoint_dir, watched=[early_stopping] + watched,
                                         early_stopping=early_stopping, write=chief, fault=fault,
@@ -328,6 +329,7 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
             "training_seconds": seconds,
             "before": before,
         }
+        round_weights(model, config.save_precision)  # evaluated as saved
         metrics = {
             **task.evaluate(config, model, tokenizer, prepared, summary, log),
             "parameters": int(model.count_params()),
@@ -345,6 +347,7 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
             "unknown_symbols": unknown,
             **({"vocabulary_growth": growth} if growth else {}),
         }
+        round_weights(model, config.save_precision)  # and what evaluation recorded (a start state) is stored so
         config_dict = config.to_dict()
         directory = None
         if chief:
@@ -352,6 +355,7 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
                 os.path.join(config.output_dir, config.name), model, tokenizer,
                 config={"task": task.name, **config_dict},
                 metrics=metrics, model_card=task.model_card(config_dict, metrics, command),
+                precision=config.save_precision,
             )
     log(f"Saved {directory}" if chief else f"Worker {distribution.worker_index} done; the chief saves the model.")
     return {"directory": directory, "metrics": metrics, "model": model, "trainer": trainer}

@@ -6,6 +6,7 @@ which leaves no manifest when it fails."""
 import contextlib
 import os
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -87,11 +88,15 @@ def test_line_aligned_reader(tmp_path_factory, source, target):
 def test_plain_text_reader(tmp_path_factory, content):
     path = written(tmp_path_factory, ".txt", content)
     try:
-        text = read_text_file(path)
-    except DataError as error:
-        assert path in str(error), str(error)
+        expected = content.decode("utf-8")
+    except UnicodeDecodeError as decoding:
+        # Not UTF-8: an error naming the file and the line of the first bad byte.
+        with pytest.raises(DataError) as error:
+            read_text_file(path)
+        line = content.count(b"\n", 0, decoding.start) + 1
+        assert f"{path}, line {line}:" in str(error.value), str(error.value)
         return
-    assert isinstance(text, str) and os.path.getsize(path) >= 0
+    assert read_text_file(path) == expected  # every byte kept: no newline or BOM rewriting
 
 
 @given(suffix=st.sampled_from([".tsv", ".jsonl", ".txt"]), content=CONTENT,

@@ -1,20 +1,34 @@
-import os
+"""Every shipped preset exports to TFLite with Keras parity, and the folder alone does what the model does."""
 
 import pytest
+from shipped_models import shipped_model
 
+from seqtk.data.parallel_text import read_parallel
+from seqtk.data.text_sources import BUNDLED
 from seqtk.export.litert_model import LiteRTModel
 from seqtk.export.tflite_exporter import export_tflite
 
-ROOT = os.path.join(os.path.dirname(__file__), "..", "..", "saved_models")
+
+def verification_data(name, tmp_path):
+    """Data the export is checked on, bundled with the package (the presets' configs name ../shared/data)."""
+    if name == "ud_ewt_upos":
+        return BUNDLED["ud_ewt_dev"]
+    if name == "tatoeba_fr_en":
+        # The config reads English<TAB>French (source column 1), as the shared file has it.
+        pairs = read_parallel("bundled:tatoeba_fr_en_valid_full")[:300]
+        path = tmp_path / "pairs.tsv"
+        path.write_text("".join(f"{p.target}\t{p.source}\n" for p in pairs), encoding="utf-8")
+        return str(path)
+    return None  # the model's config names bundled data, which verification reads
 
 
 @pytest.mark.large
-@pytest.mark.parametrize(
-    "name,fused", [("shakespeare_char", True), ("sst2_sentences", True), ("tatoeba_sample", False)]
-)
+@pytest.mark.parametrize("name,fused", [("shakespeare_char_large", True), ("sst2_sentences", True),
+                                        ("tatoeba_fr_en", False), ("ud_ewt_upos", True)])
 def test_each_shipped_model_exports_with_keras_parity_on_its_own_data(name, fused, tmp_path):
-    # No --representative-data: the model's config names its bundled data, which verification reads.
-    report = export_tflite(os.path.join(ROOT, name), str(tmp_path / name), log=lambda *a: None)
+    directory = shipped_model(name)
+    report = export_tflite(directory, str(tmp_path / name), examples_path=verification_data(name, tmp_path),
+                           log=lambda *a: None)
     assert report["flex_operators"] == [] and report["fused_lstm"] == fused
     assert max(row["max_abs_diff_vs_keras"] for row in report["signatures"].values()) < 1e-4
     lite = LiteRTModel.from_directory(str(tmp_path / name))
@@ -25,7 +39,22 @@ def test_each_shipped_model_exports_with_keras_parity_on_its_own_data(name, fuse
                 ["a gorgeous , witty , seductive movie .", "the plot is dull and the acting is worse ."]
             )
         ] == ["1", "0"]
-    elif name == "tatoeba_sample":
-        assert lite.translate(["Je suis fatigué."], beam_size=5, length_penalty=0.6) == ["I'm tired."]
+    elif name == "tatoeba_fr_en":
+        from seqtk.tasks import translate
+
+        sentences = ["Je suis fatigué.", "Il fait beau aujourd'hui.", "Où est la gare ?"]
+        assert lite.translate(sentences, beam_size=5, length_penalty=0.6) == translate(
+            directory, sentences, beam_size=5, length_penalty=0.6)
+        assert lite.translate(["Je suis fatigué."]) == ["I'm tired."]
+    elif name == "ud_ewt_upos":
+        assert report["keras_agreement"]["tag_agreement"] == 1.0
+        assert lite.tag([["I", "saw", "her", "at", "the", "office", "."]]) == [
+            ("PRON", "VERB", "PRON", "ADP", "DET", "NOUN", "PUNCT")]
     else:
-        assert len(lite.generate("ROMEO:", max_tokens=40, temperature=0.8, seed=0)) > 0
+        # Greedy text from the folder alone is the Keras model's, both from the model's start state.
+        from seqtk.generation import TextGenerator
+        from seqtk.tasks import load_model_directory
+
+        model, tokenizer, _ = load_model_directory(directory, task="lm")
+        keras_text = TextGenerator(model, tokenizer, sampler="greedy").generate("ROMEO:", max_length=60)
+        assert "ROMEO:" + lite.generate("ROMEO:", max_tokens=60, temperature=0) == keras_text

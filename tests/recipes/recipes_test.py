@@ -4,11 +4,15 @@ import importlib.util
 import json
 import os
 
+import numpy as np
 import pytest
 import yaml
 
+from seqtk.data.labeled_text import read_labeled
 from seqtk.data.parallel_text import read_parallel
-from seqtk.tasks import load_config
+from seqtk.inference.classifier_evaluation import evaluate_classifier
+from seqtk.inference.translator_evaluation import evaluate_translator, sentence_translator
+from seqtk.tasks import load_config, load_model_directory, translate
 
 pytestmark = pytest.mark.large
 RECIPES = os.path.join(os.path.dirname(__file__), "..", "..", "recipes")
@@ -56,7 +60,12 @@ class SentimentRecipeTest:
                 "--set", "data.format=auto", "--set", "model.hidden_dim=16", *places(tmp_path)]
         recipe("sentiment").main(["--config", "sst2_sentences", *data])
         scratch = yaml.safe_load((tmp_path / "saved" / "sst2_sentences" / "metrics.json").read_text())
-        assert 0.0 <= scratch["validation"]["accuracy"] <= 1.0 and scratch["validation"]["examples"] == 100
+        # The recorded accuracy is what the saved model scores when loaded and run again on the dev file.
+        model, tokenizer, config = load_model_directory(str(tmp_path / "saved" / "sst2_sentences"))
+        report, _ = evaluate_classifier(model, tokenizer, read_labeled([sentiment_files["dev"]]), config.labels,
+                                        config.data.max_length)
+        assert report["examples"] == scratch["validation"]["examples"] == 100
+        assert report["accuracy"] == pytest.approx(scratch["validation"]["accuracy"], abs=1e-9)
         # --pretrain trains the language model first, then the classifier starts from it (ULMFiT); the
         # language model reads the sentences themselves, so its characters cover them.
         sentences = tmp_path / "sentences.txt"
@@ -71,6 +80,13 @@ class SentimentRecipeTest:
         assert "tiny_lm" in (transferred / "config.yaml").read_text()
         language_model = tmp_path / "saved" / "tiny_lm"
         assert (transferred / "tokenizer.json").read_text() == (language_model / "tokenizer.json").read_text()
+        # The classifier's word vectors are the language model's, moved a little by one epoch of training
+        # (a classifier initialized at random would correlate with them near 0).
+        classifier, _, _ = load_model_directory(str(transferred))
+        lm, _, _ = load_model_directory(str(language_model))
+        ours, theirs = np.asarray(classifier.embedding.embeddings), np.asarray(lm.embedding.embeddings)
+        assert ours.shape == theirs.shape
+        assert np.corrcoef(ours[1:].ravel(), theirs[1:].ravel())[0, 1] > 0.9
 
 
 class TranslationRecipeTest:
@@ -87,14 +103,24 @@ class TranslationRecipeTest:
             "--set", "training.beam_size=2",
             *places(tmp_path), "--translate", *sentences, "--beam", "2"])
         lines = [line for line in capsys.readouterr().out.splitlines() if "\t" in line]
-        assert [line.split("\t")[0] for line in lines] == sentences
-        assert (tmp_path / "saved" / "tatoeba_sample" / "metrics.json").exists()
+        directory = str(tmp_path / "saved" / "tatoeba_sample")
+        # Each printed line is the source and the saved model's own beam-2 translation of it.
+        assert [line.split("\t") for line in lines] == [
+            [source, target] for source, target in zip(sentences, translate(directory, sentences, 2), strict=True)]
+        # metrics.json holds what the saved model scores when loaded and run again on the validation pairs.
+        metrics = json.loads((tmp_path / "saved" / "tatoeba_sample" / "metrics.json").read_text())
+        model, tokenizers, config = load_model_directory(directory)
+        report, _ = evaluate_translator(sentence_translator(model, tokenizers, config.data), pairs[300:340])
+        assert metrics["validation"]["greedy"]["sentences"] == 40
+        assert report["bleu"] == pytest.approx(metrics["validation"]["greedy"]["bleu"], abs=1e-6)
+        assert report["chrf"] == pytest.approx(metrics["validation"]["greedy"]["chrf"], abs=1e-6)
 
 
 class TaggingRecipeTest:
-    def test_trains_on_user_json_lines_and_exports_a_verified_quantized_folder(self, tmp_path):
+    def test_trains_on_user_json_lines_and_exports_a_verified_quantized_folder(self, tmp_path, monkeypatch):
         from seqtk.data.tagged_text import read_tagged
 
+        monkeypatch.chdir(tmp_path)  # the export goes to exports/ under the current directory
         sentences = read_tagged(["bundled:ud_ewt_sample_train"])[:120]
         data = tmp_path / "mine.jsonl"
         data.write_text("".join(json.dumps({"tokens": s.tokens, "tags": s.tags}) + "\n" for s in sentences),
@@ -106,6 +132,6 @@ class TaggingRecipeTest:
         metrics = yaml.safe_load((directory / "metrics.json").read_text())
         assert metrics["train_sentences"] == 120 and metrics["validation"]["tokens"] == sum(
             len(s.tokens) for s in sentences)
-        report = yaml.safe_load((tmp_path / "saved" / "mine_tflite_dynamic" / "export_report.json").read_text())
+        report = yaml.safe_load((tmp_path / "exports" / "mine_tflite_dynamic" / "export_report.json").read_text())
         assert report["task"] == "tagger" and report["quantize"] == "dynamic" and not report["flex_operators"]
         assert "tag_agreement" in report["keras_agreement"]

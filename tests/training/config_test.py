@@ -35,7 +35,7 @@ class ConfigTest:
         assert two["name"] == one["name"] + "_backward"
         if task == "lm" and one["tokenizer"].get("kind") == "sentencepiece":
             # The backward model reads the forward model's pieces, so the two classifiers can be compared.
-            assert two["tokenizer"]["model_file"] == f"saved_models/{one['name']}/sentencepiece.model"
+            assert two["tokenizer"]["model_file"] == f"{one['output_dir']}/{one['name']}/sentencepiece.model"
         if task == "classifier":
             assert two["init_from"] == one["init_from"] + "_backward"
 

@@ -15,7 +15,7 @@ from keras.src.backend.tensorflow.trainer import TensorFlowTrainer
 
 from seqtk.data.text_sources import BUNDLED, read_text_file
 from seqtk.tasks import evaluate, get_task, load_model_directory
-from seqtk.training.numerical_fault import NumericalFault
+from seqtk.training.numerical_fault import DIVERGENCE_FACTOR, DIVERGENCE_MARGIN, NumericalFault
 from seqtk.training.slanted_triangular_schedule import SlantedTriangularSchedule
 from task_samples import write_task_samples
 
@@ -246,6 +246,49 @@ class GenericOptionTest:
         assert not (tmp_path / "saved" / task).exists()
         with pytest.raises(NumericalFault, match=r"after 1 rollback\(s\)"):
             run(task, data_files, tmp_path, *exploding, "training.on_nan=rollback", "training.max_rollbacks=1")
+
+    def test_a_diverged_loss_stops_without_saving_or_rolls_back(self, task, data_files, tmp_path, monkeypatch):
+        # A task's chance loss is what an untrained model scores: its first batches sit near it, below the
+        # bound, which a loss that has blown up (finite or not) passes.
+        task_class, seen = type(get_task(task)), []
+        chance_loss = task_class.chance_loss
+        monkeypatch.setattr(task_class, "chance_loss",
+                            lambda self, model, prepared: seen.append(chance_loss(self, model, prepared)) or seen[-1])
+        first = run(task, data_files, tmp_path, "training.steps_per_epoch=1", "training.learning_rate=1e-9",
+                    "training.optimizer=sgd")
+        assert 0 < first["metrics"]["history"][0]["loss"] < DIVERGENCE_FACTOR * seen[0] + DIVERGENCE_MARGIN
+        # Divergence itself, made certain: a chance loss far below any real loss.
+        monkeypatch.setattr(task_class, "chance_loss", lambda self, model, prepared: -100.0)
+        with pytest.raises(NumericalFault, match=r"the loss diverged: the epoch's (running|mean) loss is .* "
+                                                 r"above 3 x -100"):
+            run(task, data_files, tmp_path / "stop", "training.steps_per_epoch=12")
+        assert not (tmp_path / "stop" / "saved" / task).exists()
+        logs = []
+        with pytest.raises(NumericalFault, match=r"after 1 rollback\(s\)"):
+            run(task, data_files, tmp_path / "rollback", "training.steps_per_epoch=12", "training.on_nan=rollback",
+                "training.max_rollbacks=1", logs=logs)
+        assert any("loss diverged" in line and "rollback 1 of 1" in line for line in logs)
+
+    def test_float16_storage_halves_the_weights_and_the_card_is_the_saved_model(self, task, data_files, tmp_path):
+        validation = data_files["validation_file"][task]
+        extra = [f"data.validation=[{validation}]"] if task == "lm" else []  # what evaluate reads below
+        result = run(task, data_files, tmp_path / "half", *extra, "training.steps_per_epoch=2",
+                     "save_precision=float16")
+        run(task, data_files, tmp_path / "full", *extra, "training.steps_per_epoch=2")
+        half_bytes = (tmp_path / "half" / "saved" / task / "model.keras").stat().st_size
+        full_bytes = (tmp_path / "full" / "saved" / task / "model.keras").stat().st_size
+        assert full_bytes - half_bytes > 1.5 * result["metrics"]["parameters"]  # 2 bytes less per weight
+        loaded, _, config = load_model_directory(result["directory"])
+        assert config.save_precision == "float16" and "float16" not in {str(w.dtype) for w in loaded.weights}
+        for saved, trained in zip(loaded.get_weights(), result["model"].get_weights(), strict=True):
+            np.testing.assert_array_equal(saved, trained)  # the model evaluated is the model saved
+        _, report = evaluate([result["directory"]], [str(validation)])
+        recorded = result["metrics"]["validation"]
+        key = {"lm": "loss", "classifier": "accuracy", "tagger": "accuracy"}.get(task)
+        if key:
+            assert report[key] == pytest.approx(recorded[key], abs=1e-6)
+        else:
+            assert report["greedy"]["bleu"] == pytest.approx(recorded["greedy"]["bleu"], abs=1e-6)
 
     def test_clipnorm_and_optimizer_make_the_optimizer(self, task, data_files, tmp_path):
         result = run(task, data_files, tmp_path, "training.optimizer=rmsprop", "training.clipnorm=0.7",
