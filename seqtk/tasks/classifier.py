@@ -348,4 +348,5 @@ def classifier_card(config, metrics, command):
         format_report(metrics["validation"]),
         "```",
     ]
-    return "\n".join(lines + reproduce_section(command, config.get("data_license", "")))
+    return "\n".join(lines + reproduce_section(command, config.get("data_license", ""),
+                                                config.get("save_precision", "float32")))

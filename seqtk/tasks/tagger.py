@@ -521,7 +521,8 @@ def tagger_card(config, metrics, command):
         format_tagging_report(report),
         "```",
     ]
-    return "\n".join(lines + reproduce_section(command, config.get("data_license", "")))
+    return "\n".join(lines + reproduce_section(command, config.get("data_license", ""),
+                                                config.get("save_precision", "float32")))
 
 
 __all__ = ["TaggedSentence", "TaggerConfig", "TaggerTask", "tag_texts"]

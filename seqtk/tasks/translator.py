@@ -394,4 +394,5 @@ def translator_card(config, metrics, command):
         "",
         f"BLEU signature: `{next(iter(metrics['validation'].values()))['bleu_signature']}`",
     ]
-    return "\n".join(lines + reproduce_section(command, config.get("data_license", "")))
+    return "\n".join(lines + reproduce_section(command, config.get("data_license", ""),
+                                                config.get("save_precision", "float32")))

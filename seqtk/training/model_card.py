@@ -1,11 +1,14 @@
 """What every MODEL_CARD.md ends with; each task writes the rest of its card."""
 
 
-def reproduce_section(command, data_license=""):
-    """The card's last lines: the training data's license (`data_license` of the config), then the command
-    that trained the model."""
+def reproduce_section(command, data_license="", save_precision="float32"):
+    """The card's last lines: the training data's license (`data_license` of the config), how the weights are
+    stored, then the command that trained the model."""
     license_lines = ["", "## Data license", data_license.strip()] if data_license.strip() else []
-    return license_lines + ["", "## Reproduce", "```", command, "```", "",
+    storage = ([f"Weights stored in {save_precision} (`save_precision`), half the bytes of float32; the metrics "
+                "above were measured with them as stored. Loading gives float32 weights.", ""]
+               if save_precision != "float32" else [])
+    return license_lines + ["", "## Reproduce", "```", command, "```", "", *storage,
                             "Settings: see `config.yaml` beside this card.", ""]
 
 

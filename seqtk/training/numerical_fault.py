@@ -65,6 +65,7 @@ class NumericalFaultCallback(keras.callbacks.Callback):
         self.divergence_bound = (None if chance_loss is None
                                  else DIVERGENCE_FACTOR * chance_loss + DIVERGENCE_MARGIN)
         self._above = 0  # batches in a row whose running loss is above the bound
+        self._batches = 0  # of the epoch so far
         self.rollbacks = []
         self.scale = 1.0  # of the learning rate; a per-epoch schedule multiplies its rate by it
         self.fault = None
@@ -106,19 +107,19 @@ class NumericalFaultCallback(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch
-        self._above = 0
+        self._above = self._batches = 0
 
     def on_epoch_end(self, epoch, logs=None):
         if self.stopped:
             return
         logs = logs or {}
         loss, validation = logs.get("loss"), logs.get("val_loss")
-        where = f"the end of epoch {epoch + 1}"
+        where, last = f"the end of epoch {epoch + 1}", self._batches - 1  # a fault here is the last batch's
         if validation is not None and not math.isfinite(float(validation)):
-            self._fault(f"the validation loss became {float(validation)} at {where}", float(validation), None)
+            self._fault(f"the validation loss became {float(validation)} at {where}", float(validation), last)
         elif loss is not None and self._diverged(float(loss)):
             self._fault(f"the loss diverged: the epoch's mean loss is {float(loss):.4g} at {where}, "
-                        + self._bound_text(), float(loss), None)
+                        + self._bound_text(), float(loss), last)
         if not self.stopped:
             self.keep_good_state()
 
@@ -130,6 +131,7 @@ class NumericalFaultCallback(keras.callbacks.Callback):
                 f"{DIVERGENCE_MARGIN:g} = {self.divergence_bound:.4g}")
 
     def on_train_batch_end(self, batch, logs=None):
+        self._batches = batch + 1
         loss = (logs or {}).get("loss")
         if loss is None or self.stopped:
             return
@@ -159,12 +161,12 @@ class NumericalFaultCallback(keras.callbacks.Callback):
             self.scale /= 2
             # The epoch's running loss and metrics hold the bad batches; they restart from here.
             self.model.reset_metrics()
-            self.rollbacks.append({"epoch": self.epoch + 1, "batch": None if batch is None else batch + 1,
+            self.rollbacks.append({"epoch": self.epoch + 1, "batch": batch + 1,
                                    "step": step, "learning_rate": rate / 2, "reason": what})
             self.log(f"{what[0].upper()}{what[1:]}: back to the last good state, learning rate "
                      f"{rate:g} -> {rate / 2:g} (rollback {len(self.rollbacks)} of {self.max_rollbacks}).")
             return
-        self.fault = {"loss": loss, "epoch": self.epoch + 1, "batch": None if batch is None else batch + 1,
+        self.fault = {"loss": loss, "epoch": self.epoch + 1, "batch": batch + 1,
                       "step": step, "reason": what}
         self.model.stop_training = True
 

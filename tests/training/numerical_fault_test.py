@@ -35,6 +35,36 @@ def small_model():
 
 
 class NumericalFaultCallbackTest:
+    def test_a_loss_above_the_bound_for_ten_batches_stops_and_a_recovery_resets_the_count(self):
+        x, y = regression_data(batches=12)
+        model = small_model()
+        fault = NumericalFaultCallback("stop", log=lambda *a: None, chance_loss=0.0)  # bound: 3 nats
+        fault.set_model(model)
+        fault.on_train_begin()
+        for batch in range(9):
+            fault.on_train_batch_end(batch, {"loss": 5.0})
+        fault.on_train_batch_end(9, {"loss": 1.0})  # back under the bound: the count starts again
+        for batch in range(10, 19):
+            fault.on_train_batch_end(batch, {"loss": 5.0})
+        assert not fault.stopped and fault.suspect
+        fault.on_train_batch_end(19, {"loss": 5.0})
+        assert fault.stopped and fault.fault["batch"] == 20 and "10 batches in a row" in fault.fault["reason"]
+
+    def test_a_non_finite_validation_loss_or_a_diverged_epoch_is_a_fault(self):
+        model = small_model()
+        for logs, reason in (({"loss": 0.5, "val_loss": float("inf")}, "the validation loss became inf"),
+                             ({"loss": 50.0, "val_loss": 0.5}, "the epoch's mean loss is 50")):
+            fault = NumericalFaultCallback("stop", log=lambda *a: None, chance_loss=1.0)
+            fault.set_model(model)
+            fault.on_train_begin()
+            fault.on_epoch_end(0, logs)
+            assert fault.stopped and reason in fault.fault["reason"]
+        fault = NumericalFaultCallback("stop", log=lambda *a: None)  # no chance loss: finiteness only
+        fault.set_model(model)
+        fault.on_train_begin()
+        fault.on_epoch_end(0, {"loss": 50.0, "val_loss": 0.5})
+        assert not fault.stopped
+
     def test_stop_restores_the_last_good_weights_and_says_where(self):
         x, y = regression_data()
         model = small_model()
@@ -128,6 +158,15 @@ class ExplodingLearningRateTest:
         assert rollbacks[-1]["learning_rate"] == pytest.approx(1e38 / 2 ** len(rollbacks), rel=1e-6)
         assert [r["batch"] for r in rollbacks] == sorted(r["batch"] for r in rollbacks)
         assert all(np.isfinite(w).all() for w in result["model"].get_weights())
+
+    def test_a_finite_loss_far_above_chance_is_a_fault_too(self, corpus, tmp_path):
+        # The run, small: SGD at 1e8 without clipping drives the loss to ~1e9 without overflowing;
+        # before, the model was saved (validation perplexity inf).
+        with pytest.raises(NumericalFault, match=r"the loss (diverged|became)") as raised:
+            train_lm(corpus, tmp_path, "training.epochs=1", "training.optimizer=sgd", "training.learning_rate=1e8",
+                     "training.clipnorm=0", "training.steps_per_epoch=20")
+        assert "Nothing was saved" in str(raised.value)
+        assert not os.path.exists(tmp_path / "saved" / "lm")
 
     def test_rollback_with_a_per_step_schedule_is_refused(self, corpus, tmp_path):
         with pytest.raises(ConfigError, match="slanted_triangular"):
