@@ -63,7 +63,10 @@ def main(spec_path):
         losses.clear()
         config = task.load_config(None, overrides=run["settings"])
         result = task.train(config, resume=spec.get("resume", False), log=print, callbacks=[record])
-        weights = {f"weight_{i}": np.asarray(w) for i, w in enumerate(result["model"].get_weights())}
+        # A language model's start state is primed after training on the tail of each worker's own training
+        # text (its shard); only the chief saves it, and it is no trained weight to keep in sync.
+        trained = [w for w in result["model"].weights if "start_state" not in w.path]
+        weights = {f"weight_{i}": np.asarray(w) for i, w in enumerate(trained)}
         np.savez(run["out"], step_loss=np.array(losses), steps=int(result["trainer"].optimizer.iterations.numpy()),
                  **weights)
         print(json.dumps({"directory": result["directory"], "distribution": result["metrics"]["distribution"]}))
