@@ -2,13 +2,13 @@
 recurrent stack, and a per-token softmax or a linear-chain CRF on top."""
 
 import keras
-import numpy as np
 from keras import ops
 
 from seqtk.layers.crf import CRF
 from seqtk.layers.embedding_dropout import EmbeddingDropout
 from seqtk.layers.locked_dropout import LockedDropout
 from seqtk.layers.recurrent_stack import RecurrentStack
+from seqtk.models.language_model_transfer import check_backward, side_by_side_embeddings, transfer_recurrent_layers
 
 
 @keras.saving.register_keras_serializable(package="seqtk")
@@ -103,39 +103,14 @@ class SequenceTagger(keras.Model):
         """
         for fixed in ("vocabulary_size", "embedding_dim", "hidden_dim", "num_layers", "cell_type"):
             kwargs.pop(fixed, None)
+        check_backward(language_model, backward)
         stack = language_model.recurrent
-        if stack.bidirectional:
-            raise ValueError("The language model to transfer reads in one direction; this one is bidirectional.")
-        if backward is not None:
-            other = backward.recurrent
-            if (backward.vocabulary_size, backward.embedding_dim, list(other.hidden_dims), other.cell_type) != (
-                    language_model.vocabulary_size, language_model.embedding_dim, list(stack.hidden_dims),
-                    stack.cell_type):
-                raise ValueError("The backward language model must have the forward one's vocabulary and sizes "
-                                 f"(vocabulary {language_model.vocabulary_size}, embedding "
-                                 f"{language_model.embedding_dim}, hidden {list(stack.hidden_dims)}, "
-                                 f"{stack.cell_type}).")
-        # With a backward model each word is both models' vectors side by side (each direction reads its own).
-        embeddings = [np.asarray(language_model.embedding.embeddings)]
-        if backward is not None:
-            embeddings.append(np.asarray(backward.embedding.embeddings))
+        embeddings = side_by_side_embeddings(language_model, backward)
         model = cls(vocabulary_size=language_model.vocabulary_size, num_tags=num_tags,
-                    embedding_dim=sum(e.shape[1] for e in embeddings), hidden_dim=list(stack.hidden_dims),
+                    embedding_dim=embeddings.shape[1], hidden_dim=list(stack.hidden_dims),
                     num_layers=stack.num_layers, cell_type=stack.cell_type, **kwargs)
-        model.word_embedding.embeddings.assign(np.concatenate(embeddings, axis=1))
-        sources = [language_model.recurrent.directions] + ([backward.recurrent.directions] if backward else [])
-        for index, directions in enumerate(model.recurrent.directions):
-            for side, target in enumerate(directions):
-                if side >= len(sources):
-                    continue
-                kernel, recurrent_kernel, bias = sources[side][index][0].get_weights()
-                # Where the language model's inputs sit in this layer's: its own word vectors in layer 0's
-                # inputs; above, its own direction's outputs (forward first).
-                width = language_model.embedding_dim if index == 0 else model.recurrent.hidden_dims[index - 1]
-                offset = side * width
-                rows = np.zeros(target.kernel.shape, "float32")
-                rows[offset: offset + kernel.shape[0]] = kernel
-                target.set_weights([rows, recurrent_kernel, bias])
+        model.word_embedding.embeddings.assign(embeddings)
+        transfer_recurrent_layers(model.recurrent, language_model, backward)
         return model
 
     @property

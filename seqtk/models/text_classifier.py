@@ -6,6 +6,7 @@ from keras import ops
 from seqtk.layers.embedding_dropout import EmbeddingDropout
 from seqtk.layers.locked_dropout import LockedDropout
 from seqtk.layers.recurrent_stack import RecurrentStack
+from seqtk.models.language_model_transfer import check_backward, side_by_side_embeddings, transfer_recurrent_layers
 
 POOLINGS = ("last", "max", "mean", "concat")
 # Recurrent outputs are bounded (tanh), so this fills padded steps below any real value for max pooling,
@@ -121,29 +122,40 @@ class TextClassifier(keras.Model):
         self.classifier = keras.layers.Dense(num_classes, name="classifier")
 
     @classmethod
-    def from_language_model(cls, language_model, num_classes, **kwargs):
+    def from_language_model(cls, language_model, num_classes, backward=None, **kwargs):
         """A classifier whose embedding and recurrent layers start as `language_model`'s (ULMFiT).
 
         The architecture (sizes, cell, layers, residual wiring) comes from the
-        language model; `kwargs` set the pooling, head and dropout. A language
-        model reads left to right, so the classifier is unidirectional.
+        language model; `kwargs` set the pooling, head and dropout. On one
+        language model the classifier reads in its direction. With `backward`
+        (a backward language model of the same vocabulary and sizes) it is
+        bidirectional: each forward direction starts as `language_model`'s
+        layer, each backward one as `backward`'s, a word's vector is both
+        models' embeddings side by side, and the kernel rows for what a
+        language model did not read start at 0, so before training each
+        direction computes what its language model did (the forward and
+        backward ULMFiT pair in one model).
         """
         for fixed in ("vocabulary_size", "embedding_dim", "hidden_dim", "num_layers", "cell_type", "residual"):
             kwargs.pop(fixed, None)
-        if kwargs.pop("bidirectional", False):
+        if kwargs.pop("bidirectional", False) and backward is None:
             raise ValueError("A classifier built on a language model reads in one direction like it; "
-                             "set model.bidirectional to false (or train from scratch for a bidirectional one).")
+                             "set model.bidirectional to false, or give a backward language model as well "
+                             "(init_from_backward) for a bidirectional one.")
+        check_backward(language_model, backward)
         stack = language_model.recurrent
+        if backward is not None and stack.residual:
+            raise ValueError("Residual language models transfer to one direction only; give one language model.")
+        embeddings = side_by_side_embeddings(language_model, backward)
         model = cls(
             vocabulary_size=language_model.vocabulary_size, num_classes=num_classes,
-            embedding_dim=language_model.embedding_dim, hidden_dim=list(stack.hidden_dims),
-            num_layers=stack.num_layers, cell_type=stack.cell_type, residual=stack.residual,
-            reverse=getattr(language_model, "reverse", False), **kwargs,
+            embedding_dim=embeddings.shape[1], hidden_dim=list(stack.hidden_dims), num_layers=stack.num_layers,
+            cell_type=stack.cell_type, residual=stack.residual, bidirectional=backward is not None,
+            reverse=backward is None and getattr(language_model, "reverse", False), **kwargs,
         )
         model.build((None, None))
-        model.embedding.embeddings.assign(language_model.embedding.embeddings)
-        for source, target in zip(stack.directions, model.recurrent.directions, strict=True):
-            target[0].set_weights(source[0].get_weights())
+        model.embedding.embeddings.assign(embeddings)
+        transfer_recurrent_layers(model.recurrent, language_model, backward)
         return model
 
     @property

@@ -23,6 +23,8 @@ from seqtk.data.example_stream import (
     streamed_sample,
 )
 from seqtk.data.labeled_text import read_labeled, read_splits
+from seqtk.data.token_shards import tokenizer_fingerprint
+from seqtk.errors import ConfigError
 from seqtk.inference.classifier_ensemble import ClassifierEnsemble
 from seqtk.inference.classifier_evaluation import evaluate_classifier
 from seqtk.metrics.classification import format_report
@@ -97,6 +99,9 @@ class ClassifierTrainingConfig(TrainingConfig):
 class ClassifierConfig(RunConfig):
     name: str = folder_name("classifier")
     init_from: str = ""  # a saved seqtk language model to transfer (ULMFiT); --init-from overrides it
+    # A backward language model (model.reverse) with init_from's tokenizer and sizes: the classifier is then
+    # bidirectional, each direction starting from its own model (ULMFiT's forward and backward pair in one).
+    init_from_backward: str = ""
     labels: list = dataclasses.field(default_factory=list)  # set by training: class names in output order
     data: ClassifierDataConfig = dataclasses.field(default_factory=ClassifierDataConfig)
     tokenizer: TokenizerConfig = dataclasses.field(
@@ -201,26 +206,50 @@ class ClassifierTask(Task):
                               **dataclasses.asdict(config.model))
 
     def initialize_from(self, config, directory, log):
-        language_model, tokenizer, base = load_model_directory(directory)
-        if not isinstance(language_model, LanguageModel):
-            raise ValueError(
-                f"{directory}: holds a {type(language_model).__name__}, not a language model. ULMFiT transfer "
-                "starts from a model trained with `seqtk train lm`; give that model's directory."
-            )
+        language_model, tokenizer, base = self._language_model(directory)
+        backward = None
+        if config.init_from_backward:
+            backward, other_tokenizer, _ = self._language_model(config.init_from_backward)
+            if tokenizer_fingerprint(other_tokenizer) != tokenizer_fingerprint(tokenizer):
+                raise ConfigError(f"{config.init_from_backward}: its tokenizer is not {directory}'s; the two "
+                                  "language models of a classifier must share one tokenizer (train the backward "
+                                  "one with tokenizer.model_file or --init-from the forward one's).")
+            if not backward.reverse or language_model.reverse:
+                raise ConfigError(f"init_from must be a forward language model and init_from_backward a backward "
+                                  f"one (model.reverse: true); {directory} reads "
+                                  f"{'right to left' if language_model.reverse else 'left to right'} and "
+                                  f"{config.init_from_backward} "
+                                  f"{'right to left' if backward.reverse else 'left to right'}.")
         config.init_from = directory
-        if config.model.bidirectional:
-            log("A transferred classifier reads in its language model's direction only, so it is unidirectional.")
+        if config.model.bidirectional and backward is None:
+            log("A classifier transferred from one language model reads in its direction only, so it is "
+                "unidirectional; init_from_backward gives it a backward direction.")
         head = {k: v for k, v in dataclasses.asdict(config.model).items()
                 if k not in TRANSFERRED + ("bidirectional",)}
-        model = TextClassifier.from_language_model(language_model, len(config.labels), seed=config.training.seed,
-                                                   **head)
+        model = TextClassifier.from_language_model(language_model, len(config.labels), backward=backward,
+                                                   seed=config.training.seed, **head)
         hidden_dim = model.hidden_dim if isinstance(model.hidden_dim, int) else [int(d) for d in model.hidden_dim]
         config.model = dataclasses.replace(
-            config.model, bidirectional=False, embedding_dim=model.embedding_dim, hidden_dim=hidden_dim,
-            num_layers=model.num_layers, cell_type=model.cell_type, residual=model.residual, reverse=model.reverse,
+            config.model, bidirectional=model.bidirectional, embedding_dim=model.embedding_dim,
+            hidden_dim=hidden_dim, num_layers=model.num_layers, cell_type=model.cell_type, residual=model.residual,
+            reverse=model.reverse,
         )
         config.tokenizer = dataclasses.replace(base.tokenizer)
+        if backward is not None:
+            log(f"Transferred from {directory} (forward) and {config.init_from_backward} (backward): a "
+                f"bidirectional {model.num_layers} x {model.recurrent.hidden_dims[0]} {model.cell_type.upper()}, "
+                f"word vectors {model.embedding_dim} (both models' side by side).")
         return model, tokenizer
+
+    @staticmethod
+    def _language_model(directory):
+        model, tokenizer, config = load_model_directory(directory)
+        if not isinstance(model, LanguageModel):
+            raise ValueError(
+                f"{directory}: holds a {type(model).__name__}, not a language model. ULMFiT transfer "
+                "starts from a model trained with `seqtk train lm`; give that model's directory."
+            )
+        return model, tokenizer, config
 
     def prepare(self, config, tokenizer, train, validation, log):
         data, training = config.data, config.training
@@ -318,8 +347,10 @@ def classifier_card(config, metrics, command):
         f"{data['validation_fraction']:.0%} of the training rows held out (split seed {data['split_seed']})"]
     direction = ("bidirectional " if model["bidirectional"] else
                  "right-to-left " if model.get("reverse") else "")
+    backward = config.get("init_from_backward")
     transfer = (f"- Transfer: embedding and recurrent layers from the language model `{config['init_from']}` "
-                f"(ULMFiT); discriminative decay {training['discriminative_decay']}, gradual unfreezing "
+                + (f"(forward directions) and `{backward}` (backward directions) " if backward else "")
+                + f"(ULMFiT); discriminative decay {training['discriminative_decay']}, gradual unfreezing "
                 f"{training['gradual_unfreezing']}, schedule {training['lr_schedule']}"
                 if config["init_from"] else "- Trained from scratch")
     lines = [

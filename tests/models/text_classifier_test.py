@@ -76,6 +76,33 @@ class TextClassifierTest:
         with pytest.raises(ValueError, match="reads in one direction"):
             TextClassifier.from_language_model(language_model, 2, bidirectional=True)
 
+    def test_from_a_forward_and_a_backward_language_model_each_direction_computes_its_model(self):
+        ids = np.random.RandomState(0).randint(1, 50, (3, 7)).astype("int32")
+        forward = LanguageModel(50, embedding_dim=8, hidden_dim=[16, 8], num_layers=2, seed=1)
+        backward = LanguageModel(50, embedding_dim=8, hidden_dim=[16, 8], num_layers=2, reverse=True, seed=2)
+        forward(ids)
+        backward(ids)
+        model = TextClassifier.from_language_model(forward, 2, backward=backward, pooling="concat", head_dim=4)
+        assert model.bidirectional and not model.reverse and model.embedding_dim == 16
+        np.testing.assert_array_equal(model.embedding.embeddings[:, :8], forward.embedding.embeddings)
+        np.testing.assert_array_equal(model.embedding.embeddings[:, 8:], backward.embedding.embeddings)
+        # Before training, the forward directions read as the forward model and the backward directions as the
+        # backward model reading the text right to left (zero rows for what each model never read).
+        _, states = model.recurrent(model.embedding(ids))
+        _, forward_states = forward(ids, return_state=True)
+        _, backward_states = backward(ids[:, ::-1].copy(), return_state=True)
+        # States come layer by layer, forward direction then backward: (h, c) each.
+        for layer in range(2):
+            mine = states[4 * layer: 4 * layer + 4]
+            np.testing.assert_allclose(mine[0], forward_states[2 * layer], atol=1e-5)
+            np.testing.assert_allclose(mine[2], backward_states[2 * layer], atol=1e-5)
+        assert len(model.layer_groups()) == 4 and sum(len(g) for g in model.layer_groups()) == len(
+            model.trainable_variables)
+        with pytest.raises(ValueError, match="a forward language model and a backward one"):
+            TextClassifier.from_language_model(backward, 2, backward=forward)
+        with pytest.raises(ValueError, match="vocabulary and sizes"):
+            TextClassifier.from_language_model(forward, 2, backward=LanguageModel(50, 8, [16, 4], 2, reverse=True))
+
     def test_reversed_texts_keeps_padding_at_the_end(self):
         ids = np.array([[3, 4, 5, 0, 0], [6, 7, 8, 9, 10], [2, 0, 0, 0, 0]], dtype="int32")
         expected = [[5, 4, 3, 0, 0], [10, 9, 8, 7, 6], [2, 0, 0, 0, 0]]

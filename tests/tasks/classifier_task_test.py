@@ -27,13 +27,13 @@ def classifier_config(tmp_path, files, *extra):
     )
 
 
-def tiny_language_model(tmp_path, files):
+def tiny_language_model(tmp_path, files, *extra):
     config = load_config(overrides=[
         f"output_dir={tmp_path}/saved", f"checkpoint_dir={tmp_path}/checkpoints", f"log_dir={tmp_path}/runs",
         "name=lm", f"data.train=[{files['train']}]", "data.text_column=sentence", "tokenizer.kind=word",
         "model.embedding_dim=16", "model.hidden_dim=[24, 16]", "model.num_layers=2", "model.tie_weights=true",
         "training.batch_size=4", "training.sequence_length=20", "training.epochs=1", "training.verbose=0",
-        "training.eval_batch_size=2", "sample_length=5",
+        "training.eval_batch_size=2", "sample_length=5", *extra,
     ])
     return train(config, log=lambda *_: None)["directory"]
 
@@ -92,6 +92,37 @@ class ClassifierTrainerTest:
             for a, b in zip(source[0].get_weights(), target[0].get_weights(), strict=True):
                 np.testing.assert_array_equal(a, b)
         assert any("multipliers by layer group, bottom first: 0, 0, 0, 1" in m for m in messages)
+
+    def test_a_forward_and_a_backward_language_model_make_one_bidirectional_classifier(self, tmp_path,
+                                                                                       sentiment_files):
+        forward_directory = tiny_language_model(tmp_path, sentiment_files)
+        backward_directory = tiny_language_model(tmp_path, sentiment_files, "name=lm_backward", "model.reverse=true")
+        forward, _, _ = load_model_directory(forward_directory)
+        backward, _, _ = load_model_directory(backward_directory)
+        config = classifier_config(
+            tmp_path, sentiment_files, "name=both", f"init_from_backward={backward_directory}",
+            "training.lr_schedule=slanted_triangular", "training.discriminative_decay=2.6",
+            "training.gradual_unfreezing=true", "model.head_dim=8")
+        messages = []
+        result = train(config, init_from=forward_directory, log=messages.append)
+        model, _, saved = load_model_directory(result["directory"])
+        assert model.bidirectional and not model.reverse and saved.model.bidirectional
+        assert (saved.init_from, saved.init_from_backward) == (forward_directory, backward_directory)
+        assert saved.model.embedding_dim == 32 and any("(forward) and" in m for m in messages)
+        # One epoch of gradual unfreezing trains the head only: the word vectors are still both models'.
+        np.testing.assert_array_equal(model.embedding.embeddings, np.concatenate(
+            [forward.embedding.embeddings, backward.embedding.embeddings], axis=1))
+        card = open(os.path.join(result["directory"], "MODEL_CARD.md")).read()
+        assert f"`{backward_directory}` (backward directions)" in card
+        # Two forward models, or a backward model with another vocabulary, are refused with what to do.
+        with pytest.raises(ValueError, match="init_from must be a forward language model"):
+            train(classifier_config(tmp_path, sentiment_files, "name=twice", f"init_from_backward={forward_directory}"),
+                  init_from=forward_directory, log=lambda *_: None)
+        other = tiny_language_model(tmp_path, sentiment_files, "name=other", "model.reverse=true",
+                                    "tokenizer.min_frequency=2")
+        with pytest.raises(ValueError, match="its tokenizer is not"):
+            train(classifier_config(tmp_path, sentiment_files, "name=other_vocabulary", f"init_from_backward={other}"),
+                  init_from=forward_directory, log=lambda *_: None)
 
     def test_init_from_a_classifier_is_refused(self, tmp_path, sentiment_files):
         directory = train(classifier_config(tmp_path, sentiment_files), log=lambda *_: None)["directory"]
