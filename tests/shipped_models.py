@@ -54,9 +54,10 @@ def changes(root=SAVED_MODELS, name=None):
     for path in sorted(p for p in sums if inside(p)):
         if path not in present:
             lines.append(f"saved_models/{path} is missing")
-        elif file_sha256(os.path.join(root, path)) != sums[path]:
-            lines.append(f"saved_models/{path} was changed (sha256 {file_sha256(os.path.join(root, path))[:12]}, "
-                         f"shipped {sums[path][:12]})")
+            continue
+        digest = file_sha256(os.path.join(root, path))
+        if digest != sums[path]:
+            lines.append(f"saved_models/{path} was changed (sha256 {digest[:12]}, shipped {sums[path][:12]})")
     lines += [f"saved_models/{path} was added" for path in present if path not in sums]
     return lines
 

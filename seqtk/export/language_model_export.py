@@ -183,7 +183,7 @@ class LanguageModelExporter(Exporter):
 
     def metadata(self, graph, tokenizer, config):
         reverse = bool(graph.model.reverse)
-        recorded = bool(getattr(graph.model, "start_state", False))
+        recorded = graph.model.start_state
         return {
             "special_ids": {"pad": 0, "newline": int(tokenizer.newline_id)},
             "reverse": reverse,

@@ -50,7 +50,7 @@ class TextGenerator:
 
     def start_states(self, batch_size):
         """The states a batch of prompts is read from (see `start`)."""
-        if self.start == "zeros" or not hasattr(self.model, "start_states"):
+        if self.start == "zeros":
             return self.model.get_initial_state(batch_size)
         return self.model.start_states(batch_size)
 

@@ -28,8 +28,8 @@ from seqtk.errors import ConfigError
 from seqtk.inference.classifier_ensemble import ClassifierEnsemble
 from seqtk.inference.classifier_evaluation import evaluate_classifier
 from seqtk.metrics.classification import format_report
-from seqtk.models.language_model import LanguageModel
 from seqtk.models.text_classifier import TextClassifier
+from seqtk.tasks.language_model import load_transfer_source
 from seqtk.tasks.registry import load_model_directory, register_task
 from seqtk.tasks.task import PreparedData, Task
 from seqtk.tokenizers.build_tokenizer import build_tokenizer
@@ -206,20 +206,17 @@ class ClassifierTask(Task):
                               **dataclasses.asdict(config.model))
 
     def initialize_from(self, config, directory, log):
-        language_model, tokenizer, base = self._language_model(directory)
+        # With a backward model beside it, init_from reads left to right; alone it may read either way.
+        language_model, tokenizer, base = load_transfer_source(
+            directory, "A classifier", reverse=False if config.init_from_backward else None)
         backward = None
         if config.init_from_backward:
-            backward, other_tokenizer, _ = self._language_model(config.init_from_backward)
+            backward, other_tokenizer, _ = load_transfer_source(config.init_from_backward, "A classifier",
+                                                                reverse=True)
             if tokenizer_fingerprint(other_tokenizer) != tokenizer_fingerprint(tokenizer):
                 raise ConfigError(f"{config.init_from_backward}: its tokenizer is not {directory}'s; the two "
                                   "language models of a classifier must share one tokenizer (train the backward "
                                   "one with tokenizer.model_file or --init-from the forward one's).")
-            if not backward.reverse or language_model.reverse:
-                raise ConfigError(f"init_from must be a forward language model and init_from_backward a backward "
-                                  f"one (model.reverse: true); {directory} reads "
-                                  f"{'right to left' if language_model.reverse else 'left to right'} and "
-                                  f"{config.init_from_backward} "
-                                  f"{'right to left' if backward.reverse else 'left to right'}.")
         config.init_from = directory
         if config.model.bidirectional and backward is None:
             log("A classifier transferred from one language model reads in its direction only, so it is "
@@ -240,16 +237,6 @@ class ClassifierTask(Task):
                 f"bidirectional {model.num_layers} x {model.recurrent.hidden_dims[0]} {model.cell_type.upper()}, "
                 f"word vectors {model.embedding_dim} (both models' side by side).")
         return model, tokenizer
-
-    @staticmethod
-    def _language_model(directory):
-        model, tokenizer, config = load_model_directory(directory)
-        if not isinstance(model, LanguageModel):
-            raise ValueError(
-                f"{directory}: holds a {type(model).__name__}, not a language model. ULMFiT transfer "
-                "starts from a model trained with `seqtk train lm`; give that model's directory."
-            )
-        return model, tokenizer, config
 
     def prepare(self, config, tokenizer, train, validation, log):
         data, training = config.data, config.training

@@ -163,6 +163,19 @@ def fine_tuning_config(init_from, config=None, overrides=(), data=None):
     return result
 
 
+def load_transfer_source(directory, user, reverse=None):
+    """`(model, tokenizer, config)` of the language model saved in `directory` that `user` (`"A classifier"`,
+    `"A tagger"`) transfers from; with `reverse` true or false, the model must read in that direction."""
+    model, tokenizer, config = load_model_directory(directory)
+    if not isinstance(model, LanguageModel):
+        raise ConfigError(f"{directory}: holds a {type(model).__name__}, not a language model. {user} transfers "
+                          "from a model trained with `seqtk train lm`; give that model's directory.")
+    if reverse is not None and bool(model.reverse) != reverse:
+        raise ConfigError(f"{directory}: a {'backward' if model.reverse else 'forward'} language model, given "
+                          f"as the {'backward' if reverse else 'forward'} one (model.reverse).")
+    return model, tokenizer, config
+
+
 def sample_texts(directory, prompt="", num_samples=1, max_length=300, sampler="top_k", seed=None, **sampler_kwargs):
     """`num_samples` texts sampled from the language model saved in `directory`, each starting with
     `prompt`; sample `i` uses `seed + i`. `sampler_kwargs`: `temperature`, `k`, `p`."""
@@ -301,8 +314,7 @@ class LanguageModelTask(Task):
         model, tokenizer, base = load_model_directory(directory, task=self.name)
         config.tokenizer = dataclasses.replace(base.tokenizer)
         # A model saved before start states existed has none to record; its fine-tuned copy keeps it so.
-        config.model = dataclasses.replace(base.model, reverse=bool(model.reverse),
-                                           start_state=bool(getattr(model, "start_state", False)))
+        config.model = dataclasses.replace(base.model, reverse=bool(model.reverse), start_state=model.start_state)
         return model, tokenizer
 
     def prepare(self, config, tokenizer, train, validation, log):
@@ -374,7 +386,7 @@ class LanguageModelTask(Task):
             sources = ", ".join(map(expand_data_dir, config.data.train))
             log(f"Fine-tuning on {sources}: validation perplexity "
                 f"{before['perplexity']:.2f} before, {after['perplexity']:.2f} after.")
-        if getattr(model, "start_state", False):
+        if model.start_state:
             window = prime_start_state(model, prepared.extras["priming_ids"], tokenizer.newline_id)
             metrics["start_state"] = {"primed_on_tokens": len(window), "text": tokenizer.decode(
                 list(window[::-1] if model.reverse else window))[-200:]}

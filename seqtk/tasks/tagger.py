@@ -20,6 +20,7 @@ from seqtk.inference.sentence_tagging import (
 )
 from seqtk.layers.crf import scheme_constraints
 from seqtk.models.sequence_tagger import SequenceTagger
+from seqtk.tasks.language_model import load_transfer_source
 from seqtk.tasks.registry import load_model_directory, register_task
 from seqtk.tasks.task import PreparedData, Task
 from seqtk.tokenizers.unknown_symbols import report_unknown
@@ -321,19 +322,12 @@ class TaggerTask(Task):
 
     @staticmethod
     def _language_model(directory, reverse):
-        from seqtk.models.language_model import LanguageModel
         from seqtk.tokenizers.word_tokenizer import WordTokenizer
 
-        model, tokenizer, config = load_model_directory(directory)
-        if not isinstance(model, LanguageModel):
-            raise ConfigError(f"{directory}: holds a {type(model).__name__}, not a language model. A tagger "
-                              "transfers from a model trained with `seqtk train lm`.")
+        model, tokenizer, config = load_transfer_source(directory, "A tagger", reverse)
         if not isinstance(tokenizer, WordTokenizer):
             raise ConfigError(f"{directory}: a {tokenizer.kind} language model; a tagger gives one tag per word and "
                               "transfers from a word-level one (tokenizer.kind word).")
-        if bool(model.reverse) != reverse:
-            raise ConfigError(f"{directory}: a {'backward' if model.reverse else 'forward'} language model, given "
-                              f"as the {'backward' if reverse else 'forward'} one (model.reverse).")
         return model, tokenizer, config
 
     def check_config(self, config, source="config"):

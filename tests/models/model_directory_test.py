@@ -77,3 +77,36 @@ def test_a_save_that_fails_halfway_leaves_the_previous_model_whole(saved, monkey
     assert [n for n in os.listdir(os.path.dirname(saved)) if n.endswith(".tmp")] == []
     model, loaded_tokenizer, _ = read_model_directory(saved)
     assert loaded_tokenizer.vocabulary_size != tokenizer.vocabulary_size  # still the earlier model's
+
+
+class Float16StorageTest:
+    def test_float16_weights_load_as_the_rounded_float32_model_and_the_file_shrinks(self, tmp_path):
+        from seqtk.models.model_directory import round_weights
+
+        tokenizer = CharTokenizer.train(["hello world\n"])
+        model = LanguageModel(tokenizer.vocabulary_size, 16, 64, 1, start_state=True, seed=0)
+        model.build((None, None))
+        full = save_model_directory(str(tmp_path / "full"), model, tokenizer, {"task": "lm"})
+        round_weights(model, "float16")
+        half = save_model_directory(str(tmp_path / "half"), model, tokenizer, {"task": "lm"}, precision="float16")
+        with zipfile.ZipFile(os.path.join(half, "model.keras")) as archive:
+            assert archive.testzip() is None
+        parameters = model.count_params()
+        shrunk = os.path.getsize(os.path.join(full, "model.keras")) - os.path.getsize(os.path.join(half, "model.keras"))
+        assert shrunk > 1.5 * parameters  # two bytes fewer per weight
+        loaded = load_keras_file(os.path.join(half, "model.keras"))
+        for saved, rounded in zip(loaded.get_weights(), model.get_weights(), strict=True):
+            assert saved.dtype == np.float32
+            np.testing.assert_array_equal(saved, rounded)
+
+    def test_a_weight_out_of_float16_range_and_an_unknown_precision_are_refused(self, tmp_path):
+        from seqtk.models.model_directory import round_weights
+
+        model = LanguageModel(8, 4, 4, 1, seed=0)
+        model.build((None, None))
+        model.embedding.embeddings.assign(np.full(model.embedding.embeddings.shape, 1e6, "float32"))
+        with pytest.raises(ValueError, match=r"embedding.*1e\+06 does not fit in float16.*keep save_precision"):
+            round_weights(model, "float16")
+        with pytest.raises(ValueError, match="precision must be one of"):
+            save_model_directory(str(tmp_path / "m"), model, CharTokenizer.train(["ab"]), precision="int8")
+        assert not (tmp_path / "m").exists()

@@ -115,7 +115,7 @@ class ClassifierTrainerTest:
         card = open(os.path.join(result["directory"], "MODEL_CARD.md")).read()
         assert f"`{backward_directory}` (backward directions)" in card
         # Two forward models, or a backward model with another vocabulary, are refused with what to do.
-        with pytest.raises(ValueError, match="init_from must be a forward language model"):
+        with pytest.raises(ValueError, match="a forward language model, given as the backward one"):
             train(classifier_config(tmp_path, sentiment_files, "name=twice", f"init_from_backward={forward_directory}"),
                   init_from=forward_directory, log=lambda *_: None)
         other = tiny_language_model(tmp_path, sentiment_files, "name=other", "model.reverse=true",

@@ -273,13 +273,15 @@ class GenericOptionTest:
         validation = data_files["validation_file"][task]
         extra = [f"data.validation=[{validation}]"] if task == "lm" else []  # what evaluate reads below
         result = run(task, data_files, tmp_path / "half", *extra, "training.steps_per_epoch=2",
-                     "save_precision=float16")
+                     "save_precision=float16", "data_license=CC0 test corpus")
         run(task, data_files, tmp_path / "full", *extra, "training.steps_per_epoch=2")
         half_bytes = (tmp_path / "half" / "saved" / task / "model.keras").stat().st_size
         full_bytes = (tmp_path / "full" / "saved" / task / "model.keras").stat().st_size
         assert full_bytes - half_bytes > 1.5 * result["metrics"]["parameters"]  # 2 bytes less per weight
         loaded, _, config = load_model_directory(result["directory"])
         assert config.save_precision == "float16" and "float16" not in {str(w.dtype) for w in loaded.weights}
+        card = (tmp_path / "half" / "saved" / task / "MODEL_CARD.md").read_text()
+        assert "## Data license\nCC0 test corpus" in card and "Weights stored in float16" in card
         for saved, trained in zip(loaded.get_weights(), result["model"].get_weights(), strict=True):
             np.testing.assert_array_equal(saved, trained)  # the model evaluated is the model saved
         _, report = evaluate([result["directory"]], [str(validation)])
