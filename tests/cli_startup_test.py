@@ -10,7 +10,7 @@ import pytest
 from seqtk.data.text_input import read_input_texts
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SST2 = os.path.join(ROOT, "saved_models", "sst2_sentences")
+SST2 = os.path.join(ROOT, "saved_models", "sst2_ulmfit_bidirectional")
 
 
 def run_python(code, **kwargs):

@@ -1,3 +1,5 @@
+import dataclasses
+import hashlib
 import json
 import os
 
@@ -16,19 +18,61 @@ def test_every_shipped_file_is_the_one_recorded_in_the_sums():
     assert changes() == [], "\n".join(changes()) + "\nRestore with `git checkout -- saved_models`."
 
 
+def recorded_metrics(directory):
+    with open(os.path.join(directory, "metrics.json")) as handle:
+        return json.load(handle)
+
+
+def model_file_sha256(directory):
+    with open(os.path.join(directory, "model.keras"), "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
 @pytest.mark.large
-def test_shipped_sentiment_model_scores_what_its_card_says():
-    directory = shipped_model("sst2_sentences")
+def test_shipped_sentiment_model_scores_what_its_card_says_on_glue_dev():
+    directory = shipped_model("sst2_ulmfit_bidirectional")
     model, tokenizer, config = load_model_directory(directory)
     assert isinstance(model, TextClassifier) and config.labels == ["0", "1"]
-    with open(os.path.join(directory, "metrics.json")) as handle:
-        recorded = json.load(handle)["validation"]
-    report, _ = evaluate_classifier(model, tokenizer, read_labeled("bundled:sst2_sentences_dev"), config.labels,
-                                    config.data.max_length)
-    assert report["accuracy"] == pytest.approx(recorded["accuracy"], abs=1e-9) and report["accuracy"] > 0.78
+    assert model.bidirectional and config.save_precision == "float16"
+    recorded = recorded_metrics(directory)["validation"]
+    # GLUE SST-2 dev as the config read it (../shared/data/sst2/dev.tsv), bundled: all 872 sentences.
+    examples = read_labeled("bundled:sst2_dev", text_column="sentence", label_column="label")
+    report, _ = evaluate_classifier(model, tokenizer, examples, config.labels, config.data.max_length)
+    assert report["examples"] == recorded["examples"] == 872
+    assert report["accuracy"] == pytest.approx(recorded["accuracy"], abs=1e-9) and report["accuracy"] >= 0.86
     probabilities = classify_texts(model, tokenizer, ["a gorgeous , witty , seductive movie .",
                                                       "the plot is dull and the acting is worse ."])
     assert probabilities.argmax(axis=-1).tolist() == [1, 0]
+
+
+@pytest.mark.large
+def test_the_language_models_the_sentiment_preset_transferred_from_ship_beside_it():
+    from seqtk.inference.language_model_evaluation import evaluate_language_model
+    from seqtk.models import LanguageModel
+    from seqtk.tasks.language_model import encode_texts, read_language_model_data
+
+    classifier = recorded_metrics(shipped_model("sst2_ulmfit_bidirectional"))
+    forward, backward = classifier["starts_from"]
+    for point, name, reverse in [(forward, "sst2_lm", False), (backward, "sst2_lm_backward", True)]:
+        directory = shipped_model(name)
+        # The very files the classifier started from (their hash was recorded when it was trained).
+        assert point["name"] == name and point["model_sha256"] == model_file_sha256(directory)
+        model, tokenizer, config = load_model_directory(directory, task="lm")
+        assert isinstance(model, LanguageModel) and model.reverse == reverse and config.save_precision == "float16"
+        metrics = recorded_metrics(directory)
+        # Each was fine-tuned on SST-2 sentences from a language model trained on IMDB reviews; the card says so.
+        (base,) = metrics["starts_from"]
+        assert base["train"] == ["{data_dir}/imdb/train.csv"] and base["training_seconds"] > 1800
+        card = open(os.path.join(directory, "MODEL_CARD.md")).read()
+        assert "## Starting point" in card and "{data_dir}/imdb/train.csv" in card
+        # Its validation perplexity, on the bundled copy of the GLUE dev sentences it was validated on.
+        data = dataclasses.replace(config.data, train=["bundled:sst2_dev"], validation=["bundled:sst2_dev"])
+        _, validation = read_language_model_data(data)
+        report = evaluate_language_model(model, encode_texts(tokenizer, validation, reverse=reverse),
+                                         batch_size=config.training.eval_batch_size,
+                                         sequence_length=config.training.sequence_length)
+        assert report["tokens"] == metrics["validation"]["tokens"]
+        assert report["loss"] == pytest.approx(metrics["validation"]["loss"], abs=1e-5)
 
 
 @pytest.mark.large

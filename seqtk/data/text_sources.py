@@ -12,6 +12,9 @@ BUNDLED = {
     # Labelled: SST-2 sentences in the "label text" format (see bundled/sst2_sentences/README.md).
     "sst2_sentences_train": os.path.join(BUNDLED_DIR, "sst2_sentences", "stsa.binary.train"),
     "sst2_sentences_dev": os.path.join(BUNDLED_DIR, "sst2_sentences", "stsa.binary.dev"),
+    # GLUE SST-2 dev as GLUE ships it (`sentence<TAB>label`, 872 sentences): the shipped classifier's card is
+    # measured on it.
+    "sst2_dev": os.path.join(BUNDLED_DIR, "sst2_sentences", "dev.tsv"),
     # Parallel: Tatoeba English<TAB>French pairs (see bundled/tatoeba_fr_en/README.md, CC-BY 2.0).
     "tatoeba_fr_en_train": os.path.join(BUNDLED_DIR, "tatoeba_fr_en", "train.tsv"),
     "tatoeba_fr_en_valid": os.path.join(BUNDLED_DIR, "tatoeba_fr_en", "valid.tsv"),

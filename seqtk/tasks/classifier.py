@@ -171,6 +171,10 @@ class ClassifierTask(Task):
     def init_from_of(self, config, init_from):
         return init_from or config.init_from
 
+    def starts_from(self, config, init_from):
+        return super().starts_from(config, init_from) + (
+            [config.init_from_backward] if init_from and config.init_from_backward else [])
+
     def read_data(self, config, log):
         if config.data.streaming:
             data = config.data
@@ -366,5 +370,4 @@ def classifier_card(config, metrics, command):
         format_report(metrics["validation"]),
         "```",
     ]
-    return "\n".join(lines + reproduce_section(command, config.get("data_license", ""),
-                                                config.get("save_precision", "float32")))
+    return "\n".join(lines + reproduce_section(command, config, metrics))

@@ -458,5 +458,4 @@ def language_model_card(config, metrics, command):
         json.dumps(metrics["validation"], indent=2),
         "```",
     ]
-    return "\n".join(lines + reproduce_section(command, config.get("data_license", ""),
-                                                config.get("save_precision", "float32")))
+    return "\n".join(lines + reproduce_section(command, config, metrics))

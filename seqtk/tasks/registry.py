@@ -72,7 +72,7 @@ def load_model_directory(directory, task=None):
     another task is an error that says which command wrote what the directory holds.
 
     Example:
-    >>> model, tokenizer, config = load_model_directory("saved_models/sst2_sentences")
+    >>> model, tokenizer, config = load_model_directory("saved_models/sst2_ulmfit_bidirectional")
     >>> config.data.max_length, config.labels
     (64, ['0', '1'])
     """

@@ -265,6 +265,10 @@ class TaggerTask(Task):
         config.init_from = init_from or config.init_from  # read_data reads a base tagger's schemes from it
         return config.init_from
 
+    def starts_from(self, config, init_from):
+        return super().starts_from(config, init_from) + (
+            [config.init_from_backward] if init_from and config.init_from_backward else [])
+
     def initialize_from(self, config, directory, log):
         model, tokenizer, base = load_model_directory(directory)
         if isinstance(model, SequenceTagger):
@@ -515,8 +519,7 @@ def tagger_card(config, metrics, command):
         format_tagging_report(report),
         "```",
     ]
-    return "\n".join(lines + reproduce_section(command, config.get("data_license", ""),
-                                                config.get("save_precision", "float32")))
+    return "\n".join(lines + reproduce_section(command, config, metrics))
 
 
 __all__ = ["TaggedSentence", "TaggerConfig", "TaggerTask", "tag_texts"]

@@ -70,6 +70,11 @@ class Task:
         """The saved model a run starts from: `init_from` (`--init-from`), or one the config names."""
         return init_from
 
+    def starts_from(self, config, init_from):
+        """The saved models a run started from, whose training its card tells: `init_from`, and for a task
+        that takes a backward language model as well, that one."""
+        return [init_from] if init_from else []
+
     def check_init_from(self, init_from):
         if init_from and not self.takes_init_from:
             raise ConfigError(f"The {self.name} task trains from scratch and takes no --init-from "

@@ -394,5 +394,4 @@ def translator_card(config, metrics, command):
         "",
         f"BLEU signature: `{next(iter(metrics['validation'].values()))['bleu_signature']}`",
     ]
-    return "\n".join(lines + reproduce_section(command, config.get("data_license", ""),
-                                                config.get("save_precision", "float32")))
+    return "\n".join(lines + reproduce_section(command, config, metrics))

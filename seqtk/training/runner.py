@@ -23,6 +23,7 @@ from seqtk.training.checkpoint import (
 )
 from seqtk.training.config import ConfigError, check_fields
 from seqtk.training.distribution import check_batch_sizes, choose_distribution
+from seqtk.training.model_card import starting_points
 from seqtk.training.numerical_fault import NumericalFault, NumericalFaultCallback
 from seqtk.training.run_lock import run_lock
 from seqtk.training.optimizer import make_optimizer
@@ -347,6 +348,9 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
             "unknown_symbols": unknown,
             **({"vocabulary_growth": growth} if growth else {}),
         }
+        sources = task.starts_from(config, init_from)
+        if sources:
+            metrics["starts_from"] = starting_points(sources)
         round_weights(model, config.save_precision)  # and what evaluation recorded (a start state) is stored so
         config_dict = config.to_dict()
         directory = None

@@ -30,13 +30,13 @@ def places(tmp_path):
             "--set", f"log_dir={tmp_path}/runs", "--set", "training.verbose=0", "--set", "training.epochs=1"]
 
 
-def small_lm(tmp_path, corpus_file):
+def small_lm(tmp_path, corpus_file, name="tiny_lm", *extra):
     """A YAML config of a tiny character language model on `corpus_file`, as a user would write one."""
     config = load_config("shakespeare_char", data=[corpus_file], overrides=[
-        "name=tiny_lm", f"output_dir={tmp_path}/saved", f"checkpoint_dir={tmp_path}/ck",
+        f"name={name}", f"output_dir={tmp_path}/saved", f"checkpoint_dir={tmp_path}/ck",
         f"log_dir={tmp_path}/runs", "model.embedding_dim=16", "model.hidden_dim=24", "training.batch_size=4",
-        "training.sequence_length=50", "training.epochs=1", "training.verbose=0", "sample_length=5"])
-    path = tmp_path / "tiny_lm.yaml"
+        "training.sequence_length=50", "training.epochs=1", "training.verbose=0", "sample_length=5", *extra])
+    path = tmp_path / f"{name}.yaml"
     path.write_text(yaml.safe_dump(config.to_dict()), encoding="utf-8")
     return str(path)
 
@@ -87,6 +87,16 @@ class SentimentRecipeTest:
         ours, theirs = np.asarray(classifier.embedding.embeddings), np.asarray(lm.embedding.embeddings)
         assert ours.shape == theirs.shape
         assert np.corrcoef(ours[1:].ravel(), theirs[1:].ravel())[0, 1] > 0.9
+        # --pretrain-backward trains a backward chain after the forward one: one bidirectional classifier.
+        backward = small_lm(tmp_path, str(sentences), "tiny_lm_backward", "model.reverse=true")
+        recipe("sentiment").main(["--config", "sst2_sentences", "--pretrain", pretrain, "--pretrain-backward",
+                                  backward, "--set", "name=sst2_both", *data])
+        both, _, saved = load_model_directory(str(tmp_path / "saved" / "sst2_both"))
+        assert both.bidirectional and saved.init_from_backward == str(tmp_path / "saved" / "tiny_lm_backward")
+        backward_model, _, _ = load_model_directory(saved.init_from_backward)
+        assert backward_model.reverse and saved.init_from == str(language_model)
+        card = (tmp_path / "saved" / "sst2_both" / "MODEL_CARD.md").read_text()
+        assert f"- `{language_model}` (tiny_lm, lm)" in card and f"- `{saved.init_from_backward}` (tiny_lm_backward" in card
 
 
 class TranslationRecipeTest:

@@ -1,3 +1,4 @@
+import hashlib
 import json
 import os
 
@@ -123,6 +124,34 @@ class ClassifierTrainerTest:
         with pytest.raises(ValueError, match="its tokenizer is not"):
             train(classifier_config(tmp_path, sentiment_files, "name=other_vocabulary", f"init_from_backward={other}"),
                   init_from=forward_directory, log=lambda *_: None)
+
+    def test_the_card_tells_the_chain_of_models_the_classifier_started_from(self, tmp_path, sentiment_files):
+        from seqtk.tasks.language_model import fine_tuning_config
+
+        base = tiny_language_model(tmp_path, sentiment_files)
+        tuned = train(fine_tuning_config(base, overrides=["name=lm_tuned", "training.epochs=1"]),
+                      init_from=base, log=lambda *_: None)["directory"]
+        backward = tiny_language_model(tmp_path, sentiment_files, "name=lm_backward", "model.reverse=true")
+        result = train(classifier_config(tmp_path, sentiment_files, "name=chained", f"init_from_backward={backward}"),
+                       init_from=tuned, log=lambda *_: None)
+        recorded = {}
+        for directory in (base, tuned, backward):
+            with open(os.path.join(directory, "metrics.json")) as handle:
+                recorded[directory] = json.load(handle)
+        (first, second) = result["metrics"]["starts_from"]
+        assert (first["directory"], first["name"], first["task"]) == (tuned, "lm_tuned", "lm")
+        assert first["training_seconds"] == recorded[tuned]["training_seconds"]
+        assert first["train"] == [sentiment_files["train"]]
+        assert first["model_sha256"] == hashlib.sha256(open(os.path.join(tuned, "model.keras"), "rb").read()).hexdigest()
+        assert [p["directory"] for p in first["starts_from"]] == [base] and first["starts_from"][0]["starts_from"] == []
+        assert (second["directory"], second["starts_from"]) == (backward, [])
+        assert recorded[tuned]["starts_from"][0]["directory"] == base and "starts_from" not in recorded[base]
+        card = open(os.path.join(result["directory"], "MODEL_CARD.md")).read()
+        chain = card.split("## Starting point\n")[1].split("\n\n")[0].splitlines()
+        assert chain[0].startswith(f"- `{tuned}` (lm_tuned, lm): trained on {sentiment_files['train']} for ")
+        assert chain[0].endswith(", starting from") and chain[1].startswith(f"  - `{base}` (lm, lm): trained on ")
+        assert chain[2].startswith(f"- `{backward}` (lm_backward, lm)") and not chain[2].endswith("starting from")
+        assert chain[3].startswith("- Training time of the whole chain, this model's included: ")
 
     def test_init_from_a_classifier_is_refused(self, tmp_path, sentiment_files):
         directory = train(classifier_config(tmp_path, sentiment_files), log=lambda *_: None)["directory"]
