@@ -127,16 +127,19 @@ class CheckpointCallback(keras.callbacks.Callback):
         self._pending = {}  # what a mid-epoch resume puts back once Keras has reset it
         self._best_file = None  # (best_epoch, path) of the best weights the last checkpoint wrote
         self._last_save = time.monotonic()
+        self._began = time.monotonic()
+        self.earlier_seconds = 0.0  # training time of the runs this one resumes, as their checkpoint recorded
 
     # Resuming.
 
     def on_train_begin(self, logs=None):
         if self.write:
             os.makedirs(self.directory, exist_ok=True)
-        self._last_save = time.monotonic()
+        self._last_save = self._began = time.monotonic()
         state, self.restored = self.restored, None
         if not state:
             return
+        self.earlier_seconds = float(state.get("trained_seconds", 0.0))
         self.history = list(state.get("history", []))
         for callback, saved in zip(self.watched, state.get("watched", []), strict=False):
             for key, value in saved.items():
@@ -207,6 +210,8 @@ class CheckpointCallback(keras.callbacks.Callback):
             "mid_epoch": mid_epoch,
             "best_epoch": int(stopper.best_epoch) if stopper is not None else 0,
             "history": self.history,
+            # Up to this checkpoint: what a resumed run adds its own time to, so a card tells the whole.
+            "trained_seconds": self.earlier_seconds + time.monotonic() - self._began,
             "watched": watched,
             **({"fault": {"scale": self.fault.scale, "rollbacks": self.fault.rollbacks}} if self.fault else {}),
         }

@@ -339,7 +339,9 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
             **before,
             "epochs_run": epochs_run + initial_epoch,
             "stopped_by_time_budget": bool(budget and budget.stopped_early),
-            "training_seconds": seconds,
+            # A resumed run's time includes the runs before it (up to the checkpoint it resumed from).
+            "training_seconds": seconds + checkpoint.earlier_seconds,
+            **({"resumed_after_seconds": checkpoint.earlier_seconds} if checkpoint.earlier_seconds else {}),
             "machine": machine_description(),
             "distribution": {"kind": distribution.kind, "replicas": distribution.replicas,
                              "workers": distribution.workers},

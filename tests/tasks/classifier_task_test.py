@@ -60,12 +60,16 @@ class ClassifierTrainerTest:
             lines = open(sentiment_files[key]).read().split("\n")
             relabeled = [lines[0]] + [line[:-1] + ("pos" if line.endswith("1") else "neg") for line in lines[1:] if line]
             open(sentiment_files[key], "w").write("\n".join(relabeled) + "\n")
-        train(classifier_config(tmp_path, sentiment_files), log=lambda *_: None)
+        first = train(classifier_config(tmp_path, sentiment_files), log=lambda *_: None)["metrics"]
         messages = []
         result = train(classifier_config(tmp_path, sentiment_files, "training.epochs=2"), resume=True,
                                   log=messages.append)
         assert any("Resuming sst2_sentences from epoch 1" in m for m in messages)
         assert result["metrics"]["epochs_run"] == 2 and len(result["metrics"]["history"]) == 2
+        # The card's training time is both runs': the first up to its checkpoint, then the resumed one.
+        earlier = result["metrics"]["resumed_after_seconds"]
+        assert 0 < earlier <= first["training_seconds"] + 1 and result["metrics"]["training_seconds"] > earlier
+        assert "resumed_after_seconds" not in first
         _, _, config = load_model_directory(result["directory"])
         assert config.labels == ["neg", "pos"]
 
