@@ -8,8 +8,8 @@ trained for --train-minutes if bench/models/char_lstm512 is missing). `step` lat
 calls in the LiteRT interpreter (signature runner, with 1 thread and with 2), `prefill` of 64-token prompts; perplexity is
 measured step by step on the first 4,000 characters of the held-out last 10% of the corpus. Calibration text
 for int8 comes from the training part.
-Classifier: saved_models/sst2_sentences (a BiLSTM), `classify` latency per sentence and label agreement with
-the float file over the 872 bundled SST-2 dev sentences.
+Classifier: saved_models/sst2_ulmfit_bidirectional (the shipped 2x256 BiLSTM, ULMFiT), `classify` latency per
+sentence and label agreement with the float file over the 872 bundled GLUE SST-2 dev sentences.
 Keras columns: the same work through the Keras model under `tf.function` (one traced step, batch 1), on
 TensorFlow's default threads (all cores).
 Each quantization is exported with the fused LSTM step, and (but int8) with the step as FULLY_CONNECTED
@@ -40,7 +40,7 @@ from seqtk.tasks import load_model_directory  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(__file__), "..")
 LM_DIRECTORY = os.path.join(ROOT, "bench", "models", "char_lstm512")
-CLASSIFIER_DIRECTORY = os.path.join(ROOT, "saved_models", "sst2_sentences")
+CLASSIFIER_DIRECTORY = os.path.join(ROOT, "saved_models", "sst2_ulmfit_bidirectional")
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
 STEP_CALLS = 2000
 THREADS = (1, 2)  # the interpreter's threads; the machine of the targets has 2 cores
@@ -148,7 +148,7 @@ def language_model_rows(workdir):
 
 def classifier_rows(workdir):
     model, tokenizer, config = load_model_directory(CLASSIFIER_DIRECTORY)
-    examples = read_labeled("bundled:sst2_sentences_dev")
+    examples = read_labeled("bundled:sst2_dev", text_column="sentence", label_column="label")
     dev = os.path.join(workdir, "dev.txt")
     with open(dev, "w", encoding="utf-8") as handle:
         handle.write("".join(f"{e.text}\n" for e in examples))
@@ -178,7 +178,7 @@ def classifier_rows(workdir):
         )
         rows.append(
             {
-                "model": "SST-2 BiLSTM classifier",
+                "model": "SST-2 BiLSTM classifier (sst2_ulmfit_bidirectional)",
                 "quantize": quantize,
                 "size_mb": round(report["size_bytes"] / 1e6, 2),
                 "size_vs_float": round(report["size_bytes"] / float_size, 3),
