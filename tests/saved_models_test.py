@@ -39,8 +39,7 @@ def test_shipped_sentiment_model_scores_what_its_card_says_on_glue_dev():
     examples = read_labeled("bundled:sst2_dev", text_column="sentence", label_column="label")
     report, _ = evaluate_classifier(model, tokenizer, examples, config.labels, config.data.max_length)
     assert report["examples"] == recorded["examples"] == 872
-    # 85.55% today: above the earlier 80.28% preset, short of the 86% target (issue 26).
-    assert report["accuracy"] == pytest.approx(recorded["accuracy"], abs=1e-9) and report["accuracy"] >= 0.855
+    assert report["accuracy"] == pytest.approx(recorded["accuracy"], abs=1e-9) and report["accuracy"] >= 0.86
     probabilities = classify_texts(model, tokenizer, ["a gorgeous , witty , seductive movie .",
                                                       "the plot is dull and the acting is worse ."])
     assert probabilities.argmax(axis=-1).tolist() == [1, 0]
