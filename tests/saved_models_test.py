@@ -1,5 +1,4 @@
 import dataclasses
-import hashlib
 import json
 import os
 
@@ -10,6 +9,7 @@ from shipped_models import changes, shipped_model
 from seqtk.data.labeled_text import read_labeled
 from seqtk.models import TextClassifier
 from seqtk.tasks import load_model_directory
+from seqtk.training.model_card import file_sha256
 from seqtk.inference.classifier_evaluation import classify_texts, evaluate_classifier
 
 
@@ -24,8 +24,7 @@ def recorded_metrics(directory):
 
 
 def model_file_sha256(directory):
-    with open(os.path.join(directory, "model.keras"), "rb") as handle:
-        return hashlib.sha256(handle.read()).hexdigest()
+    return file_sha256(os.path.join(directory, "model.keras"))
 
 
 @pytest.mark.large

@@ -5,23 +5,16 @@ if any of its files differs from what was shipped, the test fails saying which f
 restore it, instead of failing later on a number that moved.
 """
 
-import hashlib
 import os
 
 import pytest
+
+from seqtk.training.model_card import file_sha256
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAVED_MODELS = os.path.join(REPOSITORY, "saved_models")
 SUMS_FILE = os.path.join(SAVED_MODELS, "SHA256SUMS")
 NOT_MODEL_FILES = {"README.md", "SHA256SUMS"}
-
-
-def file_sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def recorded_sums(root=SAVED_MODELS):

@@ -26,13 +26,14 @@ def starting_points(directories):
             "train": [str(f) for f in data.get("train") or ([data["prepared"]] if data.get("prepared") else [])],
             "training_seconds": float(metrics.get("training_seconds", 0.0)),
             "epochs_run": metrics.get("epochs_run"),
-            "model_sha256": _sha256(os.path.join(directory, MODEL_FILE)),
+            "model_sha256": file_sha256(os.path.join(directory, MODEL_FILE)),
             "starts_from": metrics.get("starts_from", []),
         })
     return points
 
 
-def _sha256(path):
+def file_sha256(path):
+    """The SHA-256 of a file, read a megabyte at a time."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
