@@ -16,10 +16,14 @@ def starting_points(directories):
     of each one's model file tells a copy of that very model (a shipped one) from a retrained one."""
     points = []
     for directory in directories:
-        with open(os.path.join(directory, METRICS_FILE), encoding="utf-8") as handle:
-            metrics = json.load(handle)
-        with open(os.path.join(directory, CONFIG_FILE), encoding="utf-8") as handle:
-            config = yaml.safe_load(handle)
+        # A model folder made by hand may lack either file: the chain then says less, and the run still saves.
+        metrics, config = {}, {}
+        if os.path.exists(os.path.join(directory, METRICS_FILE)):
+            with open(os.path.join(directory, METRICS_FILE), encoding="utf-8") as handle:
+                metrics = json.load(handle)
+        if os.path.exists(os.path.join(directory, CONFIG_FILE)):
+            with open(os.path.join(directory, CONFIG_FILE), encoding="utf-8") as handle:
+                config = yaml.safe_load(handle) or {}
         data = config.get("data", {})
         points.append({
             "directory": str(directory), "name": config.get("name", ""), "task": config.get("task", ""),
@@ -62,8 +66,9 @@ def starting_point_section(metrics):
         for point in points:
             epochs = f", {point['epochs_run']} epochs" if point.get("epochs_run") else ""
             yield (f"{'  ' * depth}- `{point['directory']}` ({point['name']}, {point['task']}): trained on "
-                   f"{', '.join(point['train']) or 'unrecorded data'} for {_duration(point['training_seconds'])}"
-                   f"{epochs}" + (", starting from" if point["starts_from"] else ""))
+                   f"{', '.join(point['train']) or 'unrecorded data'}"
+                   + (f" for {_duration(point['training_seconds'])}" if point["training_seconds"] else "")
+                   + epochs + (", starting from" if point["starts_from"] else ""))
             yield from lines(point["starts_from"], depth + 1)
 
     total = metrics.get("training_seconds", 0.0) + chain_seconds(points)
