@@ -150,10 +150,11 @@ def _export_tflite(args):
 
 
 def _run_tflite(args):
-    from seqtk.export.litert_model import run_litert
+    from seqtk.export.run_litert import run_litert
 
-    for line in run_litert(args.directory, args.texts, args.input, args.threads, args.beam, args.length_penalty,
-                           args.max_length, args.temperature, args.top_k, args.top_p, args.seed):
+    for line in run_litert(args.directory, args.texts, args.input, args.threads, beam_size=args.beam,
+                           length_penalty=args.length_penalty, max_length=args.max_length,
+                           temperature=args.temperature, top_k=args.top_k, top_p=args.top_p, seed=args.seed):
         print(line)
     return 0
 

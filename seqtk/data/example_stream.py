@@ -10,7 +10,13 @@ import numpy as np
 from seqtk.data.batch_stream import BatchStream
 from seqtk.data.classification_dataset import bucketed_order
 from seqtk.data.labeled_text import _has_header, _rows_tsv, detect_format, parse_labeled
-from seqtk.data.parallel_text import ParallelExample, check_pairs, parallel_format, parse_parallel, split_pair_source
+from seqtk.data.parallel_text import (
+    ParallelExample,
+    check_pairs,
+    parallel_format,
+    parse_parallel,
+    split_pair_source,
+)
 from seqtk.data.text_sources import files_of, line_spans, read_span
 from seqtk.errors import ConfigError, DataError
 

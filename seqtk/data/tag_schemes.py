@@ -142,3 +142,18 @@ def detect_scheme(tag_sequences):
                 opens_with_inside = True
             previous = kind if prefix != "O" else None
     return "BIOES" if ends_or_single else "IOB1" if opens_with_inside else "BIO"
+
+
+def model_scheme(data):
+    """The scheme a tagger's model has its tags in (`None` for plain tags); `data` is its config's data
+    section (`scheme`, `train_scheme`, `output_scheme`)."""
+    if data.scheme == "none":
+        return None
+    return data.scheme if data.train_scheme == "same" else data.train_scheme
+
+
+def output_scheme(data):
+    """The scheme a tagger writes and is evaluated in (`None` for plain tags); `data` as `model_scheme`'s."""
+    if data.scheme == "none":
+        return None
+    return data.scheme if data.output_scheme == "same" else data.output_scheme

@@ -3,12 +3,13 @@
 import numpy as np
 import tensorflow as tf
 
-from seqtk.export.export_signature import Signature
 from seqtk.export.export_examples import read_classifier_examples
+from seqtk.export.export_signature import Signature
 from seqtk.export.exporter import Exporter, register_exporter
 from seqtk.export.frozen_dense import frozen_dense
 from seqtk.export.recurrent_graph import TRACE_LENGTH, RecurrentGraph
 from seqtk.export.state_signatures import SignaturePlan
+from seqtk.models.text_classifier import TextClassifier
 
 # The length an unrolled GRU/SimpleRNN classifier reads when its texts are not cut (max_length 0).
 DEFAULT_UNROLLED_LENGTH = 64
@@ -27,7 +28,6 @@ class ClassifierExport:
     'classify'
     """
 
-    task = "classifier"
 
     def __init__(self, model, fixed_length=None):
         if fixed_length and model.cell_type == "lstm":
@@ -129,7 +129,9 @@ class ClassifierExport:
 class ClassifierExporter(Exporter):
     """A classifier's export: `classify` on one text's ids; quantized files scored by label agreement."""
 
-    metadata_task = "classifier"
+    model_class = TextClassifier
+    verb = "classify"
+
     sequence_key = "classify"
     step_key = None
     sample_count = 200
@@ -162,3 +164,7 @@ class ClassifierExporter(Exporter):
         quantized_labels = [label for label, _ in quantized.classify(texts)]
         agreement = sum(a == b for a, b in zip(float_labels, quantized_labels, strict=True)) / len(texts)
         return {"texts": len(texts), "label_agreement": agreement}
+
+    def run(self, model, texts, options):
+        return [f"{label}\t{probability:.4f}\t{text}"
+                for text, (label, probability) in zip(texts, model.classify(texts), strict=True)]

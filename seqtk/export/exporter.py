@@ -1,8 +1,13 @@
-"""What a task's TFLite export supplies, and the exporters by task name (as OpenNMT-tf's `register_exporter`)."""
+"""What a task's TFLite export supplies, and the exporters by task name (as OpenNMT-tf's `register_exporter`).
+
+The registry is a leaf: the exporter modules import it and register themselves; `seqtk.export` imports them.
+"""
 
 from seqtk.export.export_examples import read_text_lines
 
 _EXPORTERS = {}
+# Task names that exports written by earlier versions hold in metadata.json.
+_RETIRED_NAMES = {"language_model": "lm"}
 
 
 def register_exporter(task):
@@ -16,18 +21,26 @@ def register_exporter(task):
     return register
 
 
-def make_exporter(task):
-    """The exporter of the task called `task`."""
-    # The exporters register themselves on import.
-    import seqtk.export.classifier_export  # noqa: F401
-    import seqtk.export.language_model_export  # noqa: F401
-    import seqtk.export.tagger_export  # noqa: F401
-    import seqtk.export.translator_export  # noqa: F401
+def exporter_names():
+    return sorted(_EXPORTERS)
 
+
+def make_exporter(task):
+    """The exporter of the task called `task` (the name `seqtk train` takes, as metadata.json records it)."""
+    task = _RETIRED_NAMES.get(task, task)
     if task not in _EXPORTERS:
         raise ValueError(f"TFLite export handles the tasks {', '.join(sorted(_EXPORTERS))}; this model's task "
                          f"is {task!r}, which has no exporter.")
     return _EXPORTERS[task]()
+
+
+def exporter_for_model(model, directory="this model"):
+    """The exporter whose task trains models of `model`'s class (for a model saved without its task's name)."""
+    for exporter_class in _EXPORTERS.values():
+        if isinstance(model, exporter_class.model_class):
+            return exporter_class()
+    raise ValueError(f"{directory}: holds a {type(model).__name__}, which no seqtk task trains "
+                     f"({', '.join(sorted(_EXPORTERS))}).")
 
 
 class Exporter:
@@ -43,8 +56,8 @@ class Exporter:
     >>> samples = exporter.sample_inputs(graph, tokenizer, examples, config)
     """
 
-    task = None  # set by `register_exporter`
-    metadata_task = None  # the task as metadata.json and `LiteRTModel.task` name it
+    task = None  # set by `register_exporter`: the task's one name, also metadata.json's `task`
+    model_class = None  # the Keras model class the task trains
     sequence_key = None  # the signature that reads a whole sequence (variants of the recurrence race on it)
     step_key = None  # the one-token signature (variants of the LSTM step race on it); None: no step
     sample_count = 32  # real inputs per export, for verification and int8 calibration
@@ -89,4 +102,14 @@ class Exporter:
         """What the shipped file decides as Keras does, over the samples (a task that decodes inside the
         file has it; None otherwise)."""
         return None
+
+    # Running an exported folder (`seqtk run-tflite`).
+
+    reads_input = True  # whether `run` takes texts from --input or standard input when none are given
+    verb = "run"  # what `run` does to its texts, for the error when there are none
+
+    def run(self, model, texts, options):
+        """The output lines of `model` (a `LiteRTModel` of this task) on `texts`. `options`: `beam_size`,
+        `length_penalty`, `max_length`, `temperature`, `top_k`, `top_p`, `seed`."""
+        raise NotImplementedError
 

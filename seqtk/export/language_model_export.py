@@ -9,6 +9,7 @@ from seqtk.export.export_signature import Signature
 from seqtk.export.exporter import Exporter, register_exporter
 from seqtk.export.recurrent_graph import TRACE_LENGTH, RecurrentGraph
 from seqtk.export.state_signatures import SignaturePlan
+from seqtk.models.language_model import LanguageModel
 
 
 class LanguageModelExport:
@@ -25,7 +26,6 @@ class LanguageModelExport:
     ['step', 'prefill']
     """
 
-    task = "language_model"
 
     def __init__(self, model, fixed_length=None, lstm_step="fused"):
         if fixed_length and model.cell_type == "lstm":
@@ -167,7 +167,10 @@ UNROLLED_PREFILL_LENGTH = 32
 class LanguageModelExporter(Exporter):
     """A language model's export: `prefill` and `step`, states explicit; quantized files scored by perplexity."""
 
-    metadata_task = "language_model"
+    model_class = LanguageModel
+    verb = "continue"
+    reads_input = False  # prompts are the arguments; none: one empty prompt
+
     sequence_key = "prefill"
     step_key = "step"
     sample_count = 32
@@ -211,3 +214,10 @@ class LanguageModelExporter(Exporter):
             "quantized_perplexity": quantized_ppl,
             "perplexity_ratio": quantized_ppl / float_ppl,
         }
+
+    def run(self, model, texts, options):
+        seed = options.get("seed")
+        return [prompt + model.generate(prompt, options.get("max_length", 200), options.get("temperature", 1.0),
+                                        options.get("top_k", 40), options.get("top_p", 1.0),
+                                        None if seed is None else seed + index)
+                for index, prompt in enumerate(texts)]

@@ -67,7 +67,9 @@ class LiteRTModel:
 
     @property
     def task(self):
-        return self.metadata.get("task")
+        """The task's one name (`lm`, `classifier`, ...); exports of earlier versions said `language_model`."""
+        task = self.metadata.get("task")
+        return "lm" if task == "language_model" else task
 
     def __call__(self, key, **inputs):
         return self.runners[key](**inputs)
@@ -302,38 +304,3 @@ def _sample(logits, temperature, top_k, top_p, rng):
         mask[order[keep]] = 1.0
         probabilities = probabilities * mask / np.sum(probabilities * mask)
     return int(rng.choice(len(probabilities), p=probabilities))
-
-
-def run_litert(directory, texts=(), input_path=None, num_threads=None, beam_size=1, length_penalty=None,
-               max_length=200, temperature=1.0, top_k=40, top_p=1.0, seed=None):
-    """`seqtk run-tflite`: the output lines of the exported folder on texts, by its task.
-
-    A language model continues each prompt in `texts` (one empty prompt without any); a classifier
-    gives `label<TAB>probability<TAB>text`; a translator one translation per line. Classifier and
-    translator texts also come from `input_path` or standard input (`read_input_texts`).
-    """
-    from seqtk.data.text_input import read_input_texts
-    from seqtk.tokenizers.unknown_symbols import located, report_unknown
-
-    model = LiteRTModel.from_directory(directory, num_threads=num_threads)
-    reader = model.input_tokenizer
-    if model.task == "language_model":
-        prompts = list(texts) or [""]
-        report_unknown(reader, [(f"prompt {i}", None, p) for i, p in enumerate(prompts, start=1)], "Prompts")
-        return [prompt + model.generate(prompt, max_length, temperature, top_k, top_p,
-                                        None if seed is None else seed + index)
-                for index, prompt in enumerate(prompts)]
-    verb = {"classifier": "classify", "tagger": "tag"}.get(model.task, "translate")
-    read = read_input_texts(texts, input_path, verb=verb, nouns="texts")
-    given = read.texts
-    report_unknown(reader, located(given, read.locations), "Input")
-    if model.task == "tagger":
-        sentences = [text.split() for text in given]
-        return [" ".join(f"{word}/{tag}" for word, tag in zip(words, tags, strict=True))
-                for words, tags in zip(sentences, model.tag(sentences), strict=True)]
-    if model.task == "classifier":
-        return [f"{label}\t{probability:.4f}\t{text}"
-                for text, (label, probability) in zip(given, model.classify(given), strict=True)]
-    if length_penalty is None:
-        length_penalty = model.metadata.get("length_penalty", 0.0)
-    return model.translate(given, beam_size, length_penalty)

@@ -3,12 +3,14 @@
 import numpy as np
 import tensorflow as tf
 
+from seqtk.data.tag_schemes import model_scheme, output_scheme
 from seqtk.export.export_examples import ExportExamples, read_text_lines
 from seqtk.export.export_signature import Signature
 from seqtk.export.exporter import Exporter, register_exporter
 from seqtk.export.frozen_dense import frozen_dense
 from seqtk.export.recurrent_graph import TRACE_LENGTH, RecurrentGraph
 from seqtk.export.state_signatures import SignaturePlan
+from seqtk.models.sequence_tagger import SequenceTagger
 
 
 class CharEncoderGraph:
@@ -109,7 +111,6 @@ class TaggerExport:
     'tag'
     """
 
-    task = "tagger"
 
     def __init__(self, model, width, fixed_length=None):
         if fixed_length:
@@ -206,7 +207,9 @@ def read_tagger_examples(path, data, limit=2000):
 class TaggerExporter(Exporter):
     """A tagger's export: `tag` on one sentence; quantized files scored by tag agreement with the float one."""
 
-    metadata_task = "tagger"
+    model_class = SequenceTagger
+    verb = "tag"
+
     sequence_key = "tag"
     step_key = None
     sample_count = 200
@@ -226,8 +229,6 @@ class TaggerExporter(Exporter):
         return list(graph.sample_inputs(tokenizer, examples, self.sample_count))
 
     def metadata(self, graph, tokenizer, config):
-        from seqtk.tasks.tagger import model_scheme, output_scheme
-
         return {
             "special_ids": {"pad": 0, "unknown": int(tokenizer.unknown_id)},
             "tags": list(config.tags),
@@ -254,3 +255,8 @@ class TaggerExporter(Exporter):
         same = sum(a == b for x, y in zip(float_tags, quantized_tags, strict=True) for a, b in zip(x, y, strict=True))
         tokens = sum(map(len, sentences))
         return {"sentences": len(sentences), "tokens": tokens, "tag_agreement": same / tokens}
+
+    def run(self, model, texts, options):
+        sentences = [text.split() for text in texts]
+        return [" ".join(f"{word}/{tag}" for word, tag in zip(words, tags, strict=True))
+                for words, tags in zip(sentences, model.tag(sentences), strict=True)]

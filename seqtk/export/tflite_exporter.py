@@ -7,11 +7,11 @@ import time
 
 import numpy as np
 
-from seqtk.export.exporter import make_exporter
+from seqtk.export.exporter import exporter_for_model, make_exporter
 from seqtk.export.litert_model import METADATA_FILE, MODEL_FILE, LiteRTModel
 from seqtk.export.state_signatures import operator_names, rewrite_signatures
 from seqtk.export.tflite_conversion import QUANTIZATIONS, convert, signature_function
-from seqtk.models.model_directory import write_directory
+from seqtk.models.model_directory import SavedConfig, read_saved_model, write_directory
 from seqtk.tokenizers.unknown_symbols import report_unknown
 
 REPORT_FILE = "export_report.json"
@@ -20,11 +20,14 @@ LSTM_STEPS = ("fused", "cell", "auto")
 FUSED_LSTM = "UNIDIRECTIONAL_SEQUENCE_LSTM"
 # A float file that differs from Keras by more than this has a bug, not rounding: the export stops.
 FLOAT_TOLERANCE = 1e-3
+
+
 def default_examples_path(config):
     """The model's own validation file (or its training file) from its config, if it can be read here."""
     from seqtk.data.text_sources import expand_data_dir, resolve_sources
 
-    for sources in (config.data.validation, config.data.train):
+    data = config.get("data") or SavedConfig({})
+    for sources in (data.get("validation"), data.get("train")):
         for source in sources or []:
             source = str(source)
             if "," in source:
@@ -162,7 +165,7 @@ def _metadata(exporter, variant, runner, tokenizer, config, quantize):
     return {
         "format": "seqtk-tflite",
         "format_version": 1,
-        "task": exporter.metadata_task,
+        "task": exporter.task,
         "file": MODEL_FILE,
         "quantize": quantize,
         "recurrence": variant.name,
@@ -227,10 +230,8 @@ def export_tflite(
         raise ValueError(f"--loop must be one of {LOOPS}; received {loop!r}.")
     if lstm_step not in LSTM_STEPS:
         raise ValueError(f"--lstm-step must be one of {LSTM_STEPS}; received {lstm_step!r}.")
-    from seqtk.tasks.registry import load_model_directory, task_of_config
-
-    model, tokenizer, config = load_model_directory(model_directory)
-    exporter = make_exporter(task_of_config(config).name)
+    model, tokenizer, config = read_saved_model(model_directory)
+    exporter = make_exporter(config.task) if config.task else exporter_for_model(model, model_directory)
     exporter.prepare(config)
     if examples_path is None:
         if quantize == "int8":
@@ -264,7 +265,7 @@ def export_tflite(
     report = {
         "model": str(model_directory),
         "output": str(output_directory),
-        "task": exporter.metadata_task,
+        "task": exporter.task,
         "quantize": quantize,
         "recurrence": chosen.name,
         "examples": examples.source,

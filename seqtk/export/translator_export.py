@@ -3,12 +3,13 @@
 import numpy as np
 import tensorflow as tf
 
-from seqtk.export.export_signature import Signature
 from seqtk.export.export_examples import read_translator_examples
+from seqtk.export.export_signature import Signature
 from seqtk.export.exporter import Exporter, register_exporter
 from seqtk.export.frozen_dense import frozen_dense
 from seqtk.export.recurrent_graph import TRACE_LENGTH, RecurrentGraph
 from seqtk.export.state_signatures import SignaturePlan
+from seqtk.models.seq2seq_translator import Seq2SeqTranslator
 
 
 class TranslatorExport:
@@ -29,7 +30,6 @@ class TranslatorExport:
     ['encode', 'decode_step']
     """
 
-    task = "translator"
 
     def __init__(self, model, fixed_length=None, lstm_step="fused"):
         if fixed_length and model.cell_type == "lstm":
@@ -230,7 +230,9 @@ class TranslatorExport:
 class TranslatorExporter(Exporter):
     """A translator's export: `encode` (and `bridge`), then `decode_step`; quantized files scored by BLEU."""
 
-    metadata_task = "translator"
+    model_class = Seq2SeqTranslator
+    verb = "translate"
+
     sequence_key = "encode"
     step_key = "decode_step"
     sample_count = 32
@@ -287,3 +289,9 @@ class TranslatorExporter(Exporter):
             }
         agreement = translation_scores(quantized_outputs, float_outputs)["bleu"]
         return {"sentences": len(sources), "bleu_against_float_outputs": agreement}
+
+    def run(self, model, texts, options):
+        length_penalty = options.get("length_penalty")
+        if length_penalty is None:
+            length_penalty = model.metadata.get("length_penalty", 0.0)
+        return model.translate(texts, options.get("beam_size", 1), length_penalty)

@@ -197,8 +197,6 @@ def read_model_directory(directory):
             f"{directory}: not a seqtk model directory (it needs {MODEL_FILE} and {TOKENIZER_FILE}). "
             "Give a directory written by `seqtk train`, such as saved_models/ud_ewt_upos."
         )
-    import seqtk.models  # noqa: F401  registers the seqtk classes for deserialization
-
     model = load_keras_file(model_path, compile=False)
     tokenizer = load_tokenizer(directory)
     config = None
@@ -207,3 +205,43 @@ def read_model_directory(directory):
         with open(config_path, encoding="utf-8") as handle:
             config = yaml.safe_load(handle)
     return model, tokenizer, config
+
+
+class SavedConfig:
+    """A saved model's `config.yaml` read as it was written, its sections as attributes (`config.data.train`).
+
+    What reads a trained model without training it (the exporter) takes the settings the model was trained
+    with from here; `seqtk.tasks.load_model_directory` gives the config typed, defaults filled in.
+
+    Example:
+    >>> config = SavedConfig({"task": "classifier", "labels": ["0", "1"], "data": {"max_length": 64}})
+    >>> config.task, config.data.max_length
+    ('classifier', 64)
+    """
+
+    def __init__(self, values, source="config.yaml"):
+        self._values, self._source = dict(values or {}), source
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in self._values:
+            if name == "task":
+                return None  # a model saved before configs named their task
+            raise AttributeError(f"{self._source}: no {name!r} setting; the model was saved by a seqtk version "
+                                 "that did not record it. Train it again with this version.")
+        value = self._values[name]
+        return SavedConfig(value, f"{self._source}, {name}") if isinstance(value, dict) else value
+
+    def get(self, name, default=None):
+        """The setting `name`, or `default` when the config does not hold it."""
+        return getattr(self, name) if name in self._values else default
+
+    def to_dict(self):
+        return dict(self._values)
+
+
+def read_saved_model(directory):
+    """`(model, tokenizer, config)` of a saved model directory, the config a `SavedConfig`."""
+    model, tokenizer, values = read_model_directory(directory)
+    return model, tokenizer, SavedConfig(values, os.path.join(directory, CONFIG_FILE))

@@ -4,6 +4,18 @@
 does what they share.
 """
 
+from seqtk.tasks.classifier import (  # noqa: E402,I001  (the task modules import the registry above)
+    ClassifierConfig,
+    ClassifierTask,
+    classify,
+    load_classifier_ensemble,
+)
+from seqtk.tasks.language_model import (
+    LanguageModelConfig,
+    LanguageModelTask,
+    fine_tuning_config,
+    sample_texts,
+)
 from seqtk.tasks.registry import (
     get_task,
     load_model_directory,
@@ -12,18 +24,10 @@ from seqtk.tasks.registry import (
     task_of_config,
     task_of_model,
 )
-from seqtk.tasks.task import PreparedData, Task
-from seqtk.training.config import available_configs
-
-from seqtk.tasks.classifier import (  # noqa: E402,I001  (the task modules import the registry above)
-    ClassifierConfig,
-    ClassifierTask,
-    classify,
-    load_classifier_ensemble,
-)
-from seqtk.tasks.language_model import LanguageModelConfig, LanguageModelTask, fine_tuning_config, sample_texts
 from seqtk.tasks.tagger import TaggerConfig, TaggerTask, tag_texts
+from seqtk.tasks.task import PreparedData, Task
 from seqtk.tasks.translator import TranslatorConfig, TranslatorTask, load_translator, translate
+from seqtk.training.config import available_configs
 
 
 def load_config(config=None, overrides=(), data=None, task="lm"):

@@ -1,4 +1,7 @@
-"""Tasks by name, and the saved models they wrote, with their configs typed."""
+"""Tasks by name, and the saved models they wrote, with their configs typed.
+
+The registry is a leaf: the task modules import it and register themselves; `seqtk.tasks` imports them.
+"""
 
 import dataclasses
 import os
@@ -17,13 +20,11 @@ def register_task(task_class):
 
 
 def task_names():
-    _load_builtin_tasks()
     return sorted(_TASKS)
 
 
 def get_task(name):
     """The registered task called `name` (`lm`, `classifier`, `translator`, ...)."""
-    _load_builtin_tasks()
     if name not in _TASKS:
         raise ValueError(f"Unknown task {name!r}; the tasks are {', '.join(sorted(_TASKS))}.")
     return _TASKS[name]
@@ -31,7 +32,6 @@ def get_task(name):
 
 def task_of_model(model, directory="this model"):
     """The task whose model class `model` is."""
-    _load_builtin_tasks()
     for task in _TASKS.values():
         if isinstance(model, task.model_class):
             return task
@@ -41,7 +41,6 @@ def task_of_model(model, directory="this model"):
 
 def task_of_config(config):
     """The task whose config class `config` is."""
-    _load_builtin_tasks()
     for task in _TASKS.values():
         if isinstance(config, task.config_class):
             return task
@@ -50,7 +49,6 @@ def task_of_config(config):
 
 def tasks_with_key(path, exclude=None):
     """The names of the tasks (other than `exclude`) whose configs have the dotted key `path`."""
-    _load_builtin_tasks()
     owners = []
     for name, task in sorted(_TASKS.items()):
         if name == exclude:
@@ -85,11 +83,3 @@ def load_model_directory(directory, task=None):
     config = found.config_from_dict(values, os.path.join(directory, CONFIG_FILE))
     return model, tokenizer, config
 
-
-def _load_builtin_tasks():
-    # The task modules register themselves on import; importing them here keeps `registry` importable
-    # from each of them.
-    import seqtk.tasks.classifier  # noqa: F401
-    import seqtk.tasks.language_model  # noqa: F401
-    import seqtk.tasks.tagger  # noqa: F401
-    import seqtk.tasks.translator  # noqa: F401

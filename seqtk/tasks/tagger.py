@@ -7,10 +7,10 @@ import typing
 import keras
 
 from seqtk.data.labeled_text import read_splits
-from seqtk.data.tag_schemes import SCHEMES, convert, detect_scheme
+from seqtk.data.tag_schemes import SCHEMES, convert, detect_scheme, model_scheme, output_scheme
 from seqtk.data.tagged_text import TaggedSentence, kind_of_extension, read_tagged
-from seqtk.data.text_sources import files_of
 from seqtk.data.tagging_dataset import encode_sentences, tag_ids, tagging_batches
+from seqtk.data.text_sources import files_of
 from seqtk.errors import ConfigError, DataError
 from seqtk.inference.sentence_tagging import (
     SentenceTagger,
@@ -108,20 +108,6 @@ class TaggerConfig(RunConfig):
         kind="word", vocabulary_size=50000, min_frequency=1, lowercase=True, normalize=["zero_digits"]))
     model: TaggerModelConfig = dataclasses.field(default_factory=TaggerModelConfig)
     training: TaggerTrainingConfig = dataclasses.field(default_factory=TaggerTrainingConfig)
-
-
-def model_scheme(data):
-    """The scheme the model's tags are in (`None` for plain tags)."""
-    if data.scheme == "none":
-        return None
-    return data.scheme if data.train_scheme == "same" else data.train_scheme
-
-
-def output_scheme(data):
-    """The scheme tags are written and evaluated in (`None` for plain tags)."""
-    if data.scheme == "none":
-        return None
-    return data.scheme if data.output_scheme == "same" else data.output_scheme
 
 
 def rewrite_schemes(sentences, source, target, strict, log=None):

@@ -8,6 +8,7 @@ from seqtk.tokenizers.text_normalizer import TextNormalizer
 
 PAD_ID = 0
 TOKENIZER_FILE = "tokenizer.json"
+_KINDS = {}  # kind -> class: each subclass with a `kind` registers itself when it is defined
 
 
 class Tokenizer:
@@ -32,6 +33,11 @@ class Tokenizer:
     normalizer = TextNormalizer()
     # What one symbol is, in reports of symbols outside the vocabulary.
     symbol_name = "characters"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.kind:
+            _KINDS[cls.kind] = cls
 
     @property
     def unknown_id(self):
@@ -110,13 +116,7 @@ def inside_name(name, key):
 
 
 def load_tokenizer(directory):
-    """Loads the tokenizer that `Tokenizer.save` wrote to `directory`."""
-    from seqtk.tokenizers.char_tokenizer import CharTokenizer
-    from seqtk.tokenizers.sentencepiece_tokenizer import SentencePieceTokenizer
-    from seqtk.tokenizers.tokenizer_pair import TokenizerPair
-    from seqtk.tokenizers.word_char_tokenizer import WordCharTokenizer
-    from seqtk.tokenizers.word_tokenizer import WordTokenizer
-
+    """Loads the tokenizer that `Tokenizer.save` wrote to `directory` (any kind `seqtk.tokenizers` defines)."""
     path = os.path.join(directory, TOKENIZER_FILE)
     if not os.path.exists(path):
         raise FileNotFoundError(
@@ -130,8 +130,7 @@ def load_tokenizer(directory):
         raise TokenizerError(f"{path}: not a seqtk tokenizer file (it is not JSON text: {error}).") from None
     if not isinstance(config, dict):
         raise TokenizerError(f"{path}: not a seqtk tokenizer file (a JSON object with a 'kind' was expected).")
-    kinds = {cls.kind: cls for cls in (CharTokenizer, WordTokenizer, SentencePieceTokenizer, TokenizerPair,
-                                        WordCharTokenizer)}
+    kinds = _KINDS
     if config.get("kind") not in kinds:
         raise TokenizerError(f"{path}: unknown tokenizer kind {config.get('kind')!r}; expected one of {sorted(kinds)}.")
     try:

@@ -2,7 +2,7 @@
 
 import os
 
-from seqtk.tokenizers.tokenizer import Tokenizer
+from seqtk.tokenizers.tokenizer import Tokenizer, inside_name, load_tokenizer
 
 SOURCE_DIR = "source_tokenizer"
 TARGET_DIR = "target_tokenizer"
@@ -59,10 +59,6 @@ class TokenizerPair(Tokenizer):
 
     @classmethod
     def _from_config(cls, config, directory):
-        from seqtk.tokenizers.tokenizer import load_tokenizer
-
-        from seqtk.tokenizers.tokenizer import inside_name
-
         source = load_tokenizer(os.path.join(directory, inside_name(config["source"], "source")))
         if config["target"] == config["source"]:
             return cls(source)

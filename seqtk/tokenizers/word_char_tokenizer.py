@@ -7,7 +7,7 @@ import numpy as np
 
 from seqtk.errors import TokenizerError
 from seqtk.tokenizers.char_tokenizer import CharTokenizer
-from seqtk.tokenizers.tokenizer import Tokenizer
+from seqtk.tokenizers.tokenizer import Tokenizer, inside_name, load_tokenizer
 from seqtk.tokenizers.word_tokenizer import WordTokenizer
 
 WORDS_DIR = "word_tokenizer"
@@ -165,8 +165,6 @@ class WordCharTokenizer(Tokenizer):
 
     @classmethod
     def _from_config(cls, config, directory):
-        from seqtk.tokenizers.tokenizer import inside_name, load_tokenizer
-
         words = load_tokenizer(os.path.join(directory, inside_name(config["words"], "words")))
         chars = None
         if config.get("chars"):
