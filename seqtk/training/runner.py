@@ -116,7 +116,6 @@ class _OneRun(keras.callbacks.CallbackList):
 
     def __init__(self, callbacks):
         super().__init__(callbacks)
-        self._async_train = self._async_test = self._async_predict = False  # checkpoints read the step's values
         self.begun = self.ending = False
 
     def on_train_begin(self, logs=None):
