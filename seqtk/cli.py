@@ -45,7 +45,13 @@ def _write_json(path, value):
 
 
 def _train(args):
-    from seqtk.tasks import train_task
+    from seqtk.tasks import get_task, train_task
+
+    if args.help_config:
+        from seqtk.training.config import format_options
+
+        print(format_options(get_task(args.task).config_class, args.task))
+        return 0
 
     overrides = list(args.set or ())
     if args.strict:
@@ -180,6 +186,8 @@ def build_parser():
     train.add_argument("--init-from", help="lm: fine-tune this saved model; classifier: transfer this language "
                                           "model; tagger: transfer a word language model or fine-tune a tagger")
     train.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+    train.add_argument("--help-config", action="store_true",
+                       help="list the task's config keys with their defaults, allowed values and help, and exit")
     train.add_argument("--extend-vocabulary", action=argparse.BooleanOptionalAction, default=None,
                        help="with --init-from: add the symbols the new corpus has at least "
                             "training.extend_min_count (5) times, new rows the mean of the others (default: on)")

@@ -213,3 +213,14 @@ class ClassifierCommandLineTest:
         monkeypatch.setattr("sys.stdin", io.StringIO(""))  # nothing piped either
         assert main(["classify", "--model", trained_classifier]) == 2
         assert "Nothing to classify" in capsys.readouterr().err
+
+
+class HelpConfigTest:
+    def test_help_config_lists_the_tasks_keys_and_trains_nothing(self, tmp_path, capsys, monkeypatch):
+        monkeypatch.chdir(tmp_path)
+        assert main(["train", "tagger", "--help-config"]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith("Config keys of the tagger task")
+        assert "\ndata.scheme = 'auto'  (str; one of auto, none, IOB1, BIO, BIOES)\n" in out
+        assert "\nmodel.input_dropout = 0.5  (float; ≥ 0.0, < 1.0)\n" in out
+        assert "Locked dropout on the token vectors" in out and os.listdir(tmp_path) == []

@@ -3,6 +3,7 @@ recurrent stack, and a per-token softmax or a linear-chain CRF on top."""
 
 import keras
 from keras import ops
+from keras.src.losses.loss import scale_loss_for_distribution
 
 from seqtk.layers.crf import CRF
 from seqtk.layers.embedding_dropout import EmbeddingDropout
@@ -133,11 +134,12 @@ class SequenceTagger(keras.Model):
 
     @staticmethod
     def _split(inputs):
-        """`(token_ids, char_ids or spellings, spelling_index or None)`."""
-        if isinstance(inputs, (list, tuple)):
-            inputs = list(inputs) + [None] * (3 - len(inputs))
-            return inputs[0], inputs[1], inputs[2]
-        return inputs, None, None
+        """`(token_ids, char_ids or spellings, spelling_index or None)`, as int32: Keras builds a model under a
+        distribution strategy from the replicas' first batches averaged, which makes ids floats."""
+        if not isinstance(inputs, (list, tuple)):
+            inputs = [inputs]
+        inputs = list(inputs) + [None] * (3 - len(inputs))
+        return tuple(x if x is None or "int" in str(x.dtype) else ops.cast(x, "int32") for x in inputs[:3])
 
     def spell(self, char_ids, training=None):
         """The character encoder's final states `(words, 2 * char_hidden_dim)` of `(words, chars)` ids."""
@@ -179,7 +181,9 @@ class SequenceTagger(keras.Model):
         loss = self.tag_loss(y, y_pred, ops.not_equal(token_ids, 0))
         for extra in self.losses:
             loss = loss + ops.cast(extra, loss.dtype)
-        return loss
+        # As Keras' own losses do: under a distribution strategy each replica's loss is divided by the
+        # replicas, whose gradients are then summed (Keras has no public name for it).
+        return scale_loss_for_distribution(loss)
 
     def decode(self, inputs):
         """The best tags, int32 (batch, time): Viterbi under the CRF, else each token's argmax; 0 at padding."""

@@ -2,7 +2,6 @@
 
 import dataclasses
 import math
-import typing
 
 import keras
 import numpy as np
@@ -35,13 +34,16 @@ from seqtk.tasks.task import PreparedData, Task
 from seqtk.tokenizers.build_tokenizer import build_tokenizer
 from seqtk.tokenizers.unknown_symbols import located, report_unknown
 from seqtk.training.config import (
+    DataConfig,
     RunConfig,
     TokenizerConfig,
     TrainingConfig,
+    WeightDropModelConfig,
     at_least,
-    between,
     choice,
-    folder_name,
+    column,
+    default,
+    option,
 )
 from seqtk.training.layerwise_trainer import GroupScheduleCallback, LayerwiseTrainer
 from seqtk.training.model_card import reproduce_section, vocabulary_section
@@ -52,62 +54,66 @@ TRUNCATIONS = ("head", "tail", "head_tail")
 
 
 @dataclasses.dataclass
-class ClassifierDataConfig:
-    train: list = dataclasses.field(default_factory=lambda: ["bundled:sst2_sentences_train"])
-    validation: list = dataclasses.field(default_factory=list)
-    validation_fraction: float = between(0.1, 0.0, 1.0)  # rows held out at random without validation
-    split_seed: int = 1234
-    format: str = choice("auto", "tsv", "csv", "jsonl", "label_text")  # label_text: "<label> <text>" lines
-    text_column: typing.Any = "auto"  # header name or 0-based index; auto: text, sentence, review, ...
-    label_column: typing.Any = "auto"  # header name or 0-based index; auto: label, sentiment, ...
-    max_length: int = at_least(400, 0)  # tokens kept per text; 0 keeps all
-    # head: the first max_length tokens | tail: the last | head_tail: first 1/4 + last 3/4
-    truncation: str = choice(*TRUNCATIONS)
-    # Read the training files a piece (about 1 MB) at a time, every epoch, instead of holding them: a training
-    # set larger than memory. TSV, JSON lines or label-text files; needs data.validation.
-    streaming: bool = False
+class ClassifierDataConfig(DataConfig):
+    train: list = default(["bundled:sst2_sentences_train"])
+    format: str = choice("auto", "tsv", "csv", "jsonl", "label_text", help=(
+        "The files' format; auto: from the extension. label_text: '<label> <text>' lines."))
+    text_column: int | str = column("auto", help=(
+        "The text's column: a header name or 0-based index; auto: text, sentence, review, ..."))
+    label_column: int | str = column("auto", help=(
+        "The label's column: a header name or 0-based index; auto: label, sentiment, ..."))
+    max_length: int = at_least(400, 0, help="Tokens kept per text; 0 keeps all.")
+    truncation: str = choice(*TRUNCATIONS, help=(
+        "Which tokens a longer text keeps. head: the first max_length | tail: the last | head_tail: the first "
+        "quarter and the last three quarters."))
+    streaming: bool = option(False, help=(
+        "Read the training files a piece (about 1 MB) at a time, every epoch, instead of holding them: a "
+        "training set larger than memory. TSV, JSON lines or label-text files; needs data.validation."))
 
 
 @dataclasses.dataclass
-class ClassifierModelConfig:
-    cell_type: str = choice("lstm", "gru", "simple_rnn")
-    embedding_dim: int = at_least(128, 1)
-    hidden_dim: typing.Any = 128
-    num_layers: int = at_least(1, 1)
-    bidirectional: bool = True
-    pooling: str = choice("concat", "last", "max", "mean")  # concat: ULMFiT's last + max + mean
-    head_dim: int = at_least(0, 0)
-    dropout: float = between(0.0, 0.0, 1.0)
-    input_dropout: float = between(0.0, 0.0, 1.0)
-    embedding_dropout: float = between(0.0, 0.0, 1.0)
-    weight_dropout: float = between(0.0, 0.0, 1.0)
-    output_dropout: float = between(0.0, 0.0, 1.0)
-    residual: bool = False
-    reverse: bool = False  # read texts right to left (from a backward language model: set by it)
+class ClassifierModelConfig(WeightDropModelConfig):
+    hidden_dim: int | list = default(128)
+    num_layers: int = default(1)
+    bidirectional: bool = option(True, help=(
+        "Read each text in both directions (a transferred classifier needs init_from_backward for it)."))
+    pooling: str = choice("concat", "last", "max", "mean", help=(
+        "How the recurrent outputs become one vector; concat: ULMFiT's last, max and mean side by side."))
+    head_dim: int = at_least(0, 0, help="Units of a hidden dense layer before the output; 0: none.")
+    residual: bool = option(False, help="Add each recurrent layer's input to its output (layers of one size).")
+    reverse: bool = option(False, help=(
+        "Read texts right to left (set by a backward language model the classifier is transferred from)."))
 
 
 @dataclasses.dataclass
 class ClassifierTrainingConfig(TrainingConfig):
-    discriminative_decay: float = at_least(1.0, 1.0)  # ULMFiT's 2.6: each layer group 1/2.6 as fast as above
-    gradual_unfreezing: bool = False  # ULMFiT: epoch 1 trains the head only, each epoch unfreezes one more group
-    monitor: str = "val_accuracy"
-    pad_multiple: int = at_least(8, 1)  # batch lengths round up to this, bounding the shapes XLA compiles
-    jit_compile: bool = False
+    discriminative_decay: float = at_least(1.0, 1.0, help=(
+        "ULMFiT: each layer group learns 1/decay as fast as the one above it (2.6 in the paper); 1: one rate."))
+    gradual_unfreezing: bool = option(False, help=(
+        "ULMFiT: the first epoch trains the head only, each further epoch unfreezes one more layer group."))
+    monitor: str = default("val_accuracy")
+    pad_multiple: int = at_least(8, 1, help=(
+        "Batch lengths round up to a multiple of this, bounding the shapes XLA compiles."))
+    jit_compile: bool = default(False)
 
 
 @dataclasses.dataclass
 class ClassifierConfig(RunConfig):
-    name: str = folder_name("classifier")
-    init_from: str = ""  # a saved seqtk language model to transfer (ULMFiT); --init-from overrides it
-    # A backward language model (model.reverse) with init_from's tokenizer and sizes: the classifier is then
-    # bidirectional, each direction starting from its own model (ULMFiT's forward and backward pair in one).
-    init_from_backward: str = ""
-    labels: list = dataclasses.field(default_factory=list)  # set by training: class names in output order
-    data: ClassifierDataConfig = dataclasses.field(default_factory=ClassifierDataConfig)
-    tokenizer: TokenizerConfig = dataclasses.field(
-        default_factory=lambda: TokenizerConfig(kind="word", vocabulary_size=20000, min_frequency=1))
-    model: ClassifierModelConfig = dataclasses.field(default_factory=ClassifierModelConfig)
-    training: ClassifierTrainingConfig = dataclasses.field(default_factory=ClassifierTrainingConfig)
+    name: str = default("classifier")
+    init_from: str = option("", help=(
+        "A saved seqtk language model whose tokenizer, embedding and recurrent layers the classifier starts "
+        "from (ULMFiT); --init-from overrides it."))
+    init_from_backward: str = option("", help=(
+        "A backward language model (model.reverse) with init_from's tokenizer and sizes: the classifier is "
+        "then bidirectional, each direction starting from its own model (ULMFiT's forward and backward pair "
+        "in one)."))
+    labels: list = option(default_factory=list, help="Set by training: the class names, in output order.")
+    data: ClassifierDataConfig = option(default_factory=ClassifierDataConfig, help="The training data.")
+    tokenizer: TokenizerConfig = option(
+        default_factory=lambda: TokenizerConfig(kind="word", vocabulary_size=20000, min_frequency=1),
+        help="How texts become tokens.")
+    model: ClassifierModelConfig = option(default_factory=ClassifierModelConfig, help="The network.")
+    training: ClassifierTrainingConfig = option(default_factory=ClassifierTrainingConfig, help="How it trains.")
 
 
 def read_classification_data(data):

@@ -2,9 +2,9 @@
 
 import dataclasses
 import math
-import typing
 
 import keras
+import tensorflow as tf
 
 from seqtk.data.labeled_text import read_splits
 from seqtk.data.tag_schemes import SCHEMES, convert, detect_scheme, model_scheme, output_scheme
@@ -26,13 +26,16 @@ from seqtk.tasks.task import PreparedData, Task
 from seqtk.tokenizers.unknown_symbols import report_unknown
 from seqtk.tokenizers.word_char_tokenizer import WordCharTokenizer
 from seqtk.training.config import (
+    DataConfig,
     RunConfig,
     TokenizerConfig,
     TrainingConfig,
+    WeightDropModelConfig,
     at_least,
-    between,
     choice,
-    folder_name,
+    column,
+    default,
+    option,
 )
 from seqtk.training.model_card import reproduce_section, vocabulary_section
 
@@ -40,74 +43,72 @@ _SCHEME_ALIASES = {s.lower(): s for s in SCHEMES}
 
 
 @dataclasses.dataclass
-class TaggerDataConfig:
-    train: list = dataclasses.field(default_factory=lambda: ["bundled:ud_ewt_sample_train"])
-    validation: list = dataclasses.field(default_factory=lambda: ["bundled:ud_ewt_sample_dev"])
-    validation_fraction: float = between(0.1, 0.0, 1.0)  # sentences held out at random without validation
-    split_seed: int = 1234
-    # auto: .conllu is CoNLL-U, .jsonl/.json JSON lines ({"tokens": [...], "tags": [...]}), other files
-    # CoNLL-2003-style columns (blank lines between sentences, -DOCSTART- skipped).
-    format: str = choice("auto", "conllu", "conll", "jsonl")
-    # CoNLL-U: a column name (upos, xpos, deprel, ...) or 0-based index, auto = upos; column files: a 0-based
-    # index, auto = the last; tfds: a feature (auto = ner).
-    tag_column: typing.Any = "auto"
-    # How the files' tags are written: none (plain tags, part of speech), IOB1 (CoNLL-2003), BIO, BIOES;
-    # auto: read from the tags (set by training).
-    scheme: str = choice("auto", "none", *SCHEMES, aliases=_SCHEME_ALIASES)
-    # The scheme the model learns (same: the files'); BIOES marks entity ends, which often helps a CRF.
-    train_scheme: str = choice("same", *SCHEMES, aliases=_SCHEME_ALIASES)
-    # The scheme `seqtk tag` writes and evaluation compares in (same: the files').
-    output_scheme: str = choice("same", *SCHEMES, aliases=_SCHEME_ALIASES)
-    # An entity tag its scheme does not allow where it stands (BIO's I-PER after O) is an error naming file
-    # and line; off: read as conlleval reads it (the I- opens an entity) and counted in the log.
-    strict_scheme: bool = False
-    max_word_length: int = at_least(20, 1)  # characters the character encoder reads per word (first and last)
+class TaggerDataConfig(DataConfig):
+    train: list = default(["bundled:ud_ewt_sample_train"])
+    validation: list = default(["bundled:ud_ewt_sample_dev"])
+    format: str = choice("auto", "conllu", "conll", "jsonl", help=(
+        "auto: .conllu is CoNLL-U, .jsonl/.json JSON lines ({\"tokens\": [...], \"tags\": [...]}), other "
+        "files CoNLL-2003-style columns (blank lines between sentences, -DOCSTART- skipped)."))
+    tag_column: int | str = column("auto", help=(
+        "CoNLL-U: a column name (upos, xpos, deprel, ...) or 0-based index, auto = upos; column files: a "
+        "0-based index, auto = the last; tfds: a feature (auto = ner)."))
+    scheme: str = choice("auto", "none", *SCHEMES, aliases=_SCHEME_ALIASES, help=(
+        "How the files' tags are written: none (plain tags, part of speech), IOB1 (CoNLL-2003), BIO, "
+        "BIOES; auto: read from the tags (set by training)."))
+    train_scheme: str = choice("same", *SCHEMES, aliases=_SCHEME_ALIASES, help=(
+        "The scheme the model learns (same: the files'); BIOES marks entity ends, which often helps a CRF."))
+    output_scheme: str = choice("same", *SCHEMES, aliases=_SCHEME_ALIASES, help=(
+        "The scheme `seqtk tag` writes and evaluation compares in (same: the files')."))
+    strict_scheme: bool = option(False, help=(
+        "An entity tag its scheme does not allow where it stands (BIO's I-PER after O) is an error naming "
+        "file and line; off: read as conlleval reads it (the I- opens an entity) and counted in the log."))
+    max_word_length: int = at_least(20, 1, help=(
+        "Characters the character encoder reads per word (its first and last ones)."))
 
 
 @dataclasses.dataclass
-class TaggerModelConfig:
-    cell_type: str = choice("lstm", "gru", "simple_rnn")
-    embedding_dim: int = at_least(100, 1)
-    char_embedding_dim: int = at_least(25, 1)
-    char_hidden_dim: int = at_least(25, 0)  # each direction of the character encoder; 0: no character encoder
-    hidden_dim: typing.Any = 100
-    num_layers: int = at_least(1, 1)
-    bidirectional: bool = True
-    crf: bool = True  # a linear-chain CRF (Viterbi decoding) over the tag scores; false: a softmax per token
-    constrained: bool = True  # CRF: the transitions the tag scheme forbids (O -> I-PER under BIO) never decoded
-    dropout: float = between(0.0, 0.0, 1.0)
-    input_dropout: float = between(0.5, 0.0, 1.0)  # Lample et al. 2016: 0.5 on the token vectors
-    embedding_dropout: float = between(0.0, 0.0, 1.0)
-    weight_dropout: float = between(0.0, 0.0, 1.0)
-    output_dropout: float = between(0.0, 0.0, 1.0)
+class TaggerModelConfig(WeightDropModelConfig):
+    embedding_dim: int = default(100)
+    hidden_dim: int | list = default(100)
+    num_layers: int = default(1)
+    input_dropout: float = default(0.5)  # Lample et al. 2016: 0.5 on the token vectors
+    char_embedding_dim: int = at_least(25, 1, help="Size of the character vectors of the character encoder.")
+    char_hidden_dim: int = at_least(25, 0, help=(
+        "Units of each direction of the character BiLSTM over each word; 0: no character encoder."))
+    bidirectional: bool = option(True, help="Read each sentence in both directions.")
+    crf: bool = option(True, help=(
+        "A linear-chain CRF (Viterbi decoding) over the tag scores; false: a softmax per token."))
+    constrained: bool = option(True, help=(
+        "CRF: the transitions the tag scheme forbids (O -> I-PER under BIO) are never decoded."))
 
 
 @dataclasses.dataclass
 class TaggerTrainingConfig(TrainingConfig):
-    batch_size: int = at_least(32, 1)
-    epochs: int = at_least(20, 1)
-    learning_rate: float = 0.002
-    monitor: str = "val_accuracy"  # val_f1 for entities
+    epochs: int = default(20)
+    monitor: str = default("val_accuracy")  # val_f1 for entities
     # The character encoder reads words outside the vocabulary, so a dev set with many is usual for a tagger.
-    unknown_warning: float = between(0.3, 0.0, 1.0)
-    early_stopping_patience: int = at_least(4, 0)
-    pad_multiple: int = at_least(8, 1)  # sentence lengths round up to this, bounding the shapes XLA compiles
-    jit_compile: bool = False
+    unknown_warning: float = default(0.3)
+    early_stopping_patience: int = default(4)
+    pad_multiple: int = at_least(8, 1, help=(
+        "Sentence lengths round up to a multiple of this, bounding the shapes XLA compiles."))
+    jit_compile: bool = default(False)
 
 
 @dataclasses.dataclass
 class TaggerConfig(RunConfig):
-    name: str = folder_name("tagger")
-    # A saved word-level seqtk language model whose vocabulary, word embedding and recurrent layers the tagger
-    # starts from (the forward directions); --init-from overrides it.
-    init_from: str = ""
-    init_from_backward: str = ""  # a backward language model (model.reverse) for the backward directions
-    tags: list = dataclasses.field(default_factory=list)  # set by training: tag names in id order
-    data: TaggerDataConfig = dataclasses.field(default_factory=TaggerDataConfig)
-    tokenizer: TokenizerConfig = dataclasses.field(default_factory=lambda: TokenizerConfig(
-        kind="word", vocabulary_size=50000, min_frequency=1, lowercase=True, normalize=["zero_digits"]))
-    model: TaggerModelConfig = dataclasses.field(default_factory=TaggerModelConfig)
-    training: TaggerTrainingConfig = dataclasses.field(default_factory=TaggerTrainingConfig)
+    name: str = default("tagger")
+    init_from: str = option("", help=(
+        "A saved word-level seqtk language model whose vocabulary, word embedding and recurrent layers "
+        "the tagger starts from (the forward directions); --init-from overrides it."))
+    init_from_backward: str = option("", help=(
+        "A backward language model (model.reverse) for the backward directions, with init_from's vocabulary."))
+    tags: list = option(default_factory=list, help="Set by training: the tag names, in id order.")
+    data: TaggerDataConfig = option(default_factory=TaggerDataConfig, help="The training data.")
+    tokenizer: TokenizerConfig = option(default_factory=lambda: TokenizerConfig(
+        kind="word", vocabulary_size=50000, min_frequency=1, lowercase=True, normalize=["zero_digits"]),
+        help="How sentences' words are read (the characters of each go to the character encoder).")
+    model: TaggerModelConfig = option(default_factory=TaggerModelConfig, help="The network.")
+    training: TaggerTrainingConfig = option(default_factory=TaggerTrainingConfig, help="How it trains.")
 
 
 def rewrite_schemes(sentences, source, target, strict, log=None):
@@ -386,7 +387,10 @@ class TaggerTask(Task):
 
     def prepare(self, config, tokenizer, train, validation, log):
         data, training = config.data, config.training
-        width = data.max_word_length if training.jit_compile else None  # XLA: one shape per sentence length
+        # Every token spelled in place: under XLA, one shape per sentence length; under a strategy, each replica
+        # takes its rows of a batch, which a table of the batch's distinct words cannot be split into.
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        width = data.max_word_length if training.jit_compile or replicas > 1 else None
         train_data = tagging_batches(encode_sentences(tokenizer, train, data.max_word_length),
                                      tag_ids(train, config.tags), training.batch_size, shuffle=True,
                                      seed=training.seed, pad_multiple=training.pad_multiple,

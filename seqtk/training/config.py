@@ -1,139 +1,185 @@
 """Configs every task shares: the run's folders, the tokenizer, the generic training options, and their loading.
 
 A task's config (`seqtk.tasks.<task>`) subclasses `RunConfig` with its own `data`, `model` and `training`
-sections; it holds only the fields that task reads. Values are checked as they are set: a field declared
-with `choice(...)` or `at_least(...)` names the key, the allowed values and the file when it is wrong.
+sections, which extend `DataConfig`, `RecurrentModelConfig` and `TrainingConfig`; it holds only the fields
+that task reads. Every field is declared with its help and checks (`seqtk.training.config_fields`); values
+are checked as they are set, and an error names the key, the allowed values and the file.
 """
 
 import dataclasses
 import os
-import typing
 
 import yaml
 
 from seqtk.errors import ConfigError  # noqa: F401  (importable from here, as before)
-from seqtk.tokenizers.tokenizer import is_plain_name
+from seqtk.training.config_fields import (  # noqa: F401  (the field declarations, importable from here)
+    alias,
+    at_least,
+    between,
+    check_value,
+    choice,
+    column,
+    default,
+    describe_allowed,
+    field_metadata,
+    folder_name,
+    option,
+    positive,
+    sizes,
+)
 
 CONFIG_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "configs")
 
 
-def choice(default, *allowed, aliases=None):
-    """A field that takes one of `allowed` (`default` first among them). `aliases` maps values that
-    earlier versions wrote (`true`, `false`) to the choice they now mean."""
-    return dataclasses.field(default=default, metadata={"choices": (default,) + allowed, "aliases": aliases or {}})
+@dataclasses.dataclass
+class DataConfig:
+    """What every task's `data` section has: the training and validation files, and the held-out split."""
 
-
-def _alias(field, value):
-    aliases = field.metadata.get("aliases")
-    if not aliases or not isinstance(value, (bool, str)):
-        return value
-    return aliases.get(str(value).lower(), value)
-
-
-def at_least(default, minimum):
-    """A number field that must be `>= minimum`."""
-    return dataclasses.field(default=default, metadata={"minimum": minimum})
-
-
-def between(default, low, high):
-    """A number field in the half-open range `[low, high)`."""
-    return dataclasses.field(default=default, metadata={"minimum": low, "below": high})
-
-
-def folder_name(default):
-    """A field that names one folder inside the run's output folders: no separator, not `..`."""
-    return dataclasses.field(default=default, metadata={"folder_name": True})
+    train: list = option(default_factory=list, help=(
+        "Training files, globs, bundled:<name> samples, tfds:<name>[:split] datasets, or {data_dir}/... paths "
+        "under SEQTK_DATA_DIR."))
+    validation: list = option(default_factory=list, help=(
+        "Validation files, as data.train takes them; empty: validation_fraction of the training data is held "
+        "out."))
+    validation_fraction: float = between(0.1, 0.0, 1.0, help=(
+        "Share of the training data held out for validation when data.validation is empty (rows at random; "
+        "a language model's held out from the end of its text)."))
+    split_seed: int = at_least(1234, 0, help="Seed of the random held-out split (validation_fraction).")
 
 
 @dataclasses.dataclass
 class TokenizerConfig:
-    kind: str = choice("char", "word", "sentencepiece")
-    vocabulary_size: int = at_least(8000, 2)  # sentencepiece size; the cap for word and char
-    min_frequency: int = at_least(1, 1)  # word
-    lowercase: bool = False  # word
-    model_type: str = choice("unigram", "bpe")  # sentencepiece
-    model_file: str = ""  # sentencepiece: load this .model instead of training
-    # Clean-up before tokenizing, saved with the tokenizer: strip_html, lowercase, zero_digits, split_punctuation.
-    normalize: list = dataclasses.field(default_factory=list)
+    kind: str = choice("char", "word", "sentencepiece", help=(
+        "char: one symbol per character | word: whitespace and punctuation words | sentencepiece: subword "
+        "pieces trained on the training data."))
+    vocabulary_size: int = at_least(8000, 2, help=(
+        "SentencePiece's vocabulary size; for word and char tokenizers the cap (the most frequent kept)."))
+    min_frequency: int = at_least(1, 1, help="word: times a word must occur in the training data to be kept.")
+    lowercase: bool = option(False, help="word: lowercase words before counting and reading them.")
+    model_type: str = choice("unigram", "bpe", help="sentencepiece: the SentencePiece algorithm.")
+    model_file: str = option("", help="sentencepiece: load this .model file instead of training one.")
+    normalize: list = option(default_factory=list, help=(
+        "Clean-up before tokenizing, saved with the tokenizer: strip_html, lowercase, zero_digits, "
+        "split_punctuation."))
+
+
+@dataclasses.dataclass
+class RecurrentModelConfig:
+    """What every task's `model` section has: the recurrent stack's cell and sizes, and its dropouts."""
+
+    cell_type: str = choice("lstm", "gru", "simple_rnn", help="The recurrent cell of every layer.")
+    embedding_dim: int = at_least(128, 1, help="Size of the token vectors (the embedding).")
+    hidden_dim: int | list = sizes(256, help="Units of each recurrent layer (one size, or a list of one per layer).")
+    num_layers: int = at_least(2, 1, help="Recurrent layers, stacked.")
+    dropout: float = between(0.0, 0.0, 1.0, help="Locked (variational) dropout between recurrent layers.")
+    input_dropout: float = between(0.0, 0.0, 1.0, help="Locked dropout on the token vectors entering the stack.")
+    embedding_dropout: float = between(0.0, 0.0, 1.0, help=(
+        "Embedding dropout: whole words dropped from the vocabulary for a batch (Gal and Ghahramani)."))
+    output_dropout: float = between(0.0, 0.0, 1.0, help="Locked dropout on the last layer's outputs.")
+
+
+@dataclasses.dataclass
+class WeightDropModelConfig(RecurrentModelConfig):
+    """A `model` section whose recurrent kernels take DropConnect (AWD-LSTM's weight-drop)."""
+
+    weight_dropout: float = between(0.0, 0.0, 1.0, help=(
+        "Weight-drop: DropConnect on the recurrent (hidden-to-hidden) kernels (Merity et al. 2017)."))
 
 
 LR_SCHEDULES = ("plateau", "step", "constant", "slanted_triangular")
 DISTRIBUTIONS = ("auto", "none", "mirrored", "multi_worker", "tpu")
+UNKNOWN_WARNING = 0.05  # the share of unknown symbols a file may have before a warning (training and use)
 
 
 @dataclasses.dataclass
 class TrainingConfig:
     """The training options every task honours (the one runner reads them); a task adds its own."""
 
-    batch_size: int = at_least(32, 1)
-    epochs: int = at_least(10, 1)
-    steps_per_epoch: int = at_least(0, 0)  # 0: the whole training set each epoch
-    time_budget_minutes: float = at_least(0.0, 0.0)  # 0: no limit; else stop after the batch that crosses it
-    # A checkpoint inside the epoch as well, every N steps and/or M minutes (0: off), holding what --resume
-    # needs to go on as if nothing had happened: the data position, the carried state, the dropout RNG.
-    # One machine only: multi-worker runs checkpoint at epoch ends.
-    checkpoint_every_steps: int = at_least(0, 0)
-    checkpoint_every_minutes: float = at_least(10.0, 0.0)
-    optimizer: str = choice("adam", "sgd", "adamw", "rmsprop")
-    learning_rate: float = 0.002
-    weight_decay: float = at_least(0.0, 0.0)
-    clipnorm: float = at_least(5.0, 0.0)  # global gradient norm clipping; 0 turns it off
-    # plateau: decay when the monitored value stalls | step: decay every epoch after lr_decay_start_epoch |
-    # constant | slanted_triangular: ULMFiT's linear warm-up over cut_fraction of the steps, then linear decay
-    lr_schedule: str = choice(*LR_SCHEDULES)
-    lr_decay_factor: float = 0.5
-    lr_decay_patience: int = at_least(0, 0)  # plateau: epochs without improvement before a decay
-    lr_decay_start_epoch: int = at_least(4, 0)  # step: epochs at the full rate (Zaremba et al. 2014: 4 small)
-    min_learning_rate: float = 1e-5
-    cut_fraction: float = between(0.1, 0.0, 1.0)  # slanted_triangular: share of steps spent warming up
-    # Early stopping, plateau decay and best-weights selection watch this; each task lists what it logs.
-    monitor: str = "val_loss"
-    early_stopping_patience: int = at_least(3, 0)
-    jit_compile: bool = True
-    # Compute in 16 bits, weights, logits and losses in float32 (saved models are float32): none | float16
-    # (dynamic loss scaling; GPUs) | bfloat16 (TPUs, recent CPUs). true/false of earlier configs: bfloat16/none.
-    mixed_precision: str = choice("none", "float16", "bfloat16", aliases={"false": "none", "true": "bfloat16"})
-    # auto: several workers when TF_CONFIG names them, else a TPU if one is reachable, else every GPU when
-    # there are several, else one device | none | mirrored (local GPUs) | multi_worker (TF_CONFIG) | tpu.
-    # batch_size is the global batch, split across the replicas.
-    distribution: str = choice(*DISTRIBUTIONS)
-    # multi_worker: how workers share the training data. data: each takes its rows of every global batch;
-    # file: each trains on its own files (every worker-th one), a corpus of one file per worker at least;
-    # auto: file when the training data comes in at least as many files as there are workers, else data.
-    shard: str = choice("auto", "data", "file")
-    # Train on full batches only, leaving each epoch's remainder out: every step has one shape, as a TPU
-    # needs (distribution tpu turns it on). Language-model batches are always full.
-    drop_remainder: bool = False
-    eval_batch_size: int = at_least(64, 1)
-    seed: int = 1234
-    verbose: str = choice("auto", "0", "1", "2")  # Keras progress bars
-    # Symbols outside the vocabulary are read as <unk> and reported; strict makes them an error (--strict).
-    strict_vocabulary: bool = False
-    unknown_warning: float = between(0.05, 0.0, 1.0)  # warn about a file with more unknown symbols than this share
-    # --init-from: add the symbols (characters, words, pieces' characters) that the new corpus has at least
-    # extend_min_count times, their embedding and output rows starting as the mean of the others (ULMFiT).
-    extend_vocabulary: bool = True
-    extend_min_count: int = at_least(5, 1)
-    # A NaN or infinite loss: stop (the last good checkpoint and saved model stay as they were; an error says
-    # where it happened) | rollback: back to the last good epoch's weights and optimizer state, half the
-    # learning rate, go on; at most max_rollbacks times, then stop.
-    on_nan: str = choice("stop", "rollback")
-    max_rollbacks: int = at_least(3, 0)
+    batch_size: int = at_least(32, 1, help="Examples per training step, across all replicas (the global batch).")
+    epochs: int = at_least(10, 1, help="Passes over the training data, at most (early stopping may end sooner).")
+    steps_per_epoch: int = at_least(0, 0, help="Training steps per epoch; 0: the whole training set each epoch.")
+    time_budget_minutes: float = at_least(0.0, 0.0, help=(
+        "Stop after the batch that crosses this many minutes of training (then evaluate and save); 0: no limit."))
+    checkpoint_every_steps: int = at_least(0, 0, help=(
+        "A checkpoint inside the epoch as well, every N steps (0: off), holding what --resume needs to go on "
+        "as if nothing had happened: the data position, the carried state, the dropout RNG. One machine "
+        "only: multi-worker runs checkpoint at epoch ends."))
+    checkpoint_every_minutes: float = at_least(10.0, 0.0, help=(
+        "A checkpoint inside the epoch every M minutes as well (0: off); see checkpoint_every_steps."))
+    optimizer: str = choice("adam", "sgd", "adamw", "rmsprop", help="The Keras optimizer.")
+    learning_rate: float = positive(0.002, help="The optimizer's learning rate (the peak of a slanted triangle).")
+    weight_decay: float = at_least(0.0, 0.0, help="Decoupled weight decay (adamw; added to the others' updates).")
+    clipnorm: float = at_least(5.0, 0.0, help="Clip the gradients' global norm to this; 0 turns clipping off.")
+    lr_schedule: str = choice(*LR_SCHEDULES, help=(
+        "plateau: decay when the monitored value stalls | step: decay every epoch after lr_decay_start_epoch "
+        "| constant | slanted_triangular: ULMFiT's linear warm-up over cut_fraction of the steps, then "
+        "linear decay."))
+    lr_decay_factor: float = positive(0.5, maximum=1.0, help=(
+        "plateau and step: the learning rate is multiplied by this at each decay."))
+    lr_decay_patience: int = at_least(0, 0, help="plateau: epochs without improvement before a decay.")
+    lr_decay_start_epoch: int = at_least(4, 0, help=(
+        "step: epochs at the full rate before the decays start (Zaremba et al. 2014: 4 for the small model)."))
+    min_learning_rate: float = at_least(1e-5, 0.0, help="plateau: the learning rate never decays below this.")
+    cut_fraction: float = between(0.1, 0.0, 1.0, help="slanted_triangular: share of the steps spent warming up.")
+    monitor: str = option("val_loss", help=(
+        "What early stopping, plateau decay and best-weights selection watch; each task lists the values it "
+        "logs."))
+    early_stopping_patience: int = at_least(3, 0, help=(
+        "Epochs without improvement of the monitored value before training stops (the best weights are kept)."))
+    jit_compile: bool = option(True, help="Compile the training step with XLA.")
+    mixed_precision: str = choice("none", "float16", "bfloat16", aliases={"false": "none", "true": "bfloat16"}, help=(
+        "Compute in 16 bits, weights, logits and losses in float32 (saved models are float32): none | "
+        "float16 (dynamic loss scaling; GPUs) | bfloat16 (TPUs, recent CPUs). true/false of earlier "
+        "configs: bfloat16/none."))
+    distribution: str = choice(*DISTRIBUTIONS, help=(
+        "auto: several workers when TF_CONFIG names them, else a TPU if one is reachable, else every GPU "
+        "when there are several, else one device | none | mirrored (local GPUs) | multi_worker "
+        "(TF_CONFIG) | tpu. batch_size is the global batch, split across the replicas."))
+    shard: str = choice("auto", "data", "file", help=(
+        "multi_worker: how workers share the training data. data: each takes its rows of every global "
+        "batch | file: each trains on its own files (every worker-th one), a corpus of one file per worker "
+        "at least | auto: file when the training data comes in at least as many files as there are "
+        "workers, else data."))
+    drop_remainder: bool = option(False, help=(
+        "Train on full batches only, leaving each epoch's remainder out: every step has one shape, as a "
+        "TPU needs (distribution tpu turns it on). Language-model batches are always full."))
+    eval_batch_size: int = at_least(64, 1, help="Examples per step of validation and evaluation.")
+    seed: int = at_least(1234, 0, help="Seed of the weights' initialization, the shuffling and dropout.")
+    verbose: str = choice("auto", "0", "1", "2", help=(
+        "Keras progress output: auto | 0 silent | 1 a progress bar | 2 one line per epoch."))
+    strict_vocabulary: bool = option(False, help=(
+        "Symbols outside the vocabulary are read as <unk> and reported; strict makes them an error that "
+        "names the file and line (--strict)."))
+    unknown_warning: float = between(UNKNOWN_WARNING, 0.0, 1.0, help=(
+        "Warn about a file with a larger share of symbols outside the vocabulary than this."))
+    extend_vocabulary: bool = option(True, help=(
+        "--init-from: add the symbols (characters, words, pieces' characters) that the new corpus has at "
+        "least extend_min_count times, their embedding and output rows starting as the mean of the others "
+        "(ULMFiT)."))
+    extend_min_count: int = at_least(5, 1, help="extend_vocabulary: occurrences a new symbol needs to be added.")
+    on_nan: str = choice("stop", "rollback", help=(
+        "A NaN or infinite loss: stop (the last good checkpoint and saved model stay as they were; an "
+        "error says where it happened) | rollback: back to the last good epoch's weights and optimizer "
+        "state, half the learning rate, go on; at most max_rollbacks times, then stop."))
+    max_rollbacks: int = at_least(3, 0, help="on_nan rollback: rollbacks before the run stops.")
 
 
 @dataclasses.dataclass
 class RunConfig:
     """What every task's config has: its name, where it writes, and the four sections."""
 
-    name: str = folder_name("model")  # models/<name>, checkpoints/<name>, runs/<name>
-    output_dir: str = "models"  # ignored by git: saved_models/ holds the shipped presets
-    checkpoint_dir: str = "checkpoints"
-    log_dir: str = "runs"
-    # The weights in model.keras: float16 halves the file (shipping, phones); the validation metrics are
-    # measured with the weights rounded to it, so they are the saved model's. Loading gives float32.
-    save_precision: str = choice("float32", "float16")
-    # The training data's license and attribution, copied into the model card.
-    data_license: str = ""
+    name: str = folder_name("model", help=(
+        "The run's name: it writes <output_dir>/<name>, <checkpoint_dir>/<name> and <log_dir>/<name>."))
+    output_dir: str = option("models", help=(
+        "Where the trained model's folder is saved (models/ is ignored by git; saved_models/ holds the "
+        "shipped presets)."))
+    checkpoint_dir: str = option("checkpoints", help="Where the run's checkpoints go (--resume reads them).")
+    log_dir: str = option("runs", help="Where TensorBoard's logs go.")
+    save_precision: str = choice("float32", "float16", help=(
+        "The weights in model.keras: float16 halves the file (shipping, phones); the validation metrics "
+        "are measured with the weights rounded to it, so they are the saved model's. Loading gives "
+        "float32."))
+    data_license: str = option("", help="The training data's license and attribution, copied into the model card.")
 
     def to_dict(self):
         return dataclasses.asdict(self)
@@ -145,22 +191,6 @@ def available_configs(task="lm"):
     if not os.path.isdir(directory):
         return []
     return sorted(f[:-5] for f in os.listdir(directory) if f.endswith(".yaml"))
-
-
-def _check(field, value, path, source):
-    choices = field.metadata.get("choices")
-    if choices is not None and value not in choices:
-        raise ConfigError(f"{source}: {path} must be one of {', '.join(map(str, choices))}; received {value!r}.")
-    minimum = field.metadata.get("minimum")
-    if minimum is not None and value < minimum:
-        raise ConfigError(f"{source}: {path} must be at least {minimum}; received {value!r}.")
-    below = field.metadata.get("below")
-    if below is not None and value >= below:
-        raise ConfigError(f"{source}: {path} must be below {below}; received {value!r}.")
-    if field.metadata.get("folder_name") and not is_plain_name(value):
-        raise ConfigError(f"{source}: {path} must be a plain folder name (it is the folder written under "
-                          f"output_dir, checkpoint_dir and log_dir); received {value!r}, which could write "
-                          "outside them. Use a name such as my_model, and output_dir for where it goes.")
 
 
 def set_fields(target, values, source, prefix="", elsewhere=None, task="this"):
@@ -186,12 +216,13 @@ def set_fields(target, values, source, prefix="", elsewhere=None, task="this"):
                 raise ConfigError(f"{source}: {path!r} is a section; give it as a mapping of keys.")
             set_fields(current, value, source, prefix=f"{path}.", elsewhere=elsewhere, task=task)
             continue
-        value = _alias(fields[key], value)
-        if fields[key].type in (typing.Any, "typing.Any"):
-            converted = value  # hidden_dim: one size or a list; a column: a name or an index
+        metadata = field_metadata(target, key)
+        value = alias(metadata, value)
+        if metadata.get("kind") in ("sizes", "column"):
+            converted = list(value) if isinstance(value, tuple) else value  # one size or a list; a name or an index
         else:
             converted = _coerce(value, current, path, source)
-        _check(fields[key], converted, path, source)
+        check_value(metadata, converted, path, source)
         setattr(target, key, converted)
 
 
@@ -203,11 +234,12 @@ def check_fields(target, source="config", prefix=""):
         if dataclasses.is_dataclass(value):
             check_fields(value, source, prefix=f"{path}.")
         else:
-            aliased = _alias(field, value)
+            metadata = field_metadata(target, field.name)
+            aliased = alias(metadata, value)
             if aliased is not value:  # true/false of an earlier version, set in Python
                 value = aliased
                 setattr(target, field.name, value)
-            _check(field, value, path, source)
+            check_value(metadata, value, path, source)
 
 
 def _coerce(value, current, path, source):
@@ -290,3 +322,45 @@ def build_config(config_class, task, config=None, overrides=(), data=None, elsew
             nested = {part: nested}
         set_fields(result, nested, f"--set {override}", elsewhere=elsewhere, task=task)
     return result
+
+
+def describe_options(config_class):
+    """One row per field of `config_class` (a task's config), sections flattened to dotted keys: `key`,
+    `type`, `default`, `allowed` (in words) and `help`, as `--help-config` and the docs' options page show
+    them.
+
+    Example:
+    >>> row = describe_options(LanguageModelConfig)[0]
+    >>> row["key"], row["default"]
+    ('name', 'language_model')
+    """
+    rows = []
+
+    def walk(section, prefix):
+        for field in dataclasses.fields(section):
+            value = getattr(section, field.name)
+            if dataclasses.is_dataclass(value):
+                walk(value, f"{prefix}{field.name}.")
+                continue
+            metadata = field_metadata(section, field.name)
+            rows.append({"key": prefix + field.name, "type": _type_name(field.type), "default": value,
+                         "allowed": describe_allowed(metadata), "help": metadata.get("help", "")})
+
+    walk(config_class(), "")
+    return rows
+
+
+def _type_name(annotation):
+    return annotation if isinstance(annotation, str) else getattr(annotation, "__name__", None) or str(annotation)
+
+
+def format_options(config_class, task):
+    """`seqtk train <task> --help-config`: every config key with its default, what it takes and its help."""
+    import textwrap
+
+    lines = [f"Config keys of the {task} task (set them in a YAML config or with --set key=value):", ""]
+    for row in describe_options(config_class):
+        allowed = f"; {row['allowed']}" if row["allowed"] else ""
+        lines.append(f"{row['key']} = {row['default']!r}  ({row['type']}{allowed})")
+        lines += textwrap.wrap(row["help"], 100, initial_indent="    ", subsequent_indent="    ")
+    return "\n".join(lines)

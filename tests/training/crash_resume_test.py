@@ -10,6 +10,7 @@ import time
 import numpy as np
 import pytest
 
+from seqtk.tasks import task_names
 from seqtk.training.checkpoint import snapshot_folder
 from subprocess_runs import finish, folders, run_alone, start, task_settings
 
@@ -19,7 +20,8 @@ CRASH = ["training.verbose=0", "training.jit_compile=false", "training.time_budg
          "training.early_stopping_patience=5", "training.checkpoint_every_steps=2"]
 DROPOUT = {"lm": ["model.dropout=0.2", "model.weight_dropout=0.2", "model.embedding_dropout=0.1"],
            "classifier": ["model.dropout=0.3"],
-           "translator": ["model.dropout=0.2"]}
+           "translator": ["model.dropout=0.2"],
+           "tagger": ["model.input_dropout=0.3"]}
 
 
 def _step(path):
@@ -41,9 +43,9 @@ def _kill_when(process, ready, what, timeout=240):
 
 
 @pytest.mark.large
-@pytest.mark.parametrize("task", ["lm", "classifier", "translator"])
+@pytest.mark.parametrize("task", task_names())
 def test_three_kills_and_resumes_end_with_the_uninterrupted_weights(tmp_path, task):
-    settings = task_settings(task, tmp_path) + CRASH + DROPOUT[task]
+    settings = task_settings(task, tmp_path) + CRASH + DROPOUT.get(task, [])
     base = {"task": task, "deterministic": True}
     run_alone({**base, "settings": settings + folders(tmp_path / "alone", task), "out": str(tmp_path / "alone.npz")},
               tmp_path / "alone.json")

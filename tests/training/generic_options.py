@@ -1,7 +1,8 @@
 """Every generic training option, for every task: the effect is checked, not only that the run accepts it.
 
-The tests take a `task` fixture: `runner_test.py` runs them for the language model and the classifier,
-`runner_tasks_test.py` for the translator and the tagger (two files, so two test workers share them).
+The tests take a `task` fixture: `runner_test.py` runs them for the registered tasks in even places of
+`task_names()`, `runner_tasks_test.py` for those in odd places (two files, so two test workers share them):
+a new task is tested as soon as it is registered.
 """
 
 import math
@@ -13,45 +14,21 @@ import pytest
 import tensorflow as tf
 from keras.src.backend.tensorflow.trainer import TensorFlowTrainer
 
-from seqtk.data.text_sources import BUNDLED, read_text_file
-from seqtk.tasks import evaluate, get_task, load_model_directory
+from seqtk.tasks import evaluate, get_task, load_model_directory, task_names
 from seqtk.training.numerical_fault import DIVERGENCE_FACTOR, DIVERGENCE_MARGIN, NumericalFault
 from seqtk.training.slanted_triangular_schedule import SlantedTriangularSchedule
-from task_samples import write_task_samples
+from task_samples import tiny_settings, validation_file, write_task_samples
 
 LEARNING_RATE = 0.004
 
 
 @pytest.fixture(scope="module")
 def data_files(tmp_path_factory):
-    """Small real data for each task: tiny Shakespeare, SST-2 sentences, Tatoeba pairs (bundled samples)."""
-    root = tmp_path_factory.mktemp("data")
-    samples = write_task_samples(root)
-    text = samples["corpus"]
-    sentiment = {"train": samples["sentiment_train"], "dev": samples["sentiment_dev"]}
-    translation = {"train": samples["pairs_train"], "valid": samples["pairs_valid"]}
-    tagged = {"train": samples["tagged_train"], "dev": samples["tagged_dev"]}
-    lm_validation = root / "modern.txt"
-    lm_validation.write_text(read_text_file(BUNDLED["tinyshakespeare"])[4000:5000] + "\nIn 1599, at 20 °C.\n",
-                             encoding="utf-8")
-    return {
-        "validation_file": {"lm": lm_validation, "classifier": sentiment["dev"], "translator": translation["valid"],
-                            "tagger": tagged["dev"]},
-        "lm": [f"data.train=[{text}]", "data.validation=[]", "tokenizer.kind=char", "model.embedding_dim=8",
-               "model.hidden_dim=8", "model.num_layers=1", "training.batch_size=4", "training.sequence_length=20",
-               "training.eval_batch_size=4", "sample_length=5"],
-        "classifier": [f"data.train=[{sentiment['train']}]", f"data.validation=[{sentiment['dev']}]",
-                       "tokenizer.kind=word", "model.embedding_dim=8", "model.hidden_dim=8",
-                       "training.batch_size=16", "data.max_length=40"],
-        "translator": [f"data.train=[{translation['train']}]", f"data.validation=[{translation['valid']}]",
-                       "tokenizer.source.kind=word", "tokenizer.target.kind=word", "model.embedding_dim=8",
-                       "model.hidden_dim=8", "model.num_layers=1", "training.batch_size=16",
-                       "training.beam_size=1", "data.max_source_length=30", "data.max_target_length=30"],
-        "tagger": [f"data.train=[{tagged['train']}]", f"data.validation=[{tagged['dev']}]", "model.embedding_dim=8",
-                   "model.char_embedding_dim=4", "model.char_hidden_dim=4", "model.hidden_dim=8",
-                   "training.batch_size=16", "data.max_word_length=8"],
-    }
-
+    """Tiny settings of every registered task on small real data (bundled samples), and each one's validation
+    file."""
+    samples = write_task_samples(tmp_path_factory.mktemp("data"))
+    return {"validation_file": {task: validation_file(task, samples) for task in task_names()},
+            **{task: tiny_settings(task, samples) for task in task_names()}}
 
 def run(task, data_files, tmp_path, *overrides, resume=False, logs=None, init_from=None):
     """Trains a tiny model of `task` with the overrides; returns the runner's result."""

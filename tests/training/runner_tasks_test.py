@@ -1,4 +1,4 @@
-"""Every generic training option for the translator and the tagger (`generic_options`)."""
+"""Every generic training option for the other half of the registered tasks (`generic_options`)."""
 
 import pytest
 
@@ -8,9 +8,11 @@ from generic_options import (  # noqa: F401  (test classes and fixtures collecte
     test_unknown_symbols_are_counted_warned_about_and_refused_when_strict,
 )
 
+from seqtk.tasks import task_names
+
 pytestmark = pytest.mark.large
 
 
-@pytest.fixture(params=["translator", "tagger"])
+@pytest.fixture(params=task_names()[1::2])
 def task(request):
     return request.param

@@ -1,5 +1,5 @@
-"""Every generic training option for the language model and the classifier (`generic_options`), and what
-applies to one task only."""
+"""Every generic training option for half of the registered tasks (`generic_options`; the other half in
+`runner_tasks_test.py`), and what applies to one task only."""
 
 import pytest
 
@@ -13,10 +13,9 @@ from seqtk.tasks import get_task, load_model_directory, task_names
 from seqtk.training.config import ConfigError
 
 pytestmark = pytest.mark.large
-TASKS = ("lm", "classifier", "translator", "tagger")
 
 
-@pytest.fixture(params=["lm", "classifier"])
+@pytest.fixture(params=task_names()[0::2])
 def task(request):
     return request.param
 
@@ -74,10 +73,11 @@ class OptionsThatDoNotApplyTest:
         with pytest.raises(ConfigError, match="translator task trains from scratch and takes no --init-from"):
             task.training_config(None, init_from=str(tmp_path))
 
-    @pytest.mark.parametrize("task", TASKS)
+    @pytest.mark.parametrize("task", task_names())
     def test_monitor_must_be_one_the_task_logs(self, task):
         with pytest.raises(ConfigError, match=rf"training.monitor must be one of .* for the {task} task"):
             get_task(task).load_config(None, overrides=["training.monitor=val_nothing"])
 
-    def test_every_registered_task_is_covered(self):
-        assert set(task_names()) == set(TASKS)
+    def test_every_registered_task_has_tiny_settings(self, data_files):
+        assert set(task_names()) == {"lm", "classifier", "translator", "tagger"}
+        assert all(data_files[task] for task in task_names())

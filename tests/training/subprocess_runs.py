@@ -8,29 +8,19 @@ import sys
 
 import numpy as np
 
-from task_samples import write_task_samples
+from task_samples import tiny_settings, write_task_samples
 
 RUNNER = os.path.join(os.path.dirname(__file__), "distributed_run.py")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 
 
 def task_settings(task, root):
-    """Settings for `task` on small real data (bundled samples) whose batches all hold the global batch."""
-    samples = write_task_samples(root)
-    if task == "lm":
-        return [f"data.train=[{samples['corpus']}]", "data.validation=[]", "tokenizer.kind=char",
-                "model.embedding_dim=8", "model.hidden_dim=8", "model.num_layers=1", "training.batch_size=4",
-                "training.sequence_length=20", "training.eval_batch_size=4", "sample_length=5"]
-    if task == "classifier":
-        return [f"data.train=[{samples['sentiment_train']}]", f"data.validation=[{samples['sentiment_dev']}]",
-                "tokenizer.kind=word", "model.embedding_dim=8", "model.hidden_dim=8", "training.batch_size=16",
-                "training.eval_batch_size=16", "data.max_length=40"]
-    return [f"data.train=[{samples['pairs_train']}]", f"data.validation=[{samples['pairs_valid']}]",
-            "tokenizer.source.kind=word", "tokenizer.target.kind=word", "model.embedding_dim=8",
-            "model.hidden_dim=8", "model.num_layers=1", "training.batch_size=16", "training.eval_batch_size=16",
-            "training.beam_size=1", "data.max_source_length=30", "data.max_target_length=30", "model.dropout=0",
-            "model.input_dropout=0", "model.output_dropout=0", "training.label_smoothing=0"]
-
+    """Settings for `task` on small real data (bundled samples) whose batches all hold the global batch, with
+    no randomness but the one a test adds (dropout, label smoothing off)."""
+    extra = {"translator": ["model.dropout=0", "model.input_dropout=0", "model.output_dropout=0",
+                            "training.label_smoothing=0"],
+             "tagger": ["model.input_dropout=0"]}
+    return tiny_settings(task, write_task_samples(root)) + extra.get(task, [])
 
 def folders(root, name):
     return [f"name={name}", f"output_dir={root}/saved", f"checkpoint_dir={root}/checkpoints", f"log_dir={root}/runs"]
@@ -67,7 +57,8 @@ def compare(reference, other, tolerance):
     a, b = np.load(reference), np.load(other)
     assert int(a["steps"]) == int(b["steps"])
     assert a["step_loss"].shape == b["step_loss"].shape
-    np.testing.assert_allclose(a["step_loss"], b["step_loss"], atol=tolerance, rtol=0)
+    # Relative as well: a tagger's CRF loss sums over a sentence's tokens (tens of nats), rounding with it.
+    np.testing.assert_allclose(a["step_loss"], b["step_loss"], atol=tolerance, rtol=tolerance)
     weights = sorted(k for k in a.files if k.startswith("weight_"))
     assert weights and weights == sorted(k for k in b.files if k.startswith("weight_"))
     for key in weights:
