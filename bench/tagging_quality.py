@@ -83,7 +83,7 @@ def speed(configs, name=None):
         directory = f"bench/models/{name or config_name}"
         model, tokenizer, config = load_model_directory(directory, task="tagger")
         data = load_config(config_name, task="tagger").data
-        _, dev = read_tagging_data(data, log=lambda *a: None)
+        _, dev, _ = read_tagging_data(data, log=lambda *a: None)
         sentences = [s.tokens for s in in_output_scheme(dev, config.data)]
         tagger = sentence_tagger(model, tokenizer, config)
         for batch in (64, 1):

@@ -22,15 +22,13 @@ from seqtk.data.example_stream import (
     streamed_sample,
 )
 from seqtk.data.labeled_text import read_labeled, read_splits
-from seqtk.data.token_shards import tokenizer_fingerprint
-from seqtk.errors import ConfigError
 from seqtk.inference.classifier_ensemble import ClassifierEnsemble
 from seqtk.inference.classifier_evaluation import evaluate_classifier
 from seqtk.metrics.classification import format_report
 from seqtk.models.text_classifier import TextClassifier
-from seqtk.tasks.language_model import load_transfer_source
+from seqtk.tasks.language_model import load_transfer_pair
 from seqtk.tasks.registry import load_model_directory, register_task
-from seqtk.tasks.task import PreparedData, Task
+from seqtk.tasks.task import CardParts, PreparedData, Task, TaskData, validation_text
 from seqtk.tokenizers.build_tokenizer import build_tokenizer
 from seqtk.tokenizers.unknown_symbols import located, report_unknown
 from seqtk.training.config import (
@@ -43,10 +41,10 @@ from seqtk.training.config import (
     choice,
     column,
     default,
+    monitor_choice,
     option,
 )
 from seqtk.training.layerwise_trainer import GroupScheduleCallback, LayerwiseTrainer
-from seqtk.training.model_card import reproduce_section, vocabulary_section
 
 # Settings a transferred classifier takes from its language model rather than from the config.
 TRANSFERRED = ("embedding_dim", "hidden_dim", "num_layers", "cell_type", "residual", "reverse")
@@ -91,7 +89,7 @@ class ClassifierTrainingConfig(TrainingConfig):
         "ULMFiT: each layer group learns 1/decay as fast as the one above it (2.6 in the paper); 1: one rate."))
     gradual_unfreezing: bool = option(False, help=(
         "ULMFiT: the first epoch trains the head only, each further epoch unfreezes one more layer group."))
-    monitor: str = default("val_accuracy")
+    monitor: str = monitor_choice("val_accuracy", "val_loss")
     pad_multiple: int = at_least(8, 1, help=(
         "Batch lengths round up to a multiple of this, bounding the shapes XLA compiles."))
     jit_compile: bool = default(False)
@@ -161,44 +159,34 @@ class ClassifierTask(Task):
 
     Example:
     >>> task = get_task("classifier")
-    >>> task.train(task.load_config("sst2_sentences"))["metrics"]["validation"]["accuracy"]
+    >>> task.train(task.load_config("sst2_ulmfit_bidirectional"))["metrics"]["validation"]["accuracy"]
     """
 
     name = "classifier"
-    description = "text classifier"
     config_class = ClassifierConfig
     model_class = TextClassifier
-    monitors = {"val_accuracy": "max", "val_loss": "min"}
-    validation_batch = "eval_batch_size"
     retired_keys = ("training.pipeline", "training.sequence_length")
     takes_init_from = True
     evaluates_several_models = True
 
-    def init_from_of(self, config, init_from):
-        return init_from or config.init_from
-
-    def starts_from(self, config, init_from):
-        return super().starts_from(config, init_from) + (
-            [config.init_from_backward] if init_from and config.init_from_backward else [])
-
     def read_data(self, config, log):
-        if config.data.streaming:
-            data = config.data
+        data = config.data
+        if data.streaming:
             check_streaming(data)
             train = labeled_files(data.train, data.format, data.text_column, data.label_column)
+            labels, count, how = label_names(train.labels), train.count, f" (read from {len(train.sources)} " \
+                "file(s) a piece at a time)"
+            train = [train]
             valid = read_labeled(data.validation, data.format, text_column=data.text_column,
                                  label_column=data.label_column)
-            config.labels = label_names(train.labels)
-            log(f"Examples: {train.count:,} train (read from {len(train.sources)} file(s) a piece at a time), "
-                f"{len(valid):,} validation; labels {config.labels}.")
-            return [train], valid
-        train, valid = read_classification_data(config.data)
-        config.labels = label_names(e.label for e in train)
-        if len(config.labels) < 2:
-            raise ValueError(f"{', '.join(map(str, config.data.train))}: every training example has the label "
-                             f"{config.labels[0]!r}; a classifier needs at least two labels.")
-        log(f"Examples: {len(train):,} train, {len(valid):,} validation; labels {config.labels}.")
-        return train, valid
+        else:
+            train, valid = read_classification_data(data)
+            labels, count, how = label_names(e.label for e in train), len(train), ""
+            if len(labels) < 2:
+                raise ValueError(f"{', '.join(map(str, data.train))}: every training example has the label "
+                                 f"{labels[0]!r}; a classifier needs at least two labels.")
+        log(f"Examples: {count:,} train{how}, {len(valid):,} validation; labels {labels}.")
+        return TaskData(train, valid, {"labels": labels})
 
     def build_tokenizer(self, config, train, log):
         train = streamed_sample(train, log)
@@ -216,18 +204,8 @@ class ClassifierTask(Task):
                               **dataclasses.asdict(config.model))
 
     def initialize_from(self, config, directory, log):
-        # With a backward model beside it, init_from reads left to right; alone it may read either way.
-        language_model, tokenizer, base = load_transfer_source(
-            directory, "A classifier", reverse=False if config.init_from_backward else None)
-        backward = None
-        if config.init_from_backward:
-            backward, other_tokenizer, _ = load_transfer_source(config.init_from_backward, "A classifier",
-                                                                reverse=True)
-            if tokenizer_fingerprint(other_tokenizer) != tokenizer_fingerprint(tokenizer):
-                raise ConfigError(f"{config.init_from_backward}: its tokenizer is not {directory}'s; the two "
-                                  "language models of a classifier must share one tokenizer (train the backward "
-                                  "one with tokenizer.model_file or --init-from the forward one's).")
-        config.init_from = directory
+        language_model, tokenizer, base, backward = load_transfer_pair(directory, config.init_from_backward,
+                                                                        "A classifier")
         if config.model.bidirectional and backward is None:
             log("A classifier transferred from one language model reads in its direction only, so it is "
                 "unidirectional; init_from_backward gives it a backward direction.")
@@ -235,28 +213,25 @@ class ClassifierTask(Task):
                 if k not in TRANSFERRED + ("bidirectional",)}
         model = TextClassifier.from_language_model(language_model, len(config.labels), backward=backward,
                                                    seed=config.training.seed, **head)
-        hidden_dim = model.hidden_dim if isinstance(model.hidden_dim, int) else [int(d) for d in model.hidden_dim]
-        config.model = dataclasses.replace(
-            config.model, bidirectional=model.bidirectional, embedding_dim=model.embedding_dim,
-            hidden_dim=hidden_dim, num_layers=model.num_layers, cell_type=model.cell_type, residual=model.residual,
-            reverse=model.reverse,
-        )
-        config.tokenizer = dataclasses.replace(base.tokenizer)
         if backward is not None:
             log(f"Transferred from {directory} (forward) and {config.init_from_backward} (backward): a "
                 f"bidirectional {model.num_layers} x {model.recurrent.hidden_dims[0]} {model.cell_type.upper()}, "
                 f"word vectors {model.embedding_dim} (both models' side by side).")
-        return model, tokenizer
+        hidden_dim = model.hidden_dim if isinstance(model.hidden_dim, int) else [int(d) for d in model.hidden_dim]
+        settings = {f"model.{key}": getattr(model, key) for key in TRANSFERRED + ("bidirectional",)}
+        return model, tokenizer, {**settings, "model.hidden_dim": hidden_dim, "tokenizer": base.tokenizer}
 
     def prepare(self, config, tokenizer, train, validation, log):
         data, training = config.data, config.training
-        valid_sequences = encode_examples(tokenizer, validation, data.max_length, data.truncation)
+
+        def encode(examples):
+            return encode_examples(tokenizer, examples, data.max_length, data.truncation)
+
         if isinstance(train[0], ExampleFiles):
             files = train[0]
             train_data = StreamedBatches(
                 files, training.batch_size,
-                encode=lambda examples: list(zip(encode_examples(tokenizer, examples, data.max_length, data.truncation),
-                                                 label_ids(examples, config.labels), strict=True)),
+                encode=lambda examples: list(zip(encode(examples), label_ids(examples, config.labels), strict=True)),
                 length=lambda item: len(item[0]),
                 make_batch=lambda items: (pad_batch([i[0] for i in items], training.pad_multiple),
                                           np.array([i[1] for i in items], dtype=np.int32)),
@@ -264,7 +239,7 @@ class ClassifierTask(Task):
                 seed=training.seed, drop_remainder=training.drop_remainder)
             train_count = files.count
         else:
-            train_sequences = encode_examples(tokenizer, train, data.max_length, data.truncation)
+            train_sequences = encode(train)
             log(f"Tokens: {sum(map(len, train_sequences)):,} train (texts cut to {data.max_length or 'any'} "
                 f"tokens); vocabulary {tokenizer.vocabulary_size}.")
             train_data = classification_batches(train_sequences, label_ids(train, config.labels),
@@ -272,7 +247,7 @@ class ClassifierTask(Task):
                                                 pad_multiple=training.pad_multiple,
                                                 drop_remainder=training.drop_remainder)
             train_count = len(train)
-        valid_data = classification_batches(valid_sequences, label_ids(validation, config.labels),
+        valid_data = classification_batches(encode(validation), label_ids(validation, config.labels),
                                             training.eval_batch_size, shuffle=False,
                                             pad_multiple=training.pad_multiple).one_pass()
         return PreparedData(train_data, valid_data,
@@ -311,23 +286,34 @@ class ClassifierTask(Task):
         log("Validation:\n" + format_report(report))
         return {"validation": report}
 
-    def model_card(self, config, metrics, command):
-        return classifier_card(config, metrics, command)
+    def card(self, config, metrics):
+        model, training, data = config["model"], config["training"], config["data"]
+        direction = "bidirectional " if model["bidirectional"] else "right-to-left " if model.get("reverse") else ""
+        backward = config.get("init_from_backward")
+        transfer = (f"- Transfer: embedding and recurrent layers from the language model `{config['init_from']}` "
+                    + (f"(forward directions) and `{backward}` (backward directions) " if backward else "")
+                    + f"(ULMFiT); discriminative decay {training['discriminative_decay']}, gradual unfreezing "
+                    f"{training['gradual_unfreezing']}, schedule {training['lr_schedule']}"
+                    if config["init_from"] else "- Trained from scratch")
+        return CardParts(
+            summary=[f"A {direction}{model['num_layers']}-layer {model['cell_type'].upper()} text classifier with "
+                     f"{model['pooling']} pooling ({config['tokenizer']['kind']} tokens, vocabulary "
+                     f"{metrics['vocabulary_size']}, {metrics['parameters']:,} parameters), trained with seqtk.",
+                     f"Labels, in output order: {', '.join(config['labels'])}."],
+            train=f"{', '.join(map(str, data['train']))} ({metrics['train_examples']:,} texts)",
+            validation=f"{validation_text(data, 'rows')} ({metrics['validation']['examples']:,} texts)",
+            data=[f"- Texts cut to {data['max_length'] or 'unlimited'} tokens ({data['truncation']})"],
+            training=[transfer], report=["```", format_report(metrics["validation"]), "```"])
 
-    def evaluate_saved(self, members, paths, options):
+    def read_evaluation_data(self, paths, options, config):
+        data = config.data
+        return read_labeled(paths, options.get("format") or data.format,
+                            text_column=options.get("text_column") or data.text_column,
+                            label_column=options.get("label_column") or data.label_column)
+
+    def evaluate_examples(self, members, examples, batch_size, options):
         ensemble = ClassifierEnsemble([member[1:] for member in members], names=[member[0] for member in members])
-        data = members[0][3].data
-        examples = read_labeled(
-            paths, options.get("format") or data.format,
-            text_column=options.get("text_column") or data.text_column,
-            label_column=options.get("label_column") or data.label_column,
-        )
-        for (_, _, tokenizer, _), name in zip(members, ensemble.names, strict=True):
-            (_, reads), = self.texts_by_tokenizer(tokenizer, examples)
-            report_unknown(tokenizer, reads, "Evaluation data" + (f" ({name})" if len(members) > 1 else ""),
-                           corpus=True)
-        report, _ = ensemble.evaluate(examples, options.get("batch_size") or members[0][3].training.eval_batch_size)
-        return report
+        return ensemble.evaluate(examples, batch_size)[0]
 
     def format_evaluation(self, report):
         lines = [format_report(report)]
@@ -335,45 +321,3 @@ class ClassifierTask(Task):
             lines.append(f"member {member['model']}: accuracy {member['accuracy']:.4f}   "
                          f"macro-F1 {member['macro_f1']:.4f}")
         return "\n".join(lines)
-
-
-def classifier_card(config, metrics, command):
-    """The card of a text classifier: architecture, data, transfer, training, validation report."""
-    model, training, data = config["model"], config["training"], config["data"]
-    validation = data["validation"] or [
-        f"{data['validation_fraction']:.0%} of the training rows held out (split seed {data['split_seed']})"]
-    direction = ("bidirectional " if model["bidirectional"] else
-                 "right-to-left " if model.get("reverse") else "")
-    backward = config.get("init_from_backward")
-    transfer = (f"- Transfer: embedding and recurrent layers from the language model `{config['init_from']}` "
-                + (f"(forward directions) and `{backward}` (backward directions) " if backward else "")
-                + f"(ULMFiT); discriminative decay {training['discriminative_decay']}, gradual unfreezing "
-                f"{training['gradual_unfreezing']}, schedule {training['lr_schedule']}"
-                if config["init_from"] else "- Trained from scratch")
-    lines = [
-        f"# {config['name']}",
-        "",
-        f"A {direction}{model['num_layers']}-layer {model['cell_type'].upper()} text classifier with "
-        f"{model['pooling']} pooling ({config['tokenizer']['kind']} tokens, vocabulary "
-        f"{metrics['vocabulary_size']}, {metrics['parameters']:,} parameters), trained with seqtk.",
-        f"Labels, in output order: {', '.join(config['labels'])}.",
-        "",
-        "## Data",
-        f"- Train: {', '.join(map(str, data['train']))} ({metrics['train_examples']:,} texts)",
-        f"- Validation: {', '.join(map(str, validation))} ({metrics['validation']['examples']:,} texts)",
-        f"- Texts cut to {data['max_length'] or 'unlimited'} tokens ({data['truncation']})",
-        *vocabulary_section(metrics, [("", config["tokenizer"], metrics["vocabulary_size"])]),
-        "",
-        "## Training",
-        transfer,
-        f"- Batch {training['batch_size']}, optimizer {training['optimizer']} lr {training['learning_rate']}, "
-        f"clip {training['clipnorm']}",
-        f"- Epochs run: {metrics['epochs_run']}, training time {metrics['training_seconds']:.0f} s on "
-        f"{metrics['machine']}",
-        "",
-        "## Validation",
-        "```",
-        format_report(metrics["validation"]),
-        "```",
-    ]
-    return "\n".join(lines + reproduce_section(command, config, metrics))

@@ -27,7 +27,7 @@ from seqtk.inference.language_model_evaluation import evaluate_language_model
 from seqtk.models.language_model import LanguageModel
 from seqtk.models.model_directory import CONFIG_FILE
 from seqtk.tasks.registry import get_task, load_model_directory, register_task
-from seqtk.tasks.task import PreparedData, Task
+from seqtk.tasks.task import CardParts, PreparedData, Task, TaskData
 from seqtk.tokenizers.build_tokenizer import build_tokenizer
 from seqtk.tokenizers.char_tokenizer import CharTokenizer
 from seqtk.tokenizers.tokenizer import load_tokenizer
@@ -46,7 +46,6 @@ from seqtk.training.config import (
     default,
     option,
 )
-from seqtk.training.model_card import reproduce_section, vocabulary_section
 
 
 @dataclasses.dataclass
@@ -176,6 +175,22 @@ def load_transfer_source(directory, user, reverse=None):
     return model, tokenizer, config
 
 
+def load_transfer_pair(directory, backward_directory, user, alone=None):
+    """`(forward, tokenizer, config, backward)`: the language model in `directory` that `user` transfers
+    from, and with `backward_directory` the backward one (`init_from_backward`) beside it, which must share
+    its tokenizer; `backward` is None without one. Alone, the model reads in the direction `alone` says
+    (None: either)."""
+    forward, tokenizer, config = load_transfer_source(directory, user, reverse=False if backward_directory else alone)
+    if not backward_directory:
+        return forward, tokenizer, config, None
+    backward, other, _ = load_transfer_source(backward_directory, user, reverse=True)
+    if tokenizer_fingerprint(other) != tokenizer_fingerprint(tokenizer):
+        raise ConfigError(f"{backward_directory}: its tokenizer is not {directory}'s; the two language models "
+                          f"of {user.lower()} must share one tokenizer (train the backward one with "
+                          "tokenizer.model_file or --init-from the forward one's).")
+    return forward, tokenizer, config, backward
+
+
 def sample_texts(directory, prompt="", num_samples=1, max_length=300, sampler="top_k", seed=None, **sampler_kwargs):
     """`num_samples` texts sampled from the language model saved in `directory`, each starting with
     `prompt`; sample `i` uses `seed + i`. `sampler_kwargs`: `temperature`, `k`, `p`."""
@@ -271,11 +286,10 @@ class LanguageModelTask(Task):
     """
 
     name = "lm"
-    description = "language model"
     config_class = LanguageModelConfig
     model_class = LanguageModel
-    monitors = {"val_loss": "min"}
     takes_init_from = True
+    validation_batch = "batch_size"  # validation streams carry state across batches, as training's do
 
     def training_config(self, config=None, overrides=(), data=None, init_from=None):
         if init_from:
@@ -290,8 +304,8 @@ class LanguageModelTask(Task):
             corpus = PreparedCorpus(expand_data_dir(config.data.prepared))
             log(f"Training on the prepared corpus {corpus.directory} ({len(corpus.train):,} tokens), read "
                 "from disk batch by batch; data.train and data.validation are not read.")
-            return [corpus], [corpus]
-        return read_language_model_data(config.data)
+            return TaskData([corpus], [corpus])
+        return TaskData(*read_language_model_data(config.data))
 
     def build_tokenizer(self, config, train, log):
         if isinstance(train[0], PreparedCorpus):
@@ -312,10 +326,9 @@ class LanguageModelTask(Task):
 
     def initialize_from(self, config, directory, log):
         model, tokenizer, base = load_model_directory(directory, task=self.name)
-        config.tokenizer = dataclasses.replace(base.tokenizer)
         # A model saved before start states existed has none to record; its fine-tuned copy keeps it so.
-        config.model = dataclasses.replace(base.model, reverse=bool(model.reverse), start_state=model.start_state)
-        return model, tokenizer
+        return model, tokenizer, {"tokenizer": base.tokenizer, "model": dataclasses.replace(
+            base.model, reverse=bool(model.reverse), start_state=model.start_state)}
 
     def prepare(self, config, tokenizer, train, validation, log):
         training, reverse = config.training, config.model.reverse
@@ -405,57 +418,38 @@ class LanguageModelTask(Task):
         log("Sample:\n" + sample)
         return metrics
 
-    def model_card(self, config, metrics, command):
-        return language_model_card(config, metrics, command)
+    def card(self, config, metrics):
+        model, training, data = config["model"], config["training"], config["data"]
+        validation = data["validation"] or [f"last {data['validation_fraction']:.0%} of the training text"]
+        train_part = "" if data["validation"] else f", first {1 - data['validation_fraction']:.0%}"
+        prepared = data.get("prepared")
+        return CardParts(
+            summary=[f"A {'backward (right-to-left) ' if model.get('reverse') else ''}{model['num_layers']}-layer "
+                     f"{model['cell_type'].upper()} language model ({config['tokenizer']['kind']} tokens, vocabulary "
+                     f"{metrics['vocabulary_size']}, {metrics['parameters']:,} parameters), trained with seqtk."],
+            train=(f"the corpus prepared in {prepared} ({metrics['train_tokens']:,} tokens; its `manifest.json` "
+                   "lists the files)" if prepared else
+                   f"{', '.join(map(str, data['train']))}{train_part} ({metrics['train_tokens']:,} tokens)"),
+            validation=(f"the prepared corpus's validation tokens ({metrics['validation']['tokens']:,} scored)"
+                        if prepared else f"{', '.join(map(str, validation))} ({metrics['validation']['tokens']:,} "
+                        "tokens scored)"),
+            training=[f"- Pipeline `{training['pipeline']}`, BPTT {training['sequence_length']}"],
+            epochs=f" ({metrics['train_tokens_per_second']:.0f} tokens/s)",
+            report_title="Validation metrics (whole stream, carried state)",
+            report=["```json", json.dumps(metrics["validation"], indent=2), "```"])
 
-    def evaluate_saved(self, members, paths, options):
-        (directory, model, tokenizer, config), = members
-        texts = read_texts(paths)
+    def read_evaluation_data(self, paths, options, config):
+        return read_texts(paths)
+
+    def evaluate_examples(self, members, texts, batch_size, options):
+        (_, model, tokenizer, config), = members
         (_, reads), = self.texts_by_tokenizer(tokenizer, texts)
-        unknown = report_unknown(tokenizer, reads, "Evaluation data", corpus=True)
         ids = encode_texts(tokenizer, texts, reverse=model.reverse)
         report = evaluate_language_model(
-            model, ids, batch_size=options.get("batch_size") or config.training.eval_batch_size,
-            sequence_length=config.training.sequence_length, jit_compile=config.training.jit_compile,
-            character_level=isinstance(tokenizer, CharTokenizer))
-        return {**report, "unknown_symbols": unknown.to_dict()}
+            model, ids, batch_size=batch_size, sequence_length=config.training.sequence_length,
+            jit_compile=config.training.jit_compile, character_level=isinstance(tokenizer, CharTokenizer))
+        return {**report, "unknown_symbols": count_unknown(tokenizer, reads).to_dict()}
 
     def format_evaluation(self, report):
         return json.dumps(report, indent=2)
 
-
-def language_model_card(config, metrics, command):
-    """A short card: what the model is, what it was trained on, how, what it scored, how to reproduce."""
-    model, training, data = config["model"], config["training"], config["data"]
-    validation = data["validation"] or [f"last {data['validation_fraction']:.0%} of the training text"]
-    train_part = "" if data["validation"] else f", first {1 - data['validation_fraction']:.0%}"
-    lines = [
-        f"# {config['name']}",
-        "",
-        f"A {'backward (right-to-left) ' if model.get('reverse') else ''}{model['num_layers']}-layer "
-        f"{model['cell_type'].upper()} language model "
-        f"({config['tokenizer']['kind']} tokens, vocabulary {metrics['vocabulary_size']}, "
-        f"{metrics['parameters']:,} parameters), trained with seqtk.",
-        "",
-        "## Data",
-        f"- Train: {', '.join(map(str, data['train']))}{train_part} ({metrics['train_tokens']:,} tokens)"
-        if not data.get("prepared") else
-        f"- Train: the corpus prepared in {data['prepared']} ({metrics['train_tokens']:,} tokens; its "
-        "`manifest.json` lists the files)",
-        f"- Validation: {', '.join(map(str, validation))} ({metrics['validation']['tokens']:,} tokens scored)"
-        if not data.get("prepared") else
-        f"- Validation: the prepared corpus's validation tokens ({metrics['validation']['tokens']:,} scored)",
-        *vocabulary_section(metrics, [("", config["tokenizer"], metrics["vocabulary_size"])]),
-        "",
-        "## Training",
-        f"- Pipeline `{training['pipeline']}`, batch {training['batch_size']}, BPTT {training['sequence_length']}, "
-        f"optimizer {training['optimizer']} lr {training['learning_rate']}, clip {training['clipnorm']}",
-        f"- Epochs run: {metrics['epochs_run']}, training time {metrics['training_seconds']:.0f} s "
-        f"({metrics['train_tokens_per_second']:.0f} tokens/s) on {metrics['machine']}",
-        "",
-        "## Validation metrics (whole stream, carried state)",
-        "```json",
-        json.dumps(metrics["validation"], indent=2),
-        "```",
-    ]
-    return "\n".join(lines + reproduce_section(command, config, metrics))

@@ -3,7 +3,6 @@
 import dataclasses
 import math
 
-import keras
 import tensorflow as tf
 
 from seqtk.data.labeled_text import read_splits
@@ -20,11 +19,13 @@ from seqtk.inference.sentence_tagging import (
 )
 from seqtk.layers.crf import scheme_constraints
 from seqtk.models.sequence_tagger import SequenceTagger
-from seqtk.tasks.language_model import load_transfer_source
+from seqtk.tasks.language_model import load_transfer_pair
 from seqtk.tasks.registry import load_model_directory, register_task
-from seqtk.tasks.task import PreparedData, Task
+from seqtk.tasks.task import CardParts, PreparedData, Task, TaskData, validation_text
 from seqtk.tokenizers.unknown_symbols import report_unknown
 from seqtk.tokenizers.word_char_tokenizer import WordCharTokenizer
+from seqtk.tokenizers.word_tokenizer import WordTokenizer
+from seqtk.training.callbacks import ValidationMetricsCallback
 from seqtk.training.config import (
     DataConfig,
     RunConfig,
@@ -35,9 +36,10 @@ from seqtk.training.config import (
     choice,
     column,
     default,
+    monitor_choice,
     option,
+    resolve_config,
 )
-from seqtk.training.model_card import reproduce_section, vocabulary_section
 
 _SCHEME_ALIASES = {s.lower(): s for s in SCHEMES}
 
@@ -85,7 +87,7 @@ class TaggerModelConfig(WeightDropModelConfig):
 @dataclasses.dataclass
 class TaggerTrainingConfig(TrainingConfig):
     epochs: int = default(20)
-    monitor: str = default("val_accuracy")  # val_f1 for entities
+    monitor: str = monitor_choice("val_accuracy", "val_f1", "val_loss")  # val_f1 for entities
     # The character encoder reads words outside the vocabulary, so a dev set with many is usual for a tagger.
     unknown_warning: float = default(0.3)
     early_stopping_patience: int = default(4)
@@ -109,6 +111,19 @@ class TaggerConfig(RunConfig):
         help="How sentences' words are read (the characters of each go to the character encoder).")
     model: TaggerModelConfig = option(default_factory=TaggerModelConfig, help="The network.")
     training: TaggerTrainingConfig = option(default_factory=TaggerTrainingConfig, help="How it trains.")
+
+    def validate(self, source="config"):
+        super().validate(source)
+        if self.tokenizer.kind != "word":
+            raise ConfigError(f"{source}: a tagger reads whole tokens, so tokenizer.kind must be word (its "
+                              f"characters go to the character encoder); received {self.tokenizer.kind!r}.")
+        if "split_punctuation" in self.tokenizer.normalize:
+            raise ConfigError(f"{source}: tokenizer.normalize split_punctuation would split tokens, and a tagger "
+                              "gives one tag per token; leave it out.")
+        if self.training.monitor == "val_f1" and self.data.scheme == "none":
+            raise ConfigError(f"{source}: training.monitor=val_f1 scores entities, but the tags are plain tags "
+                              "(data.scheme none, as set or as read from the training tags: no B-/I- prefixes); "
+                              "monitor val_accuracy, or set data.scheme.")
 
 
 def rewrite_schemes(sentences, source, target, strict, log=None):
@@ -136,22 +151,24 @@ def rewrite_schemes(sentences, source, target, strict, log=None):
 
 
 def read_tagging_data(data, log=print):
-    """`(train, validation)` tagged sentences from a `TaggerDataConfig`, tags in the model's scheme;
-    `data.scheme` set from the training tags when it is `auto`."""
+    """`(train, validation, scheme)`: tagged sentences from a `TaggerDataConfig`, tags in the model's scheme,
+    and the files' scheme (`data.scheme`, or read from the training tags when it is `auto`)."""
     read = lambda sources: read_tagged(sources, data.format, data.tag_column)  # noqa: E731
     train, valid = read_splits(read, data)
-    if data.scheme == "auto":
-        data.scheme = detect_scheme(s.tags for s in train)
-        log(f"Tag scheme: {data.scheme}" + (" (plain tags)" if data.scheme == "none" else " (entity tags)") +
+    scheme = data.scheme
+    if scheme == "auto":
+        scheme = detect_scheme(s.tags for s in train)
+        log(f"Tag scheme: {scheme}" + (" (plain tags)" if scheme == "none" else " (entity tags)") +
             ", read from the training tags; set data.scheme to say otherwise.")
+    data = dataclasses.replace(data, scheme=scheme)
     target = model_scheme(data)
     if target is None:
         if data.train_scheme != "same" or data.output_scheme != "same":
             raise ConfigError(f"data.train_scheme and data.output_scheme convert entity tags; the tags of "
                               f"{train[0].location} are plain tags (data.scheme none). Leave them at same.")
-        return train, valid
-    return (rewrite_schemes(train, data.scheme, target, data.strict_scheme, log),
-            rewrite_schemes(valid, data.scheme, target, data.strict_scheme, log))
+        return train, valid, scheme
+    return (rewrite_schemes(train, scheme, target, data.strict_scheme, log),
+            rewrite_schemes(valid, scheme, target, data.strict_scheme, log), scheme)
 
 
 def sentence_tagger(model, tokenizer, config):
@@ -168,29 +185,20 @@ def in_output_scheme(sentences, data):
     return [dataclasses.replace(s, tags=tuple(convert(s.tags, source, target))) for s in sentences]
 
 
-class ValidationTaggingCallback(keras.callbacks.Callback):
-    """Adds `val_accuracy` (decoded tags, every token) and, for entity tags, `val_f1` to the logs at the end
-    of every epoch, so early stopping and the checkpoint's best weights can watch them.
+def validation_tagging(tagger, sentences, batch_size):
+    """A `ValidationMetricsCallback`'s `(measure, describe)` that adds `val_accuracy` (decoded tags, every
+    token) and, for entity tags, `val_f1` to the logs."""
 
-    Example:
-    >>> model.fit(data, callbacks=[ValidationTaggingCallback(tagger, sentences), keras.callbacks.EarlyStopping(
-    ...     monitor="val_f1", mode="max")])
-    """
+    def measure():
+        report = evaluate_tagger(tagger, sentences, batch_size)
+        return {"val_accuracy": report["accuracy"], **({"val_f1": report["entities"]["f1"]}
+                                                        if "entities" in report else {})}
 
-    def __init__(self, tagger, sentences, batch_size=64, log=print):
-        super().__init__()
-        self.tagger, self.sentences, self.batch_size, self.log = tagger, list(sentences), batch_size, log
+    def describe(values):
+        return f"validation accuracy {values['val_accuracy']:.4f}" + (
+            f", entity F1 {values['val_f1'] * 100:.2f}" if "val_f1" in values else "")
 
-    def on_epoch_end(self, epoch, logs=None):
-        report = evaluate_tagger(self.tagger, self.sentences, self.batch_size)
-        line = f"Epoch {epoch + 1}: validation accuracy {report['accuracy']:.4f}"
-        if logs is not None:
-            logs["val_accuracy"] = report["accuracy"]
-        if "entities" in report:
-            line += f", entity F1 {report['entities']['f1'] * 100:.2f}"
-            if logs is not None:
-                logs["val_f1"] = report["entities"]["f1"]
-        self.log(line)
+    return measure, describe
 
 
 def _saved_tagger_config(directory):
@@ -241,57 +249,35 @@ class TaggerTask(Task):
     """
 
     name = "tagger"
-    description = "sequence tagger"
     config_class = TaggerConfig
     model_class = SequenceTagger
-    monitors = {"val_accuracy": "max", "val_f1": "max", "val_loss": "min"}
     validation_batch = "eval_batch_size"
     takes_init_from = True
-
-    def init_from_of(self, config, init_from):
-        config.init_from = init_from or config.init_from  # read_data reads a base tagger's schemes from it
-        return config.init_from
-
-    def starts_from(self, config, init_from):
-        return super().starts_from(config, init_from) + (
-            [config.init_from_backward] if init_from and config.init_from_backward else [])
 
     def initialize_from(self, config, directory, log):
         model, tokenizer, base = load_model_directory(directory)
         if isinstance(model, SequenceTagger):
             return self._fine_tune(config, directory, model, tokenizer, base, log)
-        language_model, base_tokenizer, base = self._language_model(directory, reverse=False)
-        backward = None
-        if config.init_from_backward:
-            backward, other_tokenizer, _ = self._language_model(config.init_from_backward, reverse=True)
-            if other_tokenizer.words != base_tokenizer.words:
-                raise ConfigError(f"{config.init_from_backward}: its vocabulary is not {directory}'s; the two "
-                                  "language models of a tagger must share one word tokenizer.")
-        config.init_from = directory
-        tokenizer = WordCharTokenizer.from_words(base_tokenizer, characters=config.model.char_hidden_dim > 0)
-        settings = dataclasses.asdict(config.model)
+        language_model, words, base, backward = load_transfer_pair(directory, config.init_from_backward, "A tagger",
+                                                                   alone=False)
+        if not isinstance(words, WordTokenizer):
+            raise ConfigError(f"{directory}: a {words.kind} language model; a tagger gives one tag per word and "
+                              "transfers from a word-level one (tokenizer.kind word).")
+        tokenizer = WordCharTokenizer.from_words(words, characters=config.model.char_hidden_dim > 0)
+        settings = self._architecture(config)
         for key in ("embedding_dim", "hidden_dim", "num_layers", "cell_type"):
-            settings.pop(key)
-        scheme = model_scheme(config.data)
-        allowed = scheme_constraints(config.tags, scheme) if config.model.crf and config.model.constrained and \
-            scheme else None
-        model = SequenceTagger.from_language_model(
-            language_model, len(config.tags), backward=backward, char_vocabulary_size=tokenizer.char_vocabulary_size,
-            char_embedding_dim=settings["char_embedding_dim"], char_hidden_dim=settings["char_hidden_dim"],
-            bidirectional=settings["bidirectional"], dropout=settings["dropout"],
-            input_dropout=settings["input_dropout"], embedding_dropout=settings["embedding_dropout"],
-            weight_dropout=settings["weight_dropout"], output_dropout=settings["output_dropout"],
-            crf=settings["crf"], allowed=allowed, seed=config.training.seed)
+            settings.pop(key)  # the language model's
+        model = SequenceTagger.from_language_model(language_model, len(config.tags), backward=backward,
+                                                   char_vocabulary_size=tokenizer.char_vocabulary_size, **settings)
         stack = model.recurrent
-        config.model = dataclasses.replace(
-            config.model, embedding_dim=model.embedding_dim, num_layers=stack.num_layers, cell_type=stack.cell_type,
-            hidden_dim=stack.hidden_dims[0] if len(set(stack.hidden_dims)) == 1 else list(stack.hidden_dims))
-        config.tokenizer = dataclasses.replace(base.tokenizer)
         log(f"Transferred from {directory}" + (f" and {config.init_from_backward} (backward)" if backward else "")
             + f": vocabulary {tokenizer.vocabulary_size:,} words, embedding {model.embedding_dim}, "
             f"{stack.num_layers} x {stack.hidden_dims[0]} {stack.cell_type.upper()}; characters from its words "
             f"({tokenizer.char_vocabulary_size}).")
-        return model, tokenizer
+        return model, tokenizer, {
+            "model.embedding_dim": model.embedding_dim, "model.num_layers": stack.num_layers,
+            "model.cell_type": stack.cell_type, "tokenizer": base.tokenizer,
+            "model.hidden_dim": stack.hidden_dims[0] if len(set(stack.hidden_dims)) == 1 else list(stack.hidden_dims)}
 
     @staticmethod
     def _fine_tune(config, directory, model, tokenizer, base, log):
@@ -304,59 +290,41 @@ class TaggerTask(Task):
         if base.data.scheme != config.data.scheme and "none" in (base.data.scheme, config.data.scheme):
             raise ConfigError(f"{directory} tags {'plain tags' if base.data.scheme == 'none' else 'entities'}, "
                               f"but this data's tags are {'plain tags' if config.data.scheme == 'none' else 'entities'}.")
-        config.tags = list(base.tags)
-        config.init_from = directory
-        config.model = dataclasses.replace(base.model)
-        config.tokenizer = dataclasses.replace(base.tokenizer)
         log(f"Fine-tuning the tagger {directory} ({len(base.tags)} tags, vocabulary {tokenizer.vocabulary_size:,}).")
-        return model, tokenizer
+        return model, tokenizer, {"tags": list(base.tags), "model": base.model, "tokenizer": base.tokenizer}
 
     @staticmethod
-    def _language_model(directory, reverse):
-        from seqtk.tokenizers.word_tokenizer import WordTokenizer
-
-        model, tokenizer, config = load_transfer_source(directory, "A tagger", reverse)
-        if not isinstance(tokenizer, WordTokenizer):
-            raise ConfigError(f"{directory}: a {tokenizer.kind} language model; a tagger gives one tag per word and "
-                              "transfers from a word-level one (tokenizer.kind word).")
-        return model, tokenizer, config
-
-    def check_config(self, config, source="config"):
-        super().check_config(config, source)
-        if config.tokenizer.kind != "word":
-            raise ConfigError(f"{source}: a tagger reads whole tokens, so tokenizer.kind must be word (its "
-                              f"characters go to the character encoder); received {config.tokenizer.kind!r}.")
-        if "split_punctuation" in config.tokenizer.normalize:
-            raise ConfigError(f"{source}: tokenizer.normalize split_punctuation would split tokens, and a tagger "
-                              "gives one tag per token; leave it out.")
-        if config.training.monitor == "val_f1" and config.data.scheme == "none":
-            raise ConfigError(f"{source}: training.monitor=val_f1 scores entities, but data.scheme is none (plain "
-                              "tags); monitor val_accuracy.")
+    def _architecture(config):
+        """The model section as `SequenceTagger` takes it: the scheme's forbidden transitions (`allowed`) for a
+        constrained CRF instead of `constrained`."""
+        settings = dataclasses.asdict(config.model)
+        scheme, constrained = model_scheme(config.data), settings.pop("constrained")
+        settings["allowed"] = scheme_constraints(config.tags, scheme) if settings["crf"] and constrained and scheme \
+            else None
+        return {**settings, "seed": config.training.seed}
 
     def read_data(self, config, log):
+        settings = {}
         base = _saved_tagger_config(config.init_from) if config.init_from else None
         if base is not None:  # fine-tuning a tagger: its tags are in its scheme, its words this wide
             data = base["data"]
-            config.data.train_scheme = data["scheme"] if data["train_scheme"] == "same" else data["train_scheme"]
-            if config.data.train_scheme == "none":
-                config.data.train_scheme = "same"
-            config.data.max_word_length = data["max_word_length"]
-        train, valid = read_tagging_data(config.data, log)
-        if config.training.monitor == "val_f1" and config.data.scheme == "none":
-            raise ConfigError(f"{train[0].source}: training.monitor=val_f1 scores entities, but these tags are "
-                              "plain tags (no B-/I- prefixes); monitor val_accuracy, or set data.scheme.")
-        config.tags = sorted({t for s in train for t in s.tags}, key=lambda t: (t != "O", t.partition("-")[2], t))
-        unknown = unknown_tags(valid, config.tags)
+            train_scheme = data["scheme"] if data["train_scheme"] == "same" else data["train_scheme"]
+            settings = {"data.train_scheme": "same" if train_scheme == "none" else train_scheme,
+                        "data.max_word_length": data["max_word_length"]}
+            config = resolve_config(config, settings, config.init_from)
+        train, valid, scheme = read_tagging_data(config.data, log)
+        tags = sorted({t for s in train for t in s.tags}, key=lambda t: (t != "O", t.partition("-")[2], t))
+        unknown = unknown_tags(valid, tags)
         if unknown:
             listed = ", ".join(f"{tag} ({n})" for tag, n in unknown.items())
             first = next(s for s in valid if any(t in unknown for t in s.tags))
             log(f"Warning: {first.location} and after: validation tags the training data never has: {listed}. "
                 "The model cannot predict them; they count as errors.")
+        trained_in = model_scheme(dataclasses.replace(config.data, scheme=scheme))
         log(f"Sentences: {len(train):,} train ({sum(len(s.tokens) for s in train):,} tokens), {len(valid):,} "
-            f"validation; {len(config.tags)} tags" + (f" in {model_scheme(config.data)}" if model_scheme(config.data)
-                                                       else "") + f": {' '.join(config.tags[:20])}"
-            + (" ..." if len(config.tags) > 20 else ""))
-        return train, valid
+            f"validation; {len(tags)} tags" + (f" in {trained_in}" if trained_in else "")
+            + f": {' '.join(tags[:20])}" + (" ..." if len(tags) > 20 else ""))
+        return TaskData(train, valid, {**settings, "data.scheme": scheme, "tags": tags})
 
     def build_tokenizer(self, config, train, log):
         settings = config.tokenizer
@@ -373,17 +341,8 @@ class TaggerTask(Task):
         return [(tokenizer, [(s.source, s.line, " ".join(s.tokens)) for s in data])]
 
     def build_model(self, config, tokenizer):
-        model = config.model
-        scheme = model_scheme(config.data)
-        allowed = scheme_constraints(config.tags, scheme) if model.crf and model.constrained and scheme else None
-        return SequenceTagger(
-            tokenizer.vocabulary_size, len(config.tags), char_vocabulary_size=tokenizer.char_vocabulary_size,
-            embedding_dim=model.embedding_dim, char_embedding_dim=model.char_embedding_dim,
-            char_hidden_dim=model.char_hidden_dim, hidden_dim=model.hidden_dim, num_layers=model.num_layers,
-            cell_type=model.cell_type, bidirectional=model.bidirectional, dropout=model.dropout,
-            input_dropout=model.input_dropout, embedding_dropout=model.embedding_dropout,
-            weight_dropout=model.weight_dropout, output_dropout=model.output_dropout, crf=model.crf,
-            allowed=allowed, seed=config.training.seed)
+        return SequenceTagger(tokenizer.vocabulary_size, len(config.tags),
+                              char_vocabulary_size=tokenizer.char_vocabulary_size, **self._architecture(config))
 
     def prepare(self, config, tokenizer, train, validation, log):
         data, training = config.data, config.training
@@ -419,7 +378,7 @@ class TaggerTask(Task):
         tagger = sentence_tagger(model, tokenizer, config)
         prepared.extras["tagger"] = tagger
         gold = in_output_scheme(prepared.extras["validation"], config.data)
-        return [ValidationTaggingCallback(tagger, gold, config.training.eval_batch_size, log)]
+        return [ValidationMetricsCallback(*validation_tagging(tagger, gold, config.training.eval_batch_size), log)]
 
     def evaluate(self, config, model, tokenizer, prepared, summary, log):
         tagger = sentence_tagger(model, tokenizer, config)  # `model` may be a one-device copy of the trained one
@@ -428,11 +387,28 @@ class TaggerTask(Task):
         log("Validation:\n" + format_tagging_report(report))
         return {"validation": report}
 
-    def model_card(self, config, metrics, command):
-        return tagger_card(config, metrics, command)
+    def card(self, config, metrics):
+        model, data, report = config["model"], config["data"], metrics["validation"]
+        chars = (f"a character BiLSTM ({model['char_hidden_dim']} per direction) over each word" if
+                 model["char_hidden_dim"] else "no character encoder")
+        scheme = data["scheme"]
+        trained_in = data["train_scheme"] if data["train_scheme"] != "same" else scheme
+        written_in = data["output_scheme"] if data["output_scheme"] != "same" else scheme
+        return CardParts(
+            summary=[f"A {'bidirectional ' if model['bidirectional'] else ''}{model['num_layers']}-layer "
+                     f"{model['cell_type'].upper()} sequence tagger with "
+                     f"{'a CRF' if model['crf'] else 'a softmax per token'} (word embedding {model['embedding_dim']}, "
+                     f"{chars}; vocabulary {metrics['vocabulary_size']:,} words, {metrics['parameters']:,} "
+                     "parameters), trained with seqtk.",
+                     f"Tags ({len(config['tags'])}" + (f", trained in {trained_in}, written in {written_in}"
+                                                        if scheme != "none" else "") + f"): {' '.join(config['tags'])}."],
+            train=f"{', '.join(map(str, data['train']))} ({metrics['train_sentences']:,} sentences, "
+                  f"{metrics['train_tokens']:,} tokens)",
+            validation=f"{validation_text(data, 'sentences')} ({report['sentences']:,} sentences, "
+                       f"{report['tokens']:,} tokens)",
+            batch=f", input dropout {model['input_dropout']}", report=["```", format_tagging_report(report), "```"])
 
-    def evaluate_saved(self, members, paths, options):
-        (directory, model, tokenizer, config), = members
+    def read_evaluation_data(self, paths, options, config):
         data = config.data
         file_format, tag_column = options.get("format"), options.get("tag_column")
         if not file_format:
@@ -443,73 +419,33 @@ class TaggerTask(Task):
             same = file_format == data.format or (data.format == "auto" and file_format == "conll")
             tag_column = data.tag_column if same else "auto"
         sentences = read_tagged(list(paths), file_format, tag_column)
-        if data.scheme != "none":
-            # Read in the model's scheme, but BIOES when the file has E-/S- tags: IOB1 and BIO files give the
-            # same entities read either way, BIOES ones do not.
-            found = detect_scheme(s.tags for s in sentences)
-            if found == "none":
-                plain = sorted({t for s in sentences for t in s.tags if t != "O" and t[1:2] != "-"})
-                raise DataError(f"{sentences[0].location}: the gold tags ({', '.join(plain[:8])}"
-                                f"{', ...' if len(plain) > 8 else ''}) are not entity tags, but the model tags "
-                                f"entities ({', '.join(config.tags[:8])}, ...). Is it the right tag column? Set "
-                                "--tag-column (an index for column files, -1 the last).")
-            written = "BIOES" if found == "BIOES" else data.scheme
-            sentences = rewrite_schemes(sentences, written, output_scheme(data), data.strict_scheme, print)
-        (_, reads), = self.texts_by_tokenizer(tokenizer, sentences)
-        report_unknown(tokenizer, reads, "Evaluation data", corpus=True)
-        unknown = unknown_tags(sentences, sentence_tagger(model, tokenizer, config).output_tags)
+        if data.scheme == "none":
+            return sentences
+        # Read in the model's scheme, but BIOES when the file has E-/S- tags: IOB1 and BIO files give the same
+        # entities read either way, BIOES ones do not.
+        found = detect_scheme(s.tags for s in sentences)
+        if found == "none":
+            plain = sorted({t for s in sentences for t in s.tags if t != "O" and t[1:2] != "-"})
+            raise DataError(f"{sentences[0].location}: the gold tags ({', '.join(plain[:8])}"
+                            f"{', ...' if len(plain) > 8 else ''}) are not entity tags, but the model tags "
+                            f"entities ({', '.join(config.tags[:8])}, ...). Is it the right tag column? Set "
+                            "--tag-column (an index for column files, -1 the last).")
+        written = "BIOES" if found == "BIOES" else data.scheme
+        return rewrite_schemes(sentences, written, output_scheme(data), data.strict_scheme, print)
+
+    def evaluate_examples(self, members, sentences, batch_size, options):
+        (_, model, tokenizer, config), = members
+        tagger = sentence_tagger(model, tokenizer, config)
+        unknown = unknown_tags(sentences, tagger.output_tags)
         if sum(unknown.values()) == sum(len(s.tags) for s in sentences):
             raise DataError(f"{sentences[0].location}: none of the gold tags is one the model was trained on "
                             f"(the file has {', '.join(list(unknown)[:10])}{', ...' if len(unknown) > 10 else ''}; "
                             f"the model's are {', '.join(config.tags[:10])}{', ...' if len(config.tags) > 10 else ''}"
                             "). Is it the right tag column? Set --tag-column (upos, xpos, or an index).")
-        batch = options.get("batch_size") or config.training.eval_batch_size
-        return evaluate_tagger(sentence_tagger(model, tokenizer, config), sentences, batch, print)
+        return evaluate_tagger(tagger, sentences, batch_size, print)
 
     def format_evaluation(self, report):
         return format_tagging_report(report)
-
-
-def tagger_card(config, metrics, command):
-    """The card of a sequence tagger: architecture, data, tags, training, validation report."""
-    model, training, data = config["model"], config["training"], config["data"]
-    validation = data["validation"] or [
-        f"{data['validation_fraction']:.0%} of the training sentences held out (split seed {data['split_seed']})"]
-    report = metrics["validation"]
-    chars = (f"a character BiLSTM ({model['char_hidden_dim']} per direction) over each word" if
-             model["char_hidden_dim"] else "no character encoder")
-    scheme = data["scheme"]
-    trained_in = data["train_scheme"] if data["train_scheme"] != "same" else scheme
-    written_in = data["output_scheme"] if data["output_scheme"] != "same" else scheme
-    lines = [
-        f"# {config['name']}",
-        "",
-        f"A {'bidirectional ' if model['bidirectional'] else ''}{model['num_layers']}-layer "
-        f"{model['cell_type'].upper()} sequence tagger with {'a CRF' if model['crf'] else 'a softmax per token'} "
-        f"(word embedding {model['embedding_dim']}, {chars}; vocabulary {metrics['vocabulary_size']:,} words, "
-        f"{metrics['parameters']:,} parameters), trained with seqtk.",
-        f"Tags ({len(config['tags'])}" + (f", trained in {trained_in}, written in {written_in}" if scheme != "none"
-                                           else "") + f"): {' '.join(config['tags'])}.",
-        "",
-        "## Data",
-        f"- Train: {', '.join(map(str, data['train']))} ({metrics['train_sentences']:,} sentences, "
-        f"{metrics['train_tokens']:,} tokens)",
-        f"- Validation: {', '.join(map(str, validation))} ({report['sentences']:,} sentences, "
-        f"{report['tokens']:,} tokens)",
-        *vocabulary_section(metrics, [("", config["tokenizer"], metrics["vocabulary_size"])]),
-        "",
-        "## Training",
-        f"- Batch {training['batch_size']}, optimizer {training['optimizer']} lr {training['learning_rate']}, "
-        f"clip {training['clipnorm']}, input dropout {model['input_dropout']}",
-        f"- Epochs run: {metrics['epochs_run']}, training time {metrics['training_seconds']:.0f} s on "
-        f"{metrics['machine']}",
-        "",
-        "## Validation",
-        "```",
-        format_tagging_report(report),
-        "```",
-    ]
-    return "\n".join(lines + reproduce_section(command, config, metrics))
 
 
 __all__ = ["TaggedSentence", "TaggerConfig", "TaggerTask", "tag_texts"]

@@ -2,7 +2,19 @@
 
 import dataclasses
 
-from seqtk.training.config import ConfigError, build_config, check_fields, set_fields
+from seqtk.tokenizers.unknown_symbols import report_unknown
+from seqtk.training.config import ConfigError, build_config, set_fields
+from seqtk.training.model_card import reproduce_section, vocabulary_section
+
+
+@dataclasses.dataclass
+class TaskData:
+    """A task's training and validation data as `Task.read_data` read them, and the settings reading them
+    set (`labels`, `tags`, `data.scheme`: dotted keys), which the runner resolves into the run's config."""
+
+    train: object
+    validation: object
+    settings: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -16,43 +28,65 @@ class PreparedData:
     extras: dict = dataclasses.field(default_factory=dict)
 
 
+@dataclasses.dataclass
+class CardParts:
+    """What a task's model card says beyond the parts every card has (`Task.model_card`)."""
+
+    summary: list  # the lines under the title: what the model is
+    train: str  # the training data line, after "Train: "
+    validation: str  # the validation data line, after "Validation: "
+    report: list  # the validation section's lines
+    data: list = dataclasses.field(default_factory=list)  # more lines of the data section
+    training: list = dataclasses.field(default_factory=list)  # lines of the training section before the common ones
+    batch: str = ""  # words added to the batch and optimizer line
+    epochs: str = ""  # words added to the epochs line
+    vocabularies: list = None  # `(label, tokenizer settings, size)` when not the one `tokenizer`
+    report_title: str = "Validation"
+
+
 class Task:
     """One kind of model seqtk trains: its data, tokenizer, model, datasets, evaluation and card.
 
     A task is a module in `seqtk/tasks/` with a subclass of this class registered by name
-    (`register_task`), a config class (a `RunConfig` holding only the fields it reads), named configs
+    (`register_task`), a config class (a `RunConfig` whose sections extend the shared ones), named configs
     in `seqtk/configs/<name>/` and an exporter registered under the same name in `seqtk.export`.
-    Everything the tasks share (optimizer, schedules, early stopping, checkpoints and resume, time
-    budget, mixed precision, XLA, TensorBoard, saving) is done once by `run_training`.
+    Everything the tasks share (config resolution, optimizer, schedules, early stopping, checkpoints and
+    resume, time budget, mixed precision, XLA, distribution, TensorBoard, saving, the card's frame) is done
+    once by `run_training` and this class.
+
+    What a task supplies, all of it here (docs/adding-a-task.md walks through an example):
+
+    - attributes: `name`, `config_class`, `model_class`; `takes_init_from` (a saved model to start from),
+      `evaluates_several_models` (averaged), `validation_batch` (the training key `fit`'s validation batch
+      is), `retired_keys` (config keys of earlier versions, dropped on loading).
+    - data: `read_data`, `build_tokenizer`, `texts_by_tokenizer`, `file_of`, `prepare`.
+    - model: `build_model`, `initialize_from` (with `takes_init_from`), `trainer` and `model_of` (a training
+      wrapper), `loss`, `metrics`.
+    - training: `callbacks`, `chance_loss`, `before_training`.
+    - results: `evaluate`, `card` (the card's task-specific parts), `read_evaluation_data` and
+      `evaluate_examples` (`seqtk evaluate`), `format_evaluation`.
+    - optional verbs: `training_config` (a fine-tuning run's defaults), `prepare_corpus` (`seqtk prepare`).
 
     Example:
     >>> task = get_task("classifier")
-    >>> config = task.load_config("sst2_sentences", overrides=["training.epochs=1"])
-    >>> result = task.train(config)      # {"directory": "models/sst2_sentences", "metrics": {...}}
+    >>> config = task.load_config("sst2_ulmfit_bidirectional", overrides=["training.epochs=1"])
+    >>> result = task.train(config)      # {"directory": "models/sst2_ulmfit_bidirectional", "metrics": {...}}
     """
 
-    name = None  # the registry key, as `seqtk train <name>` takes it
-    description = ""
+    name = None  # the registry key: `seqtk train <name>`, configs/<name>/, the exporter, metadata.json's task
     config_class = None
     model_class = None
-    # The values `training.monitor` may name (what the task's fit logs), each with its direction.
-    monitors = {"val_loss": "min"}
-    # Keys that configs saved by earlier versions hold but this task no longer reads: dropped on loading.
-    retired_keys = ()
-    # Whether `initialize_from` starts from a saved model (`--init-from`).
     takes_init_from = False
-    # Whether `evaluate_saved` takes several models of the task at once (averaged).
     evaluates_several_models = False
-    # The `training` batch size of the validation data fit runs (split across replicas like the training batch).
-    validation_batch = "batch_size"
+    validation_batch = "eval_batch_size"
+    retired_keys = ()
 
     # Configs.
 
     def load_config(self, config=None, overrides=(), data=None):
-        """This task's config from its defaults, a named config or file, `--data` and `key=value` overrides."""
-        result = build_config(self.config_class, self.name, config, overrides, data, elsewhere=self._elsewhere)
-        self.check_config(result, config or "config")
-        return result
+        """This task's config from its defaults, a named config or file, `--data` and `key=value` overrides;
+        each value is checked as it is set, the rules between values by `validate` when a run starts."""
+        return build_config(self.config_class, self.name, config, overrides, data, elsewhere=self._elsewhere)
 
     def training_config(self, config=None, overrides=(), data=None, init_from=None):
         """The config `seqtk train <task>` runs with these arguments (a task that fine-tunes may start
@@ -66,14 +100,11 @@ class Task:
         raise ConfigError(f"seqtk prepare makes token shards for language models; the {self.name} task reads "
                           "its files as they are.")
 
-    def init_from_of(self, config, init_from):
-        """The saved model a run starts from: `init_from` (`--init-from`), or one the config names."""
-        return init_from
-
     def starts_from(self, config, init_from):
-        """The saved models a run started from, whose training its card tells: `init_from`, and for a task
-        that takes a backward language model as well, that one."""
-        return [init_from] if init_from else []
+        """The saved models a run started from, whose training its card tells: `init_from`, and the backward
+        language model of a task that takes one (`init_from_backward`)."""
+        backward = getattr(config, "init_from_backward", "")
+        return [init_from, *([backward] if backward else [])] if init_from else []
 
     def check_init_from(self, init_from):
         if init_from and not self.takes_init_from:
@@ -91,13 +122,6 @@ class Task:
         set_fields(result, values, source, elsewhere=self._elsewhere, task=self.name)
         return result
 
-    def check_config(self, config, source="config"):
-        """Checks every value (choices, ranges) and what only the task knows (its monitored values)."""
-        check_fields(config, source)
-        if config.training.monitor not in self.monitors:
-            raise ConfigError(f"{source}: training.monitor must be one of {', '.join(self.monitors)} for the "
-                              f"{self.name} task; received {config.training.monitor!r}.")
-
     def _elsewhere(self, path):
         from seqtk.tasks.registry import tasks_with_key
 
@@ -106,7 +130,8 @@ class Task:
     # What the runner asks of a task, in the order it asks.
 
     def read_data(self, config, log):
-        """`(train, validation)` as the task reads them, validated (errors name file, line and fix)."""
+        """A `TaskData`: `train` and `validation` as the task reads them, validated (errors name file, line
+        and fix), and the settings they determine (`{"labels": [...]}`)."""
         raise NotImplementedError
 
     def build_tokenizer(self, config, train, log):
@@ -124,8 +149,9 @@ class Task:
         raise NotImplementedError
 
     def initialize_from(self, config, directory, log):
-        """`(model, tokenizer)` to start from the saved model in `directory` (fine-tuning, transfer); a task
-        that has it sets `takes_init_from`."""
+        """`(model, tokenizer, settings)` to start from the saved model in `directory` (fine-tuning,
+        transfer); `settings` are what the run's config takes from it (its tokenizer and model sections,
+        as dotted keys or sections). A task that has it sets `takes_init_from`."""
         raise NotImplementedError
 
     def prepare(self, config, tokenizer, train, validation, log):
@@ -151,13 +177,9 @@ class Task:
         gives each worker of a multi-worker run the items of its own files."""
         raise NotImplementedError(f"the {self.name} task does not say which file its data came from")
 
-    def distributed_batch_sizes(self, config):
-        """`(key, value)` of each batch size that `fit` splits across replicas (training and validation)."""
-        keys = dict.fromkeys(["batch_size", self.validation_batch])
-        return [(f"training.{key}", getattr(config.training, key)) for key in keys]
-
     def callbacks(self, config, model, tokenizer, prepared, log):
-        """Callbacks that run before the runner's: they add the logged values the task monitors."""
+        """Callbacks that run before the runner's: they add the logged values the task monitors
+        (`seqtk.training.callbacks.ValidationMetricsCallback`)."""
         return []
 
     def chance_loss(self, model, prepared):
@@ -175,24 +197,65 @@ class Task:
         `training_seconds` and `before` (what `before_training` returned)."""
         raise NotImplementedError
 
-    def model_card(self, config, metrics, command):
-        """The MODEL_CARD.md text; `config` is the config as a mapping."""
+    def card(self, config, metrics):
+        """The task's parts of its model card (`CardParts`); `config` is the config as a mapping."""
         raise NotImplementedError
+
+    def model_card(self, config, metrics, command):
+        """The MODEL_CARD.md text: the task's `card` parts in the frame every card has."""
+        parts = self.card(config, metrics)
+        training = config["training"]
+        vocabularies = parts.vocabularies or [("", config["tokenizer"], metrics["vocabulary_size"])]
+        lines = [
+            f"# {config['name']}", "", *parts.summary, "",
+            "## Data", f"- Train: {parts.train}", f"- Validation: {parts.validation}", *parts.data,
+            *vocabulary_section(metrics, vocabularies), "",
+            "## Training", *parts.training,
+            f"- Batch {training['batch_size']}, optimizer {training['optimizer']} lr {training['learning_rate']}, "
+            f"clip {training['clipnorm']}{parts.batch}",
+            f"- Epochs run: {metrics['epochs_run']}, training time {metrics['training_seconds']:.0f} s"
+            f"{parts.epochs} on {metrics['machine']}", "",
+            f"## {parts.report_title}", *parts.report,
+        ]
+        return "\n".join(lines + reproduce_section(command, config, metrics))
 
     # Saved models.
 
+    def read_evaluation_data(self, paths, options, config):
+        """The data files `paths` read for `evaluate_saved`, with the evaluation's `options` (`format`,
+        columns) or else the model's own config's settings."""
+        raise NotImplementedError
+
+    def evaluate_examples(self, members, examples, batch_size, options):
+        """The report of the saved model(s) on `examples` (`read_evaluation_data`)."""
+        raise NotImplementedError
+
     def evaluate_saved(self, members, paths, options):
         """The report of saved model(s) on the data files `paths`; `members` are `(directory, model,
-        tokenizer, config)` tuples and `options` the evaluation's settings (`batch_size`, ...)."""
-        raise NotImplementedError
+        tokenizer, config)` tuples and `options` the evaluation's settings (`batch_size`, ...). The symbols
+        outside each model's vocabulary are reported (read sides only: a translator's references are text)."""
+        config = members[0][3]
+        examples = self.read_evaluation_data(paths, options, config)
+        for directory, _, tokenizer, _ in members:
+            side, reads, *label = self.texts_by_tokenizer(tokenizer, examples)[0]
+            names = [f"({name})" for name in label + ([directory] if len(members) > 1 else [])]
+            report_unknown(side, reads, " ".join(["Evaluation data", *names]), corpus=True)
+        batch_size = options.get("batch_size") or config.training.eval_batch_size
+        return self.evaluate_examples(members, examples, batch_size, options)
 
     def format_evaluation(self, report):
         """The report as the terminal shows it."""
         raise NotImplementedError
 
     def train(self, config, init_from=None, resume=False, command=None, log=print, callbacks=()):
-        """Runs `run_training` for this task; returns `{"directory", "metrics"}`."""
+        """Runs `run_training` for this task; returns `{"directory", "metrics", "model", "trainer"}`."""
         from seqtk.training.runner import run_training
 
         return run_training(self, config, init_from=init_from, resume=resume, command=command, log=log,
                             callbacks=callbacks)
+
+
+def validation_text(data, what):
+    """A card's validation line: the configured files, or the held-out share of the training `what`."""
+    return ", ".join(map(str, data["validation"])) if data["validation"] else (
+        f"{data['validation_fraction']:.0%} of the training {what} held out (split seed {data['split_seed']})")

@@ -4,7 +4,6 @@ unequal lengths, scored by BLEU and chrF."""
 import dataclasses
 import math
 
-import keras
 import tensorflow as tf
 
 from seqtk.data.classification_dataset import pad_batch
@@ -22,10 +21,11 @@ from seqtk.inference.translator_evaluation import evaluate_translator, sentence_
 from seqtk.metrics.translation import translation_scores
 from seqtk.models.seq2seq_translator import Seq2SeqTranslator
 from seqtk.tasks.registry import load_model_directory, register_task
-from seqtk.tasks.task import PreparedData, Task
+from seqtk.tasks.task import CardParts, PreparedData, Task, TaskData, validation_text
 from seqtk.tokenizers.build_tokenizer import build_tokenizer
 from seqtk.tokenizers.tokenizer_pair import TokenizerPair
 from seqtk.tokenizers.unknown_symbols import located, report_unknown
+from seqtk.training.callbacks import ValidationMetricsCallback
 from seqtk.training.config import (
     DataConfig,
     RecurrentModelConfig,
@@ -37,10 +37,10 @@ from seqtk.training.config import (
     choice,
     column,
     default,
+    monitor_choice,
     option,
 )
 from seqtk.training.masked_sequence_loss import MaskedSequenceLoss
-from seqtk.training.model_card import reproduce_section, vocabulary_section
 
 
 @dataclasses.dataclass
@@ -97,7 +97,7 @@ class TranslatorTrainingConfig(TrainingConfig):
     batch_size: int = default(64)
     epochs: int = default(20)
     label_smoothing: float = between(0.1, 0.0, 1.0, help="Label smoothing of the teacher-forced loss.")
-    monitor: str = default("val_bleu")
+    monitor: str = monitor_choice("val_bleu", "val_loss")
     bleu_sentences: int = at_least(1000, 0, help=(
         "Validation pairs translated (greedy) after each epoch for val_bleu; 0: all."))
     beam_size: int = at_least(5, 1, help="The beam of the final evaluation (greedy is always reported too).")
@@ -163,40 +163,23 @@ def translate(directory, texts, beam_size=1, length_penalty=None, batch_size=64,
     return translator.translate(texts, beam_size, length_penalty, batch_size, locations)
 
 
-class ValidationBleuCallback(keras.callbacks.Callback):
-    """Adds `val_bleu` and `val_chrf` (greedy decoding) to the logs at the end of every epoch.
+def validation_bleu(translator, examples, batch_size):
+    """A `ValidationMetricsCallback` that adds `val_bleu` and `val_chrf` (greedy decoding of `examples`) to
+    the logs; the translator's compiled loops read the model's current weights, so one serves every epoch."""
+    examples = list(examples)
+    outputs = {}
 
-    Place it before early stopping, learning-rate decay and checkpointing so
-    they can monitor `val_bleu`. The translator's compiled loops read the
-    model's current weights, so one translator serves every epoch.
+    def measure():
+        outputs["hypotheses"] = translator.translate([e.source for e in examples], 1, 0.0, batch_size,
+                                                     [e.location for e in examples])
+        scores = translation_scores(outputs["hypotheses"], [e.target for e in examples])
+        return {"val_bleu": scores["bleu"], "val_chrf": scores["chrf"]}
 
-    Args:
-        translator: a `SentenceTranslator` of the model being trained.
-        examples: validation `ParallelExample`s (a fixed subset keeps epochs short).
-        batch_size: sentences decoded at once.
-        log: where to print each epoch's scores.
+    def describe(values):
+        return (f"validation BLEU {values['val_bleu']:.2f}, chrF {values['val_chrf']:.2f} (greedy, {len(examples)} "
+                f"sentences); e.g. {examples[0].source!r} -> {outputs['hypotheses'][0]!r}")
 
-    Example:
-    >>> model.fit(data, callbacks=[ValidationBleuCallback(translator, examples), keras.callbacks.EarlyStopping(
-    ...     monitor="val_bleu", mode="max")])
-    """
-
-    def __init__(self, translator, examples, batch_size=64, log=print):
-        super().__init__()
-        self.translator = translator
-        self.examples = list(examples)
-        self.batch_size = batch_size
-        self.log = log
-
-    def on_epoch_end(self, epoch, logs=None):
-        hypotheses = self.translator.translate([e.source for e in self.examples], 1, 0.0, self.batch_size,
-                                               [e.location for e in self.examples])
-        scores = translation_scores(hypotheses, [e.target for e in self.examples])
-        if logs is not None:
-            logs["val_bleu"] = scores["bleu"]
-            logs["val_chrf"] = scores["chrf"]
-        self.log(f"Epoch {epoch + 1}: validation BLEU {scores['bleu']:.2f}, chrF {scores['chrf']:.2f} "
-                 f"(greedy, {len(self.examples)} sentences); e.g. {self.examples[0].source!r} -> {hypotheses[0]!r}")
+    return measure, describe
 
 
 def _decoding_name(beam):
@@ -218,10 +201,8 @@ class TranslatorTask(Task):
     """
 
     name = "translator"
-    description = "translator"
     config_class = TranslatorConfig
     model_class = Seq2SeqTranslator
-    monitors = {"val_bleu": "max", "val_loss": "min"}
     validation_batch = "eval_batch_size"
     retired_keys = ("training.pipeline", "training.sequence_length")
 
@@ -234,10 +215,10 @@ class TranslatorTask(Task):
                                   target_column=data.target_column)
             log(f"Sentence pairs: {train.count:,} train (read from {len(train.sources)} file(s) a piece at a "
                 f"time), {len(valid):,} validation.")
-            return [train], valid
+            return TaskData([train], valid)
         train, valid = read_translation_data(config.data)
         log(f"Sentence pairs: {len(train):,} train, {len(valid):,} validation.")
-        return train, valid
+        return TaskData(train, valid)
 
     def build_tokenizer(self, config, train, log):
         return build_tokenizers(config.tokenizer, streamed_sample(train, log), log)
@@ -313,7 +294,7 @@ class TranslatorTask(Task):
             examples = [examples[int(i * stride)] for i in range(training.bleu_sentences)]
         translator = sentence_translator(model, tokenizers, config.data)
         prepared.extras["translator"] = translator  # its compiled loops serve the final evaluation too
-        return [ValidationBleuCallback(translator, examples, training.eval_batch_size, log)]
+        return [ValidationMetricsCallback(*validation_bleu(translator, examples, training.eval_batch_size), log)]
 
     def evaluate(self, config, model, tokenizers, prepared, summary, log):
         training = config.training
@@ -327,28 +308,48 @@ class TranslatorTask(Task):
                 f"{report['chrf']:.2f}, {report['sentences_per_second']:.0f} sentences/s")
         return {"validation": reports}
 
-    def model_card(self, config, metrics, command):
-        return translator_card(config, metrics, command)
+    def card(self, config, metrics):
+        model, training, data = config["model"], config["training"], config["data"]
+        languages = (f"{data['source_language']} → {data['target_language']} "
+                     if data["source_language"] and data["target_language"] else "")
+        options = [name for name, on in (("bidirectional encoder", model["bidirectional"]),
+                                         ("reversed source", model["reverse_source"]),
+                                         ("context fed to every decoder step", model["context_feeding"]),
+                                         ("tied decoder embeddings", model["tie_embeddings"])) if on]
+        tokenizer = config["tokenizer"]
+        kinds = (f"one joint {tokenizer['source']['kind']} tokenizer" if tokenizer["joint"] else
+                 f"{tokenizer['source']['kind']} / {tokenizer['target']['kind']} tokenizers")
+        rows = ["| decoding | BLEU | chrF | sentences/s |", "|---|---|---|---|"] + [
+            f"| {name} | {report['bleu']:.2f} | {report['chrf']:.2f} | {report['sentences_per_second']:.0f} |"
+            for name, report in metrics["validation"].items()]
+        return CardParts(
+            summary=[f"An attention-free {languages}encoder-decoder: {model['num_layers']}-layer "
+                     f"{model['cell_type'].upper()}s of {model['hidden_dim']} units"
+                     + (f" ({', '.join(options)})" if options else "")
+                     + f"; {kinds}, vocabulary {metrics['source_vocabulary_size']} / "
+                     f"{metrics['target_vocabulary_size']}, {metrics['parameters']:,} parameters. Trained with seqtk."],
+            train=f"{', '.join(map(str, data['train']))} ({metrics['train_pairs']:,} pairs; {metrics['dropped_pairs']:,} "
+                  f"over {data['max_source_length']}/{data['max_target_length']} tokens left out)",
+            validation=validation_text(data, "pairs"),
+            vocabularies=[("Source", tokenizer["source"], metrics["source_vocabulary_size"])]
+            + ([] if tokenizer["joint"] else [("Target", tokenizer["target"], metrics["target_vocabulary_size"])]),
+            training=["- Teacher forcing"], batch=f", label smoothing {training['label_smoothing']}",
+            epochs=f"; best epoch by {training['monitor']}", report_title="Validation (sacrebleu, detokenized text)",
+            report=[*rows, "", f"BLEU signature: `{next(iter(metrics['validation'].values()))['bleu_signature']}`"])
 
-    def evaluate_saved(self, members, paths, options):
-        (directory, model, tokenizers, config), = members
-        data, training = config.data, config.training
-        source_column = options.get("source_column")
-        target_column = options.get("target_column")
-        examples = read_parallel(
+    def read_evaluation_data(self, paths, options, config):
+        source_column, target_column = options.get("source_column"), options.get("target_column")
+        return read_parallel(
             paths, options.get("format") or "auto",
-            source_column=data.source_column if source_column is None else source_column,
-            target_column=data.target_column if target_column is None else target_column,
-        )
-        # The source side only: the references are scored as text, never tokenized.
-        source, reads, side = self.texts_by_tokenizer(tokenizers, examples)[0]
-        report_unknown(source, reads, f"Evaluation data ({side})", corpus=True)
-        translator = sentence_translator(model, tokenizers, data)
-        beam = options.get("beam")
-        reports = {}
-        for size in ([1] if beam == 1 else [1, beam or training.beam_size]):
-            report, _ = evaluate_translator(translator, examples, size, training.length_penalty,
-                                            options.get("batch_size") or training.eval_batch_size)
+            source_column=config.data.source_column if source_column is None else source_column,
+            target_column=config.data.target_column if target_column is None else target_column)
+
+    def evaluate_examples(self, members, examples, batch_size, options):
+        (_, model, tokenizers, config), = members
+        translator = sentence_translator(model, tokenizers, config.data)
+        beam, reports = options.get("beam"), {}
+        for size in ([1] if beam == 1 else [1, beam or config.training.beam_size]):
+            report, _ = evaluate_translator(translator, examples, size, config.training.length_penalty, batch_size)
             reports[_decoding_name(size)] = report
         return reports
 
@@ -359,49 +360,3 @@ class TranslatorTask(Task):
         lines.append(f"BLEU signature: {report['greedy']['bleu_signature']}")
         return "\n".join(lines)
 
-
-def translator_card(config, metrics, command):
-    """The card of a translator: architecture, languages, data, training, validation BLEU and chrF."""
-    model, training, data = config["model"], config["training"], config["data"]
-    languages = (f"{data['source_language']} → {data['target_language']} "
-                 if data["source_language"] and data["target_language"] else "")
-    validation = data["validation"] or [
-        f"{data['validation_fraction']:.0%} of the training pairs held out (split seed {data['split_seed']})"]
-    options = [name for name, on in (("bidirectional encoder", model["bidirectional"]),
-                                     ("reversed source", model["reverse_source"]),
-                                     ("context fed to every decoder step", model["context_feeding"]),
-                                     ("tied decoder embeddings", model["tie_embeddings"])) if on]
-    tokenizer = config["tokenizer"]
-    kinds = (f"one joint {tokenizer['source']['kind']} tokenizer" if tokenizer["joint"] else
-             f"{tokenizer['source']['kind']} / {tokenizer['target']['kind']} tokenizers")
-    rows = ["| decoding | BLEU | chrF | sentences/s |", "|---|---|---|---|"]
-    for name, report in metrics["validation"].items():
-        rows.append(f"| {name} | {report['bleu']:.2f} | {report['chrf']:.2f} | {report['sentences_per_second']:.0f} |")
-    lines = [
-        f"# {config['name']}",
-        "",
-        f"An attention-free {languages}encoder-decoder: {model['num_layers']}-layer {model['cell_type'].upper()}s "
-        f"of {model['hidden_dim']} units" + (f" ({', '.join(options)})" if options else "")
-        + f"; {kinds}, vocabulary {metrics['source_vocabulary_size']} / {metrics['target_vocabulary_size']}, "
-        f"{metrics['parameters']:,} parameters. Trained with seqtk.",
-        "",
-        "## Data",
-        f"- Train: {', '.join(map(str, data['train']))} ({metrics['train_pairs']:,} pairs; "
-        f"{metrics['dropped_pairs']:,} over {data['max_source_length']}/{data['max_target_length']} tokens left out)",
-        f"- Validation: {', '.join(map(str, validation))}",
-        *vocabulary_section(metrics, [("Source", tokenizer["source"], metrics["source_vocabulary_size"])]
-                            + ([] if tokenizer["joint"] else
-                               [("Target", tokenizer["target"], metrics["target_vocabulary_size"])])),
-        "",
-        "## Training",
-        f"- Teacher forcing, batch {training['batch_size']}, optimizer {training['optimizer']} lr "
-        f"{training['learning_rate']}, clip {training['clipnorm']}, label smoothing {training['label_smoothing']}",
-        f"- Epochs run: {metrics['epochs_run']}, training time {metrics['training_seconds']:.0f} s on "
-        f"{metrics['machine']}; best epoch by {training['monitor']}",
-        "",
-        "## Validation (sacrebleu, detokenized text)",
-        *rows,
-        "",
-        f"BLEU signature: `{next(iter(metrics['validation'].values()))['bleu_signature']}`",
-    ]
-    return "\n".join(lines + reproduce_section(command, config, metrics))

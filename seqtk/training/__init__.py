@@ -1,8 +1,13 @@
 """Training, the same for every task: configs base, the runner, optimizers, schedules, callbacks, trainers."""
 
-from seqtk.training.callbacks import LanguageModelMetricsCallback, ResetStatesCallback, TimeBudgetCallback
-from seqtk.training.checkpoint import CheckpointCallback, restore_training_state
+from seqtk.training.callbacks import (
+    LanguageModelMetricsCallback,
+    ResetStatesCallback,
+    TimeBudgetCallback,
+    ValidationMetricsCallback,
+)
 from seqtk.training.carried_state_model import CarriedStateModel
+from seqtk.training.checkpoint import CheckpointCallback, restore_training_state
 from seqtk.training.config import RunConfig, TokenizerConfig, TrainingConfig
 from seqtk.training.distribution import Distribution, choose_distribution
 from seqtk.training.layerwise_trainer import GroupScheduleCallback, LayerwiseTrainer
@@ -24,7 +29,7 @@ _MOVED = {
     "TranslatorConfig": "seqtk.tasks.TranslatorConfig",
     "evaluate_language_model": "seqtk.inference.evaluate_language_model",
     "evaluate_translator": "seqtk.inference.evaluate_translator",
-    "ValidationBleuCallback": "seqtk.tasks.translator.ValidationBleuCallback",
+    "ValidationBleuCallback": "seqtk.training.ValidationMetricsCallback(*seqtk.tasks.translator.validation_bleu(...))",
 }
 
 
@@ -48,6 +53,7 @@ __all__ = [
     "TimeBudgetCallback",
     "TokenizerConfig",
     "TrainingConfig",
+    "ValidationMetricsCallback",
     "choose_distribution",
     "make_optimizer",
     "restore_training_state",

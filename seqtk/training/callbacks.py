@@ -50,3 +50,26 @@ class TimeBudgetCallback(keras.callbacks.Callback):
         if time.monotonic() - self.start > self.seconds:
             self.model.stop_training = True
             self.stopped_early = True
+
+
+class ValidationMetricsCallback(keras.callbacks.Callback):
+    """Adds what `measure()` returns (`{"val_bleu": 31.2, ...}`) to the logs at the end of every epoch, and
+    logs `describe(values)`: a task's validation metrics that `fit` cannot compute (decoded tags, greedy
+    translations), so early stopping, plateau decay and the checkpoint's best weights can watch them. Place
+    it before those callbacks.
+
+    Example:
+    >>> callback = ValidationMetricsCallback(lambda: {"val_bleu": bleu(translator, pairs)},
+    ...                                      lambda values: f"validation BLEU {values['val_bleu']:.2f}")
+    >>> model.fit(data, callbacks=[callback, keras.callbacks.EarlyStopping(monitor="val_bleu", mode="max")])
+    """
+
+    def __init__(self, measure, describe, log=print):
+        super().__init__()
+        self.measure, self.describe, self.log = measure, describe, log
+
+    def on_epoch_end(self, epoch, logs=None):
+        values = self.measure()
+        if logs is not None:
+            logs.update(values)
+        self.log(f"Epoch {epoch + 1}: {self.describe(values)}")

@@ -46,6 +46,12 @@ class DataConfig:
         "a language model's held out from the end of its text)."))
     split_seed: int = at_least(1234, 0, help="Seed of the random held-out split (validation_fraction).")
 
+    def validate(self, source):
+        if not self.validation and not 0 < self.validation_fraction < 1 and not getattr(self, "prepared", ""):
+            raise ConfigError(f"{source}: data.validation is empty, so data.validation_fraction of the training data "
+                              f"validates; it must be above 0 and below 1, and is {self.validation_fraction}. Give "
+                              "data.validation files or a fraction such as 0.1.")
+
 
 @dataclasses.dataclass
 class TokenizerConfig:
@@ -89,6 +95,19 @@ class WeightDropModelConfig(RecurrentModelConfig):
 LR_SCHEDULES = ("plateau", "step", "constant", "slanted_triangular")
 DISTRIBUTIONS = ("auto", "none", "mirrored", "multi_worker", "tpu")
 UNKNOWN_WARNING = 0.05  # the share of unknown symbols a file may have before a warning (training and use)
+MONITOR_HELP = ("What early stopping, plateau decay and best-weights selection watch: a value the task logs "
+                "(losses are minimized, the others maximized).")
+
+
+def monitor_choice(first, *others):
+    """A task's `training.monitor`: the values its fit logs (`val_loss` and what its callbacks add), `first`
+    the default."""
+    return choice(first, *others, help=MONITOR_HELP)
+
+
+def monitor_mode(monitor):
+    """`"min"` for a loss, `"max"` for a score (accuracy, F1, BLEU)."""
+    return "min" if monitor.endswith("loss") else "max"
 
 
 @dataclasses.dataclass
@@ -121,9 +140,7 @@ class TrainingConfig:
         "step: epochs at the full rate before the decays start (Zaremba et al. 2014: 4 for the small model)."))
     min_learning_rate: float = at_least(1e-5, 0.0, help="plateau: the learning rate never decays below this.")
     cut_fraction: float = between(0.1, 0.0, 1.0, help="slanted_triangular: share of the steps spent warming up.")
-    monitor: str = option("val_loss", help=(
-        "What early stopping, plateau decay and best-weights selection watch; each task lists the values it "
-        "logs."))
+    monitor: str = choice("val_loss", help=MONITOR_HELP)
     early_stopping_patience: int = at_least(3, 0, help=(
         "Epochs without improvement of the monitored value before training stops (the best weights are kept)."))
     jit_compile: bool = option(True, help="Compile the training step with XLA.")
@@ -163,6 +180,11 @@ class TrainingConfig:
         "state, half the learning rate, go on; at most max_rollbacks times, then stop."))
     max_rollbacks: int = at_least(3, 0, help="on_nan rollback: rollbacks before the run stops.")
 
+    def validate(self, source):
+        if self.on_nan == "rollback" and self.lr_schedule == "slanted_triangular":
+            raise ConfigError(f"{source}: training.on_nan=rollback halves the learning rate, which "
+                              "training.lr_schedule=slanted_triangular sets at every step; use on_nan=stop with it.")
+
 
 @dataclasses.dataclass
 class RunConfig:
@@ -183,6 +205,15 @@ class RunConfig:
 
     def to_dict(self):
         return dataclasses.asdict(self)
+
+    def validate(self, source="config"):
+        """Checks every value and every rule between values (`ConfigError` naming `source`, the key and the
+        fix). The runner calls it once, on the config a run resolved (with what its data and starting model
+        set); a task's config adds its own rules."""
+        check_fields(self, source)
+        for section in (self.data, self.model, self.training, self.tokenizer):
+            if hasattr(section, "validate"):
+                section.validate(source)
 
 
 def available_configs(task="lm"):
@@ -364,3 +395,25 @@ def format_options(config_class, task):
         lines.append(f"{row['key']} = {row['default']!r}  ({row['type']}{allowed})")
         lines += textwrap.wrap(row["help"], 100, initial_indent="    ", subsequent_indent="    ")
     return "\n".join(lines)
+
+
+def resolve_config(config, settings, source):
+    """A copy of `config` with `settings` (dotted keys, or sections as mappings or dataclasses) set and
+    checked as a file's values are: what a run learns from its data and its starting model (labels, tags,
+    a base model's sections) goes into the config it saves, and the caller's config stays as it was.
+
+    Example:
+    >>> resolved = resolve_config(config, {"labels": ["neg", "pos"], "training.drop_remainder": True}, "the data")
+    """
+    import copy
+
+    result = copy.deepcopy(config)
+    nested = {}
+    for key, value in (settings or {}).items():
+        target = nested
+        *sections, name = key.split(".")
+        for section in sections:
+            target = target.setdefault(section, {})
+        target[name] = dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
+    set_fields(result, nested, source)
+    return result

@@ -21,12 +21,12 @@ from seqtk.training.checkpoint import (
     resume_training_state,
     write_json_atomically,
 )
-from seqtk.training.config import ConfigError, check_fields
+from seqtk.training.config import monitor_mode, resolve_config
 from seqtk.training.distribution import check_batch_sizes, choose_distribution
 from seqtk.training.model_card import starting_points
 from seqtk.training.numerical_fault import NumericalFault, NumericalFaultCallback
-from seqtk.training.run_lock import run_lock
 from seqtk.training.optimizer import make_optimizer
+from seqtk.training.run_lock import run_lock
 from seqtk.training.slanted_triangular_schedule import SlantedTriangularSchedule
 from seqtk.training.vocabulary_extension import extend_vocabulary
 
@@ -182,28 +182,31 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
         callbacks: more Keras callbacks for `fit`, run after seqtk's own.
 
     Returns:
-        dict with the saved `directory`, the `metrics`, the trained `model` and the `trainer` that `fit`
-        ran (the model or its training wrapper, compiled, with its optimizer).
+        dict with the saved `directory`, the `metrics`, the trained `model`, the `trainer` that `fit` ran
+        (the model or its training wrapper, compiled, with its optimizer) and the `config` as the run
+        resolved it (labels, tags, a base model's settings; `config` itself is left as it was).
     """
-    task.check_config(config)
-    training = config.training
-    if training.on_nan == "rollback" and training.lr_schedule == "slanted_triangular":
-        raise ConfigError("training.on_nan=rollback halves the learning rate, which "
-                          "training.lr_schedule=slanted_triangular sets at every step; use on_nan=stop with it.")
-    init_from = task.init_from_of(config, init_from)
+    init_from = init_from or getattr(config, "init_from", "")
     task.check_init_from(init_from)
+    if init_from and hasattr(config, "init_from"):
+        config = resolve_config(config, {"init_from": init_from}, "--init-from")
+    training = config.training
     distribution = choose_distribution(training.distribution, log)
-    check_batch_sizes(distribution, task.distributed_batch_sizes(config))
+    # The batch sizes `fit` splits across replicas: training's, and the one its validation batches have.
+    check_batch_sizes(distribution, [(f"training.{key}", getattr(training, key))
+                                     for key in dict.fromkeys(["batch_size", task.validation_batch])])
     if distribution.kind == "multi_worker" and (training.checkpoint_every_steps or training.checkpoint_every_minutes):
         log("Checkpoints at epoch ends only: the workers of a multi-worker run each read their own data and "
             "carry their own state, which one checkpoint inside an epoch would not hold "
             "(training.checkpoint_every_steps and checkpoint_every_minutes are for one machine).")
-        training.checkpoint_every_steps, training.checkpoint_every_minutes = 0, 0.0
+        config = resolve_config(config, {"training.checkpoint_every_steps": 0,
+                                         "training.checkpoint_every_minutes": 0.0}, "a multi-worker run")
     check_precision(training.mixed_precision, {"TPU"} if distribution.kind == "tpu" else None)
     log(distribution.describe(training.batch_size))
     if distribution.kind == "tpu" and not training.drop_remainder:
-        training.drop_remainder = True
+        config = resolve_config(config, {"training.drop_remainder": True}, "a TPU run")
         log("training.drop_remainder is on: a TPU compiles one program per batch shape, so every batch is full.")
+    training = config.training
     jit_compile, conflict = training.jit_compile, distribution.xla_conflict()
     if jit_compile and conflict:
         log(conflict)
@@ -222,18 +225,24 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
         one_device = (lambda m: copy_model(m)) if distribution.strategy is not None else (lambda m: m)
         keras.utils.set_random_seed(training.seed)
         checkpoint_dir = os.path.join(config.checkpoint_dir, config.name)
-        train_data, valid_data = task.read_data(config, log)
+        data = task.read_data(config, log)
+        train_data, valid_data = data.train, data.validation
+        # The config as this run resolved it, checked once: what the data set (labels, tags) is in it.
+        config = resolve_config(config, data.settings, "the training data")
+        config.validate()
+        training = config.training
 
         restored, restored_state = resume_training_state(checkpoint_dir, resume, log)
         if restored is not None:
             tokenizer, trainer = load_tokenizer(checkpoint_dir), restored
             model = task.model_of(trainer)
         elif init_from:
-            model, tokenizer = task.initialize_from(config, init_from, log)
+            model, tokenizer, settings = task.initialize_from(config, init_from, log)
+            config = resolve_config(config, settings, init_from)
+            training = config.training
         else:
             tokenizer = task.build_tokenizer(config, train_data, log)
             model = task.build_model(config, tokenizer)
-        check_fields(config)  # initialize_from may have copied the base model's settings in
         growth_file = os.path.join(checkpoint_dir, GROWTH_FILE)
         growth = {}
         if restored is not None and os.path.exists(growth_file):
@@ -284,7 +293,7 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
         before = task.before_training(config, one_device(model), tokenizer, prepared, log) \
             if init_from and restored is None else {}
 
-        mode = task.monitors[training.monitor]
+        mode = monitor_mode(training.monitor)
         early_stopping = keras.callbacks.EarlyStopping(
             monitor=training.monitor, mode=mode, patience=training.early_stopping_patience,
             restore_best_weights=True)
@@ -363,4 +372,4 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
                 precision=config.save_precision,
             )
     log(f"Saved {directory}" if chief else f"Worker {distribution.worker_index} done; the chief saves the model.")
-    return {"directory": directory, "metrics": metrics, "model": model, "trainer": trainer}
+    return {"directory": directory, "metrics": metrics, "model": model, "trainer": trainer, "config": config}

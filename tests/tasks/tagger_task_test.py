@@ -151,7 +151,7 @@ class TaggerInputTest:
             task.read_data(config, print)
         logs = []
         config.data.strict_scheme = False
-        train_data, _ = task.read_data(config, logs.append)
+        train_data = task.read_data(config, logs.append).train
         assert train_data[0].tags == ("B-LOC", "O", "O", "B-LOC")  # read as conlleval reads it
         assert any(line.startswith(f"1 sentence(s) have tags BIO does not allow where they stand ({bad}, line 1)")
                    for line in logs)
@@ -185,8 +185,9 @@ class TaggerInputTest:
             f"output_dir={tmp_path}/saved", f"checkpoint_dir={tmp_path}/checkpoints", f"log_dir={tmp_path}/runs",
             f"data.train=[{conllu}]", f"data.validation=[{conllu}]", "model.embedding_dim=8",
             "model.char_hidden_dim=4", "model.hidden_dim=8", "training.epochs=1", "training.verbose=0"])
-        directory = train(config, log=lambda *a: None)["directory"]
-        assert config.data.scheme == "none"
+        result = train(config, log=lambda *a: None)
+        directory = result["directory"]
+        assert result["config"].data.scheme == "none" and config.data.scheme == "auto"  # resolved, not rewritten
         with pytest.raises(DataError, match=rf"{conllu}, line 1: none of the gold tags is one the model was trained "
                                             r"on \(the file has .*X.*\). Is it the right tag column\?"):
             evaluate(directory, [str(conllu)], tag_column="xpos")
@@ -207,7 +208,7 @@ class TaggerInputTest:
                 task.read_data(config, print)
             return
         with pytest.raises(ConfigError, match=message):
-            task.load_config(None, overrides=overrides)
+            task.load_config(None, overrides=overrides).validate()
 
     def test_a_blank_sentence_to_tag_is_an_error_naming_it(self, ner_model):
         with pytest.raises(DataError, match="argument 2: no tokens to tag"):

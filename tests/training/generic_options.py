@@ -130,7 +130,7 @@ class GenericOptionTest:
         # The batches that epoch fed the step, rebuilt from the saved model's config and tokenizer.
         _, tokenizer, config = load_model_directory(result["directory"], task=task)
         data = get_task(task).read_data(config, print)
-        prepared = get_task(task).prepare(config, tokenizer, *data, print)
+        prepared = get_task(task).prepare(config, tokenizer, data.train, data.validation, print)
         shapes = {split: {tuple(tuple(t.shape) for t in tf.nest.flatten(batch)) for batch in dataset}
                   for split, dataset in (("train", prepared.train.one_pass()), ("validation", prepared.validation))}
         if task == "lm":  # fixed (batch, sequence_length) windows
