@@ -219,10 +219,10 @@ def export_tflite(
             default), `"cell"` (FULLY_CONNECTED and element-wise ops, which XNNPACK runs, at the cost of a
             second copy of the LSTM weights) or `"auto"` (both measured, the faster kept).
 
-    Example:
-    >>> report = export_tflite("saved_models/shakespeare_char_large", "exports/shakespeare_char")
-    >>> report["signatures"]["step"]["max_abs_diff_vs_keras"] < 1e-4
-    True
+    Examples:
+        >>> report = export_tflite("saved_models/shakespeare_char_large", "exports/shakespeare_char")
+        >>> report["signatures"]["step"]["max_abs_diff_vs_keras"] < 1e-4
+        True
     """
     if quantize not in QUANTIZATIONS:
         raise ValueError(f"--quantize must be one of {QUANTIZATIONS}; received {quantize!r}.")

@@ -25,7 +25,7 @@ from seqtk.tasks.registry import (
     task_of_model,
 )
 from seqtk.tasks.tagger import TaggerConfig, TaggerTask, tag_texts
-from seqtk.tasks.task import PreparedData, Task
+from seqtk.tasks.task import CardParts, PreparedData, Task, TaskData
 from seqtk.tasks.translator import TranslatorConfig, TranslatorTask, load_translator, translate
 from seqtk.training.config import available_configs
 
@@ -80,6 +80,7 @@ def evaluate(directories, paths, **options):
 
 
 __all__ = [
+    "CardParts",
     "ClassifierConfig",
     "ClassifierTask",
     "LanguageModelConfig",
@@ -88,6 +89,7 @@ __all__ = [
     "TaggerConfig",
     "TaggerTask",
     "Task",
+    "TaskData",
     "TranslatorConfig",
     "TranslatorTask",
     "available_configs",
