@@ -138,7 +138,8 @@ class GenericOptionTest:
         elif task == "classifier":  # lengths up to data.max_length, rounded up to pad_multiple
             buckets = -(-config.data.max_length // config.training.pad_multiple)
         elif task == "tagger":  # sentence lengths rounded up to pad_multiple; words padded to max_word_length
-            buckets = -(-max(len(s.tokens) for part in data for s in part) // config.training.pad_multiple)
+            buckets = -(-max(len(s.tokens) for part in (data.train, data.validation) for s in part)
+                        // config.training.pad_multiple)
         else:  # (source, decoder) length pairs; pad_multiple 0 means 8 under XLA
             buckets = -(-config.data.max_source_length // 8) * -(-(config.data.max_target_length + 1) // 8)
         last = 0 if task == "lm" else 1
