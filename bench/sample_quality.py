@@ -29,7 +29,7 @@ import tensorflow as tf  # noqa: E402
 from common import print_table, write_results  # noqa: E402
 from seqtk.generation import TextGenerator  # noqa: E402
 from seqtk.tasks import load_model_directory  # noqa: E402
-from seqtk.tasks.language_model import read_language_model_data  # noqa: E402
+from seqtk.data.language_model_text import read_language_model_data  # noqa: E402
 
 SPEAKERS = ["JULIET:", "ROMEO:", "KING HENRY VI:", "MENENIUS:", "First Citizen:", "GLOUCESTER:",
             "DUKE VINCENTIO:", "LADY CAPULET:", "PETRUCHIO:", "QUEEN ELIZABETH:"]

@@ -72,7 +72,8 @@ def main():
 
 def ensemble(names):
     """Validation accuracy of the averaged probabilities of bench/models/<name> for each config."""
-    from seqtk.tasks.classifier import load_classifier_ensemble, read_classification_data
+    from seqtk.tasks import load_classifier_ensemble
+    from seqtk.tasks.classifier import read_classification_data
 
     splits = [read_classification_data(load_config(name, task="classifier").data)[1] for name in names]
     if any([e.text for e in split] != [e.text for e in splits[0]] for split in splits[1:]):

@@ -76,7 +76,9 @@ def main():
 
 def speed(configs, name=None):
     """Sentences per second of the trained bench/models/<name> on its dev sentences, batch 64 and 1."""
-    from seqtk.tasks.tagger import in_output_scheme, read_tagging_data, sentence_tagger
+    from seqtk.data.tag_schemes import in_output_scheme
+    from seqtk.data.tagged_text import read_tagging_data
+    from seqtk.tasks.tagger import sentence_tagger
 
     rows = []
     for config_name in configs:
@@ -108,7 +110,9 @@ def export(configs, name=None):
 
     from seqtk.export.litert_model import LiteRTModel
     from seqtk.export.tflite_exporter import export_tflite
-    from seqtk.tasks.tagger import in_output_scheme, read_tagging_data, sentence_tagger
+    from seqtk.data.tag_schemes import in_output_scheme
+    from seqtk.data.tagged_text import read_tagging_data
+    from seqtk.tasks.tagger import sentence_tagger
 
     rows = []
     for config_name in configs:

@@ -48,7 +48,8 @@ def test_shipped_sentiment_model_scores_what_its_card_says_on_glue_dev():
 def test_the_language_models_the_sentiment_preset_transferred_from_ship_beside_it():
     from seqtk.inference.language_model_evaluation import evaluate_language_model
     from seqtk.models import LanguageModel
-    from seqtk.tasks.language_model import encode_texts, read_language_model_data
+    from seqtk.data.language_model_dataset import encode_texts
+    from seqtk.data.language_model_text import read_language_model_data
 
     classifier = recorded_metrics(shipped_model("sst2_ulmfit_bidirectional"))
     forward, backward = classifier["starts_from"]
@@ -120,7 +121,8 @@ def test_shipped_language_model_scores_what_its_card_says_and_starts_from_its_st
     from seqtk.generation import TextGenerator
     from seqtk.inference.language_model_evaluation import evaluate_language_model
     from seqtk.models import LanguageModel
-    from seqtk.tasks.language_model import read_language_model_data, encode_texts
+    from seqtk.data.language_model_dataset import encode_texts
+    from seqtk.data.language_model_text import read_language_model_data
 
     directory = shipped_model("shakespeare_char_large")
     model, tokenizer, config = load_model_directory(directory, task="lm")

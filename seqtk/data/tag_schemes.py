@@ -1,5 +1,7 @@
 """Entity tag schemes (IOB1, BIO, BIOES): reading spans out of tags, checking them, converting between schemes."""
 
+import dataclasses
+
 from seqtk.errors import DataError
 
 SCHEMES = ("IOB1", "BIO", "BIOES")
@@ -157,3 +159,35 @@ def output_scheme(data):
     if data.scheme == "none":
         return None
     return data.scheme if data.output_scheme == "same" else data.output_scheme
+
+
+def rewrite_schemes(sentences, source, target, strict, log=None):
+    """`sentences` with their tags rewritten from scheme `source` into `target` (the same entities).
+
+    Under `strict`, a tag its scheme forbids where it stands is an error naming the file and line; else it is
+    read as conlleval reads it and the sentences holding one are counted in `log`.
+    """
+    result, invalid = [], []
+    for sentence in sentences:
+        try:
+            tags = convert(sentence.tags, source, target, strict=True, where=sentence.location)
+        except DataError:
+            if strict:
+                raise
+            invalid.append(sentence.location)
+            tags = convert(sentence.tags, source, target, where=sentence.location)
+        result.append(dataclasses.replace(sentence, tags=tuple(tags)))
+    if invalid and log:
+        shown = "; ".join(invalid[:3]) + ("; ..." if len(invalid) > 3 else "")
+        log(f"{len(invalid)} sentence(s) have tags {source} does not allow where they stand ({shown}); read as "
+            "conlleval reads them (a misplaced I- or B- opens an entity). Set data.strict_scheme=true to stop "
+            "on them instead.")
+    return result
+
+
+def in_output_scheme(sentences, data):
+    """Gold `sentences` (tags in the model's scheme) with their tags in the output scheme."""
+    source, target = model_scheme(data), output_scheme(data)
+    if source is None or source == target:
+        return sentences
+    return [dataclasses.replace(s, tags=tuple(convert(s.tags, source, target))) for s in sentences]

@@ -3,8 +3,10 @@
 import dataclasses
 import os
 
+from seqtk.data.labeled_text import read_splits
+from seqtk.data.tag_schemes import detect_scheme, model_scheme, rewrite_schemes
 from seqtk.data.text_sources import files_of, json_records, read_text_file
-from seqtk.errors import DataError
+from seqtk.errors import ConfigError, DataError
 
 FORMATS = ("auto", "conllu", "conll", "jsonl")
 # CoNLL-U's ten columns (https://universaldependencies.org/format.html).
@@ -193,3 +195,24 @@ def read_tagged(sources, file_format="auto", tag_column="auto"):
         raise DataError(f"{', '.join(map(str, sources))}: no tagged sentences. Give CoNLL-U, CoNLL column or JSON "
                         "lines files.")
     return sentences
+
+
+def read_tagging_data(data, log=print):
+    """`(train, validation, scheme)`: tagged sentences from a `TaggerDataConfig`, tags in the model's scheme,
+    and the files' scheme (`data.scheme`, or read from the training tags when it is `auto`)."""
+    read = lambda sources: read_tagged(sources, data.format, data.tag_column)  # noqa: E731
+    train, valid = read_splits(read, data)
+    scheme = data.scheme
+    if scheme == "auto":
+        scheme = detect_scheme(s.tags for s in train)
+        log(f"Tag scheme: {scheme}" + (" (plain tags)" if scheme == "none" else " (entity tags)") +
+            ", read from the training tags; set data.scheme to say otherwise.")
+    data = dataclasses.replace(data, scheme=scheme)
+    target = model_scheme(data)
+    if target is None:
+        if data.train_scheme != "same" or data.output_scheme != "same":
+            raise ConfigError(f"data.train_scheme and data.output_scheme convert entity tags; the tags of "
+                              f"{train[0].location} are plain tags (data.scheme none). Leave them at same.")
+        return train, valid, scheme
+    return (rewrite_schemes(train, scheme, target, data.strict_scheme, log),
+            rewrite_schemes(valid, scheme, target, data.strict_scheme, log), scheme)

@@ -241,6 +241,17 @@ class SavedConfig:
         return dict(self._values)
 
 
+def read_saved_config(directory, task=None):
+    """The `config.yaml` mapping of the saved model in `directory` (without loading the model), or None when
+    it has none, or (with `task`) when it holds another task's model."""
+    path = os.path.join(directory, CONFIG_FILE)
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as handle:
+        values = yaml.safe_load(handle) or {}
+    return values if task is None or values.get("task") == task else None
+
+
 def read_saved_model(directory):
     """`(model, tokenizer, config)` of a saved model directory, the config a `SavedConfig`."""
     model, tokenizer, values = read_model_directory(directory)

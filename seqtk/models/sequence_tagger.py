@@ -9,7 +9,11 @@ from seqtk.layers.crf import CRF
 from seqtk.layers.embedding_dropout import EmbeddingDropout
 from seqtk.layers.locked_dropout import LockedDropout
 from seqtk.layers.recurrent_stack import RecurrentStack
-from seqtk.models.language_model_transfer import check_backward, side_by_side_embeddings, transfer_recurrent_layers
+from seqtk.models.language_model_transfer import (
+    check_backward,
+    side_by_side_embeddings,
+    transfer_recurrent_layers,
+)
 
 
 @keras.saving.register_keras_serializable(package="seqtk")

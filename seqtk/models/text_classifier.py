@@ -6,7 +6,11 @@ from keras import ops
 from seqtk.layers.embedding_dropout import EmbeddingDropout
 from seqtk.layers.locked_dropout import LockedDropout
 from seqtk.layers.recurrent_stack import RecurrentStack
-from seqtk.models.language_model_transfer import check_backward, side_by_side_embeddings, transfer_recurrent_layers
+from seqtk.models.language_model_transfer import (
+    check_backward,
+    side_by_side_embeddings,
+    transfer_recurrent_layers,
+)
 
 POOLINGS = ("last", "max", "mean", "concat")
 # Recurrent outputs are bounded (tanh), so this fills padded steps below any real value for max pooling,

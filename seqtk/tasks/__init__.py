@@ -4,18 +4,11 @@
 does what they share.
 """
 
-from seqtk.tasks.classifier import (  # noqa: E402,I001  (the task modules import the registry above)
-    ClassifierConfig,
-    ClassifierTask,
-    classify,
-    load_classifier_ensemble,
-)
-from seqtk.tasks.language_model import (
-    LanguageModelConfig,
-    LanguageModelTask,
-    fine_tuning_config,
-    sample_texts,
-)
+# Each task module registers its task in `registry` (a leaf) as it is imported here.
+from seqtk.tasks.classifier import ClassifierTask
+from seqtk.tasks.classifier_config import ClassifierConfig
+from seqtk.tasks.language_model import LanguageModelTask, fine_tuning_config
+from seqtk.tasks.language_model_config import LanguageModelConfig
 from seqtk.tasks.registry import (
     get_task,
     load_model_directory,
@@ -24,9 +17,19 @@ from seqtk.tasks.registry import (
     task_of_config,
     task_of_model,
 )
-from seqtk.tasks.tagger import TaggerConfig, TaggerTask, tag_texts
+from seqtk.tasks.saved_model_use import (
+    classify,
+    load_classifier_ensemble,
+    load_translator,
+    sample_texts,
+    tag_texts,
+    translate,
+)
+from seqtk.tasks.tagger import TaggerTask
+from seqtk.tasks.tagger_config import TaggerConfig
 from seqtk.tasks.task import CardParts, PreparedData, Task, TaskData
-from seqtk.tasks.translator import TranslatorConfig, TranslatorTask, load_translator, translate
+from seqtk.tasks.translator import TranslatorTask
+from seqtk.tasks.translator_config import TranslatorConfig
 from seqtk.training.config import available_configs
 
 

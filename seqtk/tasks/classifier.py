@@ -26,92 +26,17 @@ from seqtk.inference.classifier_ensemble import ClassifierEnsemble
 from seqtk.inference.classifier_evaluation import evaluate_classifier
 from seqtk.metrics.classification import format_report
 from seqtk.models.text_classifier import TextClassifier
+from seqtk.tasks.classifier_config import (
+    ClassifierConfig,
+)
 from seqtk.tasks.language_model import load_transfer_pair
-from seqtk.tasks.registry import load_model_directory, register_task
+from seqtk.tasks.registry import register_task
 from seqtk.tasks.task import CardParts, PreparedData, Task, TaskData, validation_text
 from seqtk.tokenizers.build_tokenizer import build_tokenizer
-from seqtk.tokenizers.unknown_symbols import located, report_unknown
-from seqtk.training.config import (
-    DataConfig,
-    RunConfig,
-    TokenizerConfig,
-    TrainingConfig,
-    WeightDropModelConfig,
-    at_least,
-    choice,
-    column,
-    default,
-    monitor_choice,
-    option,
-)
 from seqtk.training.layerwise_trainer import GroupScheduleCallback, LayerwiseTrainer
 
 # Settings a transferred classifier takes from its language model rather than from the config.
 TRANSFERRED = ("embedding_dim", "hidden_dim", "num_layers", "cell_type", "residual", "reverse")
-TRUNCATIONS = ("head", "tail", "head_tail")
-
-
-@dataclasses.dataclass
-class ClassifierDataConfig(DataConfig):
-    train: list = default(["bundled:sst2_sentences_train"])
-    format: str = choice("auto", "tsv", "csv", "jsonl", "label_text", help=(
-        "The files' format; auto: from the extension. label_text: '<label> <text>' lines."))
-    text_column: int | str = column("auto", help=(
-        "The text's column: a header name or 0-based index; auto: text, sentence, review, ..."))
-    label_column: int | str = column("auto", help=(
-        "The label's column: a header name or 0-based index; auto: label, sentiment, ..."))
-    max_length: int = at_least(400, 0, help="Tokens kept per text; 0 keeps all.")
-    truncation: str = choice(*TRUNCATIONS, help=(
-        "Which tokens a longer text keeps. head: the first max_length | tail: the last | head_tail: the first "
-        "quarter and the last three quarters."))
-    streaming: bool = option(False, help=(
-        "Read the training files a piece (about 1 MB) at a time, every epoch, instead of holding them: a "
-        "training set larger than memory. TSV, JSON lines or label-text files; needs data.validation."))
-
-
-@dataclasses.dataclass
-class ClassifierModelConfig(WeightDropModelConfig):
-    hidden_dim: int | list = default(128)
-    num_layers: int = default(1)
-    bidirectional: bool = option(True, help=(
-        "Read each text in both directions (a transferred classifier needs init_from_backward for it)."))
-    pooling: str = choice("concat", "last", "max", "mean", help=(
-        "How the recurrent outputs become one vector; concat: ULMFiT's last, max and mean side by side."))
-    head_dim: int = at_least(0, 0, help="Units of a hidden dense layer before the output; 0: none.")
-    residual: bool = option(False, help="Add each recurrent layer's input to its output (layers of one size).")
-    reverse: bool = option(False, help=(
-        "Read texts right to left (set by a backward language model the classifier is transferred from)."))
-
-
-@dataclasses.dataclass
-class ClassifierTrainingConfig(TrainingConfig):
-    discriminative_decay: float = at_least(1.0, 1.0, help=(
-        "ULMFiT: each layer group learns 1/decay as fast as the one above it (2.6 in the paper); 1: one rate."))
-    gradual_unfreezing: bool = option(False, help=(
-        "ULMFiT: the first epoch trains the head only, each further epoch unfreezes one more layer group."))
-    monitor: str = monitor_choice("val_accuracy", "val_loss")
-    pad_multiple: int = at_least(8, 1, help=(
-        "Batch lengths round up to a multiple of this, bounding the shapes XLA compiles."))
-    jit_compile: bool = default(False)
-
-
-@dataclasses.dataclass
-class ClassifierConfig(RunConfig):
-    name: str = default("classifier")
-    init_from: str = option("", help=(
-        "A saved seqtk language model whose tokenizer, embedding and recurrent layers the classifier starts "
-        "from (ULMFiT); --init-from overrides it."))
-    init_from_backward: str = option("", help=(
-        "A backward language model (model.reverse) with init_from's tokenizer and sizes: the classifier is "
-        "then bidirectional, each direction starting from its own model (ULMFiT's forward and backward pair "
-        "in one)."))
-    labels: list = option(default_factory=list, help="Set by training: the class names, in output order.")
-    data: ClassifierDataConfig = option(default_factory=ClassifierDataConfig, help="The training data.")
-    tokenizer: TokenizerConfig = option(
-        default_factory=lambda: TokenizerConfig(kind="word", vocabulary_size=20000, min_frequency=1),
-        help="How texts become tokens.")
-    model: ClassifierModelConfig = option(default_factory=ClassifierModelConfig, help="The network.")
-    training: ClassifierTrainingConfig = option(default_factory=ClassifierTrainingConfig, help="How it trains.")
 
 
 def read_classification_data(data):
@@ -119,34 +44,6 @@ def read_classification_data(data):
     read = lambda sources: read_labeled(  # noqa: E731
         sources, data.format, text_column=data.text_column, label_column=data.label_column)
     return read_splits(read, data)
-
-
-def _report_inputs(ensemble, texts, source, locations=None, what="Input"):
-    """Reports the unknown symbols of `texts` once per distinct tokenizer of the ensemble."""
-    locations = locations or [source] * len(texts)
-    seen = set()
-    for member, name in zip(ensemble.members, ensemble.names, strict=True):
-        tokenizer = member[1]
-        if id(tokenizer) in seen:
-            continue
-        seen.add(id(tokenizer))
-        label = what if len(ensemble.members) == 1 else f"{what} ({name})"
-        report_unknown(tokenizer, located(texts, locations), label)
-
-
-def load_classifier_ensemble(directories):
-    """A `ClassifierEnsemble` of the classifiers saved in `directories` (one directory: the model alone)."""
-    members = [load_model_directory(d, task="classifier") for d in directories]
-    return ClassifierEnsemble(members, names=list(directories))
-
-
-def classify(directories, texts, batch_size=64, source="input", locations=None):
-    """`(labels, probabilities)`: the label order and one row of probabilities per text, averaged over the
-    classifiers in `directories`. `source` names where the texts came from in errors, `locations` where
-    each one did (`"reviews.txt, line 7"`), for the report of unknown symbols."""
-    ensemble = load_classifier_ensemble(directories)
-    _report_inputs(ensemble, texts, source, locations)
-    return ensemble.labels, ensemble.probabilities(texts, batch_size, source=source)
 
 
 @register_task

@@ -7,130 +7,30 @@ import os
 
 import keras
 
-from seqtk.data.labeled_text import read_labeled, read_splits
 from seqtk.data.language_model_dataset import encode_texts, stream_batches, window_batches
+from seqtk.data.language_model_text import read_language_model_data
+from seqtk.data.prepared_corpus import PreparedCorpus, prepare_corpus
 from seqtk.data.text_sources import expand_data_dir, read_texts
 from seqtk.data.token_shards import (
-    TOKENIZER_FOLDER,
     TokenShards,
-    local_files,
-    read_manifest,
-    text_sample,
     tokenizer_fingerprint,
-    write_manifest,
-    write_token_shards,
 )
-from seqtk.errors import ConfigError, DataError
+from seqtk.errors import ConfigError
 from seqtk.generation.start_state import PRIMING_TOKENS, prime_start_state
 from seqtk.generation.text_generator import TextGenerator
 from seqtk.inference.language_model_evaluation import evaluate_language_model
 from seqtk.models.language_model import LanguageModel
 from seqtk.models.model_directory import CONFIG_FILE
+from seqtk.tasks.language_model_config import (
+    LanguageModelConfig,
+)
 from seqtk.tasks.registry import get_task, load_model_directory, register_task
 from seqtk.tasks.task import CardParts, PreparedData, Task, TaskData
 from seqtk.tokenizers.build_tokenizer import build_tokenizer
 from seqtk.tokenizers.char_tokenizer import CharTokenizer
-from seqtk.tokenizers.tokenizer import load_tokenizer
-from seqtk.tokenizers.unknown_symbols import count_unknown, report_unknown
+from seqtk.tokenizers.unknown_symbols import count_unknown
 from seqtk.training.callbacks import LanguageModelMetricsCallback, ResetStatesCallback
 from seqtk.training.carried_state_model import CarriedStateModel
-from seqtk.training.config import (
-    DataConfig,
-    RunConfig,
-    TokenizerConfig,
-    TrainingConfig,
-    WeightDropModelConfig,
-    at_least,
-    choice,
-    column,
-    default,
-    option,
-)
-
-
-@dataclasses.dataclass
-class LanguageModelDataConfig(DataConfig):
-    train: list = default(["bundled:tinyshakespeare"])
-    tfds_text_key: str = option("text", help="tfds: the feature that holds the text.")
-    text_column: int | str = column("", help=(
-        "Text from one column of a labelled file (TSV, CSV, JSON lines): a name or 0-based index; \"\" "
-        "reads plain text."))
-    format: str = choice("auto", "tsv", "csv", "jsonl", "label_text", help=(
-        "text_column: the files' format; auto: from the extension."))
-    prepared: str = option("", help=(
-        "A corpus `seqtk prepare` tokenized into shards on disk: training streams from it (memory stays "
-        "flat however large it is) instead of reading data.train; its validation split (or held-out tail) "
-        "validates."))
-
-
-@dataclasses.dataclass
-class LanguageModelModelConfig(WeightDropModelConfig):
-    tie_weights: bool = option(False, help=(
-        "Tie the output layer to the embedding (Press and Wolf 2017; the last layer's size must be "
-        "embedding_dim)."))
-    residual: bool = option(False, help="Add each recurrent layer's input to its output (layers of one size).")
-    activation_regularization: float = at_least(0.0, 0.0, help=(
-        "AR: penalty on the last layer's (dropped-out) outputs' magnitude (Merity et al. 2017: 2)."))
-    temporal_activation_regularization: float = at_least(0.0, 0.0, help=(
-        "TAR: penalty on the change of the last layer's outputs from one step to the next (Merity et al. 2017: "
-        "1)."))
-    reverse: bool = option(False, help="Read text right to left: the backward model of a ULMFiT pair.")
-    start_state: bool = option(True, help=(
-        "Record, after training, the state the model reaches at a line break of its training text, and "
-        "start generation from it (a model trained with carried state has almost never seen the zero "
-        "state)."))
-
-
-@dataclasses.dataclass
-class LanguageModelTrainingConfig(TrainingConfig):
-    pipeline: str = choice("stream", "windows", help=(
-        "stream: the state carries across batches (truncated BPTT) | windows: shuffled independent windows."))
-    batch_size: int = default(20)
-    sequence_length: int = at_least(35, 1, help="BPTT length: tokens per step, in training and evaluation.")
-    eval_batch_size: int = default(10)
-
-
-@dataclasses.dataclass
-class LanguageModelConfig(RunConfig):
-    name: str = default("language_model")
-    sample_prompt: str = option("", help="After training, a sample is generated from this prompt.")
-    sample_length: int = at_least(300, 0, help="Tokens of the sample generated after training.")
-    data: LanguageModelDataConfig = option(default_factory=LanguageModelDataConfig, help="The training data.")
-    tokenizer: TokenizerConfig = option(default_factory=TokenizerConfig, help="How texts become tokens.")
-    model: LanguageModelModelConfig = option(default_factory=LanguageModelModelConfig, help="The network.")
-    training: LanguageModelTrainingConfig = option(default_factory=LanguageModelTrainingConfig,
-                                                   help="How it trains.")
-
-
-def split_validation(named_texts, fraction):
-    """Holds out the last `fraction` of the joined text (nanoGPT's split for tiny Shakespeare)."""
-    if not 0 < fraction < 1:
-        raise ValueError(
-            f"data.validation_fraction must be in (0, 1) when no data.validation is given; received {fraction}."
-        )
-    joined = "".join(t if t.endswith("\n") else t + "\n" for _, t in named_texts)
-    boundary = int(len(joined) * (1 - fraction))
-    name = " + ".join(n for n, _ in named_texts)
-    return [(name, joined[:boundary])], [(f"{name} (last {fraction:.0%})", joined[boundary:])]
-
-
-def _column_texts(examples):
-    """Examples as one (sources, text) pair, an example per line."""
-    sources = " + ".join(dict.fromkeys(e.source for e in examples))
-    return [(sources, "\n".join(e.text for e in examples) + "\n")]
-
-
-def read_language_model_data(data):
-    """`(named_train, named_valid)` from the data section: plain text, or one column of a labelled file."""
-    if data.text_column:
-        read = lambda sources: read_labeled(  # noqa: E731
-            sources, data.format, text_column=data.text_column, labeled=False)
-        train, valid = read_splits(read, data)
-        return _column_texts(train), _column_texts(valid)
-    named_train = read_texts(data.train, tfds_text_key=data.tfds_text_key)
-    if data.validation:
-        return named_train, read_texts(data.validation, tfds_text_key=data.tfds_text_key)
-    return split_validation(named_train, data.validation_fraction)
 
 
 def fine_tuning_config(init_from, config=None, overrides=(), data=None):
@@ -191,87 +91,6 @@ def load_transfer_pair(directory, backward_directory, user, alone=None):
     return forward, tokenizer, config, backward
 
 
-def sample_texts(directory, prompt="", num_samples=1, max_length=300, sampler="top_k", seed=None, **sampler_kwargs):
-    """`num_samples` texts sampled from the language model saved in `directory`, each starting with
-    `prompt`; sample `i` uses `seed + i`. `sampler_kwargs`: `temperature`, `k`, `p`."""
-    model, tokenizer, _ = load_model_directory(directory, task="lm")
-    if prompt:
-        report_unknown(tokenizer, [("the prompt", None, prompt)], "Prompt")
-    generator = TextGenerator(model, tokenizer, sampler=sampler, **sampler_kwargs)
-    return [generator.generate(prompt, max_length=max_length, seed=None if seed is None else seed + index)
-            for index in range(num_samples)]
-
-
-class PreparedCorpus:
-    """A corpus `seqtk prepare` wrote (`data.prepared`): its training tokens on disk, its validation tokens,
-    its tokenizer. Training reads it batch by batch (`TokenShards`); nothing of it is loaded whole."""
-
-    def __init__(self, directory):
-        self.directory = directory
-        self.manifest = read_manifest(directory)
-        boundary = self.manifest.get("validation_from")
-        self.train = TokenShards(directory, "train", stop=boundary)
-        self.validation = (TokenShards(directory, "validation") if "validation" in self.manifest["splits"]
-                           else TokenShards(directory, "train", start=boundary))
-
-    def tokenizer(self):
-        return load_tokenizer(os.path.join(self.directory, TOKENIZER_FOLDER))
-
-    def check(self, tokenizer, reverse):
-        """`(train_tokens, validation_ids)` once the model's tokenizer and direction are the corpus's."""
-        if tokenizer_fingerprint(tokenizer) != self.manifest["tokenizer_hash"]:
-            raise DataError(f"{self.directory}: the corpus was prepared with another tokenizer than this model's "
-                            "(their hashes differ); prepare it again with `seqtk prepare ... --tokenizer-from "
-                            "<model folder>`, or train a new model on it.")
-        if bool(reverse) != bool(self.manifest.get("reverse", False)):
-            raise DataError(f"{self.directory}: the corpus was prepared "
-                            f"{'right to left' if self.manifest.get('reverse') else 'left to right'}, and "
-                            f"model.reverse is {str(bool(reverse)).lower()}; prepare it with the same "
-                            "model.reverse.")
-        return self.train, self.validation.read(0, len(self.validation))
-
-
-# A corpus prepared without data.validation holds out its last validation_fraction of tokens, at most this
-# many (they are read into memory for every evaluation).
-MAX_HELD_OUT_TOKENS = 10_000_000
-TOKENIZER_SAMPLE_BYTES = 256 << 20  # the text a tokenizer for a prepared corpus is trained on, at most
-
-
-def prepare_corpus(config, output, tokenizer_from=None, workers=None, log=print):
-    """Tokenizes `config.data.train` (and `data.validation`) once into token shards under `output`, with
-    a manifest and the tokenizer, for training with `data.prepared: <output>` (`seqtk prepare`).
-
-    The tokenizer is `tokenizer_from`'s (a saved model or tokenizer folder: to fine-tune that model), or
-    one trained as `config.tokenizer` says on up to 256 MB of the training files (an equal share of each).
-
-    Returns:
-        The manifest: token counts per split and file, shards, the tokenizer's hash, MB/s.
-    """
-    data = config.data
-    if data.text_column:
-        raise ConfigError("seqtk prepare reads plain text files; data.text_column (one column of a labelled "
-                          "file) is read whole: train on it without prepare.")
-    paths = local_files(data.train)
-    if tokenizer_from:
-        tokenizer = load_tokenizer(tokenizer_from)
-        log(f"Tokenizer: {tokenizer_from}'s ({tokenizer.kind}, vocabulary {tokenizer.vocabulary_size}).")
-    else:
-        sample = text_sample(paths, TOKENIZER_SAMPLE_BYTES)
-        log(f"Training the tokenizer on {sum(len(t) for _, t in sample) / 1e6:,.1f} MB of the "
-            f"{len(paths)} training file(s).")
-        tokenizer = build_tokenizer(config.tokenizer, sample, log)
-    splits = {"train": data.train, "validation": data.validation}
-    manifest = write_token_shards(tokenizer, splits, output, reverse=config.model.reverse, workers=workers, log=log)
-    if not data.validation:
-        total = manifest["splits"]["train"]["tokens"]
-        held = min(int(total * data.validation_fraction), MAX_HELD_OUT_TOKENS)
-        manifest["validation_from"] = total - held
-        write_manifest(output, manifest)
-        log(f"No data.validation: the last {held:,} tokens validate "
-            f"({data.validation_fraction:.0%} of the stream, at most {MAX_HELD_OUT_TOKENS:,}).")
-    return manifest
-
-
 @register_task
 class LanguageModelTask(Task):
     """Language modeling (word, character or subword): perplexity and bits per character, sampling.
@@ -297,6 +116,7 @@ class LanguageModelTask(Task):
         return self.load_config(config, overrides, data)
 
     def prepare_corpus(self, config, output, tokenizer_from=None, workers=None, log=print):
+        config.validate()
         return prepare_corpus(config, output, tokenizer_from, workers, log)
 
     def read_data(self, config, log):

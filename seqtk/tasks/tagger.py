@@ -5,9 +5,14 @@ import math
 
 import tensorflow as tf
 
-from seqtk.data.labeled_text import read_splits
-from seqtk.data.tag_schemes import SCHEMES, convert, detect_scheme, model_scheme, output_scheme
-from seqtk.data.tagged_text import TaggedSentence, kind_of_extension, read_tagged
+from seqtk.data.tag_schemes import (
+    detect_scheme,
+    in_output_scheme,
+    model_scheme,
+    output_scheme,
+    rewrite_schemes,
+)
+from seqtk.data.tagged_text import kind_of_extension, read_tagged, read_tagging_data
 from seqtk.data.tagging_dataset import encode_sentences, tag_ids, tagging_batches
 from seqtk.data.text_sources import files_of
 from seqtk.errors import ConfigError, DataError
@@ -18,171 +23,24 @@ from seqtk.inference.sentence_tagging import (
     unknown_tags,
 )
 from seqtk.layers.crf import scheme_constraints
+from seqtk.models.model_directory import read_saved_config
 from seqtk.models.sequence_tagger import SequenceTagger
 from seqtk.tasks.language_model import load_transfer_pair
 from seqtk.tasks.registry import load_model_directory, register_task
+from seqtk.tasks.tagger_config import TaggerConfig
 from seqtk.tasks.task import CardParts, PreparedData, Task, TaskData, validation_text
-from seqtk.tokenizers.unknown_symbols import report_unknown
 from seqtk.tokenizers.word_char_tokenizer import WordCharTokenizer
 from seqtk.tokenizers.word_tokenizer import WordTokenizer
 from seqtk.training.callbacks import ValidationMetricsCallback
 from seqtk.training.config import (
-    DataConfig,
-    RunConfig,
-    TokenizerConfig,
-    TrainingConfig,
-    WeightDropModelConfig,
-    at_least,
-    choice,
-    column,
-    default,
-    monitor_choice,
-    option,
     resolve_config,
 )
-
-_SCHEME_ALIASES = {s.lower(): s for s in SCHEMES}
-
-
-@dataclasses.dataclass
-class TaggerDataConfig(DataConfig):
-    train: list = default(["bundled:ud_ewt_sample_train"])
-    validation: list = default(["bundled:ud_ewt_sample_dev"])
-    format: str = choice("auto", "conllu", "conll", "jsonl", help=(
-        "auto: .conllu is CoNLL-U, .jsonl/.json JSON lines ({\"tokens\": [...], \"tags\": [...]}), other "
-        "files CoNLL-2003-style columns (blank lines between sentences, -DOCSTART- skipped)."))
-    tag_column: int | str = column("auto", help=(
-        "CoNLL-U: a column name (upos, xpos, deprel, ...) or 0-based index, auto = upos; column files: a "
-        "0-based index, auto = the last; tfds: a feature (auto = ner)."))
-    scheme: str = choice("auto", "none", *SCHEMES, aliases=_SCHEME_ALIASES, help=(
-        "How the files' tags are written: none (plain tags, part of speech), IOB1 (CoNLL-2003), BIO, "
-        "BIOES; auto: read from the tags (set by training)."))
-    train_scheme: str = choice("same", *SCHEMES, aliases=_SCHEME_ALIASES, help=(
-        "The scheme the model learns (same: the files'); BIOES marks entity ends, which often helps a CRF."))
-    output_scheme: str = choice("same", *SCHEMES, aliases=_SCHEME_ALIASES, help=(
-        "The scheme `seqtk tag` writes and evaluation compares in (same: the files')."))
-    strict_scheme: bool = option(False, help=(
-        "An entity tag its scheme does not allow where it stands (BIO's I-PER after O) is an error naming "
-        "file and line; off: read as conlleval reads it (the I- opens an entity) and counted in the log."))
-    max_word_length: int = at_least(20, 1, help=(
-        "Characters the character encoder reads per word (its first and last ones)."))
-
-
-@dataclasses.dataclass
-class TaggerModelConfig(WeightDropModelConfig):
-    embedding_dim: int = default(100)
-    hidden_dim: int | list = default(100)
-    num_layers: int = default(1)
-    input_dropout: float = default(0.5)  # Lample et al. 2016: 0.5 on the token vectors
-    char_embedding_dim: int = at_least(25, 1, help="Size of the character vectors of the character encoder.")
-    char_hidden_dim: int = at_least(25, 0, help=(
-        "Units of each direction of the character BiLSTM over each word; 0: no character encoder."))
-    bidirectional: bool = option(True, help="Read each sentence in both directions.")
-    crf: bool = option(True, help=(
-        "A linear-chain CRF (Viterbi decoding) over the tag scores; false: a softmax per token."))
-    constrained: bool = option(True, help=(
-        "CRF: the transitions the tag scheme forbids (O -> I-PER under BIO) are never decoded."))
-
-
-@dataclasses.dataclass
-class TaggerTrainingConfig(TrainingConfig):
-    epochs: int = default(20)
-    monitor: str = monitor_choice("val_accuracy", "val_f1", "val_loss")  # val_f1 for entities
-    # The character encoder reads words outside the vocabulary, so a dev set with many is usual for a tagger.
-    unknown_warning: float = default(0.3)
-    early_stopping_patience: int = default(4)
-    pad_multiple: int = at_least(8, 1, help=(
-        "Sentence lengths round up to a multiple of this, bounding the shapes XLA compiles."))
-    jit_compile: bool = default(False)
-
-
-@dataclasses.dataclass
-class TaggerConfig(RunConfig):
-    name: str = default("tagger")
-    init_from: str = option("", help=(
-        "A saved word-level seqtk language model whose vocabulary, word embedding and recurrent layers "
-        "the tagger starts from (the forward directions); --init-from overrides it."))
-    init_from_backward: str = option("", help=(
-        "A backward language model (model.reverse) for the backward directions, with init_from's vocabulary."))
-    tags: list = option(default_factory=list, help="Set by training: the tag names, in id order.")
-    data: TaggerDataConfig = option(default_factory=TaggerDataConfig, help="The training data.")
-    tokenizer: TokenizerConfig = option(default_factory=lambda: TokenizerConfig(
-        kind="word", vocabulary_size=50000, min_frequency=1, lowercase=True, normalize=["zero_digits"]),
-        help="How sentences' words are read (the characters of each go to the character encoder).")
-    model: TaggerModelConfig = option(default_factory=TaggerModelConfig, help="The network.")
-    training: TaggerTrainingConfig = option(default_factory=TaggerTrainingConfig, help="How it trains.")
-
-    def validate(self, source="config"):
-        super().validate(source)
-        if self.tokenizer.kind != "word":
-            raise ConfigError(f"{source}: a tagger reads whole tokens, so tokenizer.kind must be word (its "
-                              f"characters go to the character encoder); received {self.tokenizer.kind!r}.")
-        if "split_punctuation" in self.tokenizer.normalize:
-            raise ConfigError(f"{source}: tokenizer.normalize split_punctuation would split tokens, and a tagger "
-                              "gives one tag per token; leave it out.")
-        if self.training.monitor == "val_f1" and self.data.scheme == "none":
-            raise ConfigError(f"{source}: training.monitor=val_f1 scores entities, but the tags are plain tags "
-                              "(data.scheme none, as set or as read from the training tags: no B-/I- prefixes); "
-                              "monitor val_accuracy, or set data.scheme.")
-
-
-def rewrite_schemes(sentences, source, target, strict, log=None):
-    """`sentences` with their tags rewritten from scheme `source` into `target` (the same entities).
-
-    Under `strict`, a tag its scheme forbids where it stands is an error naming the file and line; else it is
-    read as conlleval reads it and the sentences holding one are counted in `log`.
-    """
-    result, invalid = [], []
-    for sentence in sentences:
-        try:
-            tags = convert(sentence.tags, source, target, strict=True, where=sentence.location)
-        except DataError:
-            if strict:
-                raise
-            invalid.append(sentence.location)
-            tags = convert(sentence.tags, source, target, where=sentence.location)
-        result.append(dataclasses.replace(sentence, tags=tuple(tags)))
-    if invalid and log:
-        shown = "; ".join(invalid[:3]) + ("; ..." if len(invalid) > 3 else "")
-        log(f"{len(invalid)} sentence(s) have tags {source} does not allow where they stand ({shown}); read as "
-            "conlleval reads them (a misplaced I- or B- opens an entity). Set data.strict_scheme=true to stop "
-            "on them instead.")
-    return result
-
-
-def read_tagging_data(data, log=print):
-    """`(train, validation, scheme)`: tagged sentences from a `TaggerDataConfig`, tags in the model's scheme,
-    and the files' scheme (`data.scheme`, or read from the training tags when it is `auto`)."""
-    read = lambda sources: read_tagged(sources, data.format, data.tag_column)  # noqa: E731
-    train, valid = read_splits(read, data)
-    scheme = data.scheme
-    if scheme == "auto":
-        scheme = detect_scheme(s.tags for s in train)
-        log(f"Tag scheme: {scheme}" + (" (plain tags)" if scheme == "none" else " (entity tags)") +
-            ", read from the training tags; set data.scheme to say otherwise.")
-    data = dataclasses.replace(data, scheme=scheme)
-    target = model_scheme(data)
-    if target is None:
-        if data.train_scheme != "same" or data.output_scheme != "same":
-            raise ConfigError(f"data.train_scheme and data.output_scheme convert entity tags; the tags of "
-                              f"{train[0].location} are plain tags (data.scheme none). Leave them at same.")
-        return train, valid, scheme
-    return (rewrite_schemes(train, scheme, target, data.strict_scheme, log),
-            rewrite_schemes(valid, scheme, target, data.strict_scheme, log), scheme)
 
 
 def sentence_tagger(model, tokenizer, config):
     """The `SentenceTagger` of a trained model and its config."""
     return SentenceTagger(model, tokenizer, config.tags, config.data.max_word_length, scheme=model_scheme(config.data),
                           output_scheme=output_scheme(config.data), pad_multiple=config.training.pad_multiple)
-
-
-def in_output_scheme(sentences, data):
-    """Gold `sentences` (tags in the model's scheme) with their tags in the output scheme."""
-    source, target = model_scheme(data), output_scheme(data)
-    if source is None or source == target:
-        return sentences
-    return [dataclasses.replace(s, tags=tuple(convert(s.tags, source, target))) for s in sentences]
 
 
 def validation_tagging(tagger, sentences, batch_size):
@@ -199,40 +57,6 @@ def validation_tagging(tagger, sentences, batch_size):
             f", entity F1 {values['val_f1'] * 100:.2f}" if "val_f1" in values else "")
 
     return measure, describe
-
-
-def _saved_tagger_config(directory):
-    """The `config.yaml` mapping of a saved tagger in `directory`, or None for another model (or none)."""
-    import os
-
-    import yaml
-
-    from seqtk.models.model_directory import CONFIG_FILE
-
-    path = os.path.join(directory, CONFIG_FILE)
-    if not os.path.exists(path):
-        return None
-    with open(path, encoding="utf-8") as handle:
-        values = yaml.safe_load(handle) or {}
-    return values if values.get("task") == "tagger" else None
-
-
-def tag_texts(directory, token_lists, batch_size=64, locations=None):
-    """The tags of each pre-split sentence (lists of tokens) by the saved tagger in `directory`, in its
-    output scheme. `locations` (`"news.txt, line 4"`) name the sentences in the report of unknown words.
-
-    Example:
-    >>> tag_texts("saved_models/ud_ewt_upos", [["I", "saw", "her", "."]])
-    [('PRON', 'VERB', 'PRON', 'PUNCT')]
-    """
-    model, tokenizer, config = load_model_directory(directory, task="tagger")
-    locations = locations or [f"sentence {i}" for i in range(1, len(token_lists) + 1)]
-    for tokens, location in zip(token_lists, locations, strict=True):
-        if not tokens:
-            raise DataError(f"{location}: no tokens to tag; give one sentence per line, tokens separated by spaces.")
-    report_unknown(tokenizer, [(location, None, " ".join(tokens)) for tokens, location
-                               in zip(token_lists, locations, strict=True)], "Input")
-    return sentence_tagger(model, tokenizer, config).tag(token_lists, batch_size)
 
 
 @register_task
@@ -305,7 +129,7 @@ class TaggerTask(Task):
 
     def read_data(self, config, log):
         settings = {}
-        base = _saved_tagger_config(config.init_from) if config.init_from else None
+        base = read_saved_config(config.init_from, task=self.name) if config.init_from else None
         if base is not None:  # fine-tuning a tagger: its tags are in its scheme, its words this wide
             data = base["data"]
             train_scheme = data["scheme"] if data["train_scheme"] == "same" else data["train_scheme"]
@@ -448,4 +272,4 @@ class TaggerTask(Task):
         return format_tagging_report(report)
 
 
-__all__ = ["TaggedSentence", "TaggerConfig", "TaggerTask", "tag_texts"]
+__all__ = ["TaggerConfig", "TaggerTask"]

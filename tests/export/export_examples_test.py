@@ -1,8 +1,8 @@
 import pytest
 
 from seqtk.export.export_examples import read_classifier_examples, read_text_lines, read_translator_examples
-from seqtk.tasks.classifier import ClassifierDataConfig
-from seqtk.tasks.translator import TranslatorDataConfig
+from seqtk.tasks.classifier_config import ClassifierDataConfig
+from seqtk.tasks.translator_config import TranslatorDataConfig
 
 SWAPPED = TranslatorDataConfig(source_column=1, target_column=0)
 

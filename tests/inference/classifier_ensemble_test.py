@@ -5,7 +5,8 @@ from seqtk.data.labeled_text import LabeledExample
 from seqtk.models import LanguageModel, TextClassifier, save_model_directory
 from seqtk.inference.classifier_ensemble import ClassifierEnsemble
 from seqtk.inference.classifier_evaluation import classify_texts
-from seqtk.tasks.classifier import ClassifierConfig, ClassifierDataConfig, load_classifier_ensemble
+from seqtk.tasks import load_classifier_ensemble
+from seqtk.tasks.classifier_config import ClassifierConfig, ClassifierDataConfig
 from seqtk.tokenizers import CharTokenizer
 
 TEXTS = ["a fine film", "dull and slow", "bad", "a joy from start to end"]

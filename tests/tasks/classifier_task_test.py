@@ -10,7 +10,7 @@ from seqtk.models import LanguageModel, TextClassifier
 from seqtk.tasks import load_model_directory
 from seqtk.tasks import load_config, train
 from seqtk.tasks.classifier import read_classification_data
-from seqtk.tasks.language_model import read_language_model_data
+from seqtk.data.language_model_text import read_language_model_data
 
 pytestmark = pytest.mark.large
 
