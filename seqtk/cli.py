@@ -10,6 +10,8 @@ import json
 import os
 import sys
 
+from seqtk.defaults import BATCH_SIZE, MAX_NEW_TOKENS, SAMPLER, TEMPERATURE, TOP_K, TOP_P, UNKNOWN_WARNING
+
 
 @contextlib.contextmanager
 def _native_logs_hidden(hidden):
@@ -159,10 +161,21 @@ def _run_tflite(args):
     from seqtk.export.run_litert import run_litert
 
     for line in run_litert(args.directory, args.texts, args.input, args.threads, beam_size=args.beam,
-                           length_penalty=args.length_penalty, max_length=args.max_length,
+                           length_penalty=args.length_penalty, max_length=args.max_length, sampler=args.sampler,
                            temperature=args.temperature, top_k=args.top_k, top_p=args.top_p, seed=args.seed):
         print(line)
     return 0
+
+
+def _sampling_options(parser, applies=""):
+    """The sampling flags `generate` and `run-tflite` share, with the defaults of `seqtk.defaults`."""
+    parser.add_argument("--max-length", type=int, default=MAX_NEW_TOKENS, help=f"{applies}tokens to generate")
+    parser.add_argument("--sampler", default=SAMPLER, choices=["greedy", "temperature", "top_k", "top_p"],
+                        help=f"{applies}how each token is drawn")
+    parser.add_argument("--temperature", type=float, default=TEMPERATURE, help=f"{applies}softmax temperature")
+    parser.add_argument("--top-k", type=int, default=TOP_K, help=f"{applies}top_k: the k most likely tokens")
+    parser.add_argument("--top-p", type=float, default=TOP_P, help=f"{applies}top_p: the nucleus's probability")
+    parser.add_argument("--seed", type=int, default=None)
 
 
 def _reading_options(parser):
@@ -170,7 +183,7 @@ def _reading_options(parser):
                         help="symbols outside the model's vocabulary are an error naming file and line "
                              "(default: read as <unk> and reported)")
     parser.add_argument("--unknown-warning", type=float, default=None, metavar="SHARE",
-                        help="warn about a file with more than this share of unknown symbols (default 0.05)")
+                        help=f"warn about a file with more than this share of unknown symbols (default {UNKNOWN_WARNING})")
 
 
 def build_parser():
@@ -238,7 +251,7 @@ def build_parser():
     translate.add_argument("--input", help="a file of sentences, one per line; - reads standard input")
     translate.add_argument("--beam", type=int, default=1, help="beam size; 1 is greedy decoding")
     translate.add_argument("--length-penalty", type=float, default=None, help="beam search alpha (default: the model's)")
-    translate.add_argument("--batch-size", type=int, default=64)
+    translate.add_argument("--batch-size", type=int, default=BATCH_SIZE)
     _reading_options(translate)
     translate.set_defaults(run=_translate)
 
@@ -247,7 +260,7 @@ def build_parser():
                           help="a classifier directory; repeat it to average several (ULMFiT's forward and backward)")
     classify.add_argument("texts", nargs="*", help="texts to classify (else --input, else standard input)")
     classify.add_argument("--input", help="a file of texts, one per line; - reads standard input")
-    classify.add_argument("--batch-size", type=int, default=64)
+    classify.add_argument("--batch-size", type=int, default=BATCH_SIZE)
     classify.add_argument("--json", action="store_true", help="one JSON object per text, all probabilities")
     _reading_options(classify)
     classify.set_defaults(run=_classify)
@@ -260,19 +273,14 @@ def build_parser():
     tag.add_argument("--format", default="slash", choices=["slash", "conll", "jsonl"],
                      help="slash: word/TAG ...; conll: a word and its tag per line, a blank line after each "
                           "sentence; jsonl: {\"tokens\": [...], \"tags\": [...]} per sentence")
-    tag.add_argument("--batch-size", type=int, default=64)
+    tag.add_argument("--batch-size", type=int, default=BATCH_SIZE)
     _reading_options(tag)
     tag.set_defaults(run=_tag)
 
     generate = commands.add_parser("generate", help="sample text from a language model")
     generate.add_argument("--model", required=True)
     generate.add_argument("--prompt", default="")
-    generate.add_argument("--max-length", type=int, default=300)
-    generate.add_argument("--sampler", default="top_k", choices=["greedy", "temperature", "top_k", "top_p"])
-    generate.add_argument("--temperature", type=float, default=None)
-    generate.add_argument("--top-k", type=int, default=40)
-    generate.add_argument("--top-p", type=float, default=0.9)
-    generate.add_argument("--seed", type=int, default=None)
+    _sampling_options(generate)
     generate.add_argument("--num-samples", type=int, default=1)
     generate.add_argument("--escapes", action="store_true", help=r"interpret \n in the prompt")
     _reading_options(generate)
@@ -302,11 +310,7 @@ def build_parser():
     run_tflite.add_argument("--input", help="a file of texts, one per line; - reads standard input")
     run_tflite.add_argument("--beam", type=int, default=1, help="translator: beam size; 1 is greedy")
     run_tflite.add_argument("--length-penalty", type=float, default=None, help="translator: beam search alpha")
-    run_tflite.add_argument("--max-length", type=int, default=200, help="language model: tokens to generate")
-    run_tflite.add_argument("--temperature", type=float, default=1.0, help="language model: 0 is greedy")
-    run_tflite.add_argument("--top-k", type=int, default=40)
-    run_tflite.add_argument("--top-p", type=float, default=1.0)
-    run_tflite.add_argument("--seed", type=int, default=None)
+    _sampling_options(run_tflite, "language model: ")
     run_tflite.add_argument("--threads", type=int, default=None, help="interpreter threads")
     _reading_options(run_tflite)
     run_tflite.set_defaults(run=_run_tflite)

@@ -5,8 +5,10 @@ import math
 import numpy as np
 import tensorflow as tf
 
+from seqtk.defaults import MAX_NEW_TOKENS, SAMPLER, TEMPERATURE, TOP_K, TOP_P
 from seqtk.export.export_signature import Signature
 from seqtk.export.exporter import Exporter, register_exporter
+from seqtk.export.litert_model import sampler_filters
 from seqtk.export.recurrent_graph import TRACE_LENGTH, RecurrentGraph
 from seqtk.export.state_signatures import SignaturePlan
 from seqtk.models.language_model import LanguageModel
@@ -217,7 +219,8 @@ class LanguageModelExporter(Exporter):
 
     def run(self, model, texts, options):
         seed = options.get("seed")
-        return [prompt + model.generate(prompt, options.get("max_length", 200), options.get("temperature", 1.0),
-                                        options.get("top_k", 40), options.get("top_p", 1.0),
-                                        None if seed is None else seed + index)
+        filters = sampler_filters(options.get("sampler", SAMPLER), options.get("temperature", TEMPERATURE),
+                                  options.get("top_k", TOP_K), options.get("top_p", TOP_P))
+        return [prompt + model.generate(prompt, options.get("max_length", MAX_NEW_TOKENS), *filters,
+                                        seed=None if seed is None else seed + index)
                 for index, prompt in enumerate(texts)]

@@ -8,11 +8,22 @@ import os
 import numpy as np
 
 from seqtk.data.classification_dataset import truncate
+from seqtk.defaults import MAX_NEW_TOKENS, TEMPERATURE, TOP_K, TOP_P
 from seqtk.tokenizers.tokenizer import load_tokenizer
 
 MODEL_FILE = "model.tflite"
 METADATA_FILE = "metadata.json"
 _NEVER = -1e9
+
+
+def sampler_filters(sampler, temperature=TEMPERATURE, top_k=TOP_K, top_p=TOP_P):
+    """`(temperature, top_k, top_p)` of `LiteRTModel.generate` that draw as the sampler called `sampler`
+    (`greedy`, `temperature`, `top_k`, `top_p`, as `seqtk generate` names them) draws."""
+    filters = {"greedy": (0.0, 0, 1.0), "temperature": (temperature, 0, 1.0), "top_k": (temperature, top_k, 1.0),
+               "top_p": (temperature, 0, top_p)}
+    if sampler not in filters:
+        raise ValueError(f"Unknown sampler {sampler!r}; choose one of {', '.join(filters)}.")
+    return filters[sampler]
 
 
 def _interpreter(model_path=None, model_content=None, num_threads=None):
@@ -118,8 +129,9 @@ class LiteRTModel:
             total += float(_log_softmax(logits)[following])
         return total
 
-    def generate(self, prompt, max_tokens=200, temperature=1.0, top_k=0, top_p=1.0, seed=None):
-        """Continues `prompt` by sampling (greedy when `temperature` is 0); returns the new text.
+    def generate(self, prompt, max_tokens=MAX_NEW_TOKENS, temperature=TEMPERATURE, top_k=0, top_p=1.0, seed=None):
+        """Continues `prompt` by sampling (greedy when `temperature` is 0); returns the new text. `top_k` and
+        `top_p` filter the tokens drawn from (0 and 1.0: none); `sampler_filters` gives them for a sampler's name.
 
         A backward model (metadata `reverse`) writes the text that comes before `prompt`.
         """

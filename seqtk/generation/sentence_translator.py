@@ -6,6 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from seqtk.data.sentence_encoding import encode_sentences
+from seqtk.defaults import BATCH_SIZE
 from seqtk.generation.beam_search import beam_search
 from seqtk.generation.greedy_search import greedy_search
 
@@ -91,13 +92,13 @@ class SentenceTranslator:
                 batch[row, : len(sequences[i])] = sequences[i]
             yield indices, batch
 
-    def warm_up(self, sequences, beam_size=1, length_penalty=0.0, batch_size=64):
+    def warm_up(self, sequences, beam_size=1, length_penalty=0.0, batch_size=BATCH_SIZE):
         """Compiles the decoding loop for every batch shape that translating `sequences` will meet."""
         search = self._search(int(beam_size), length_penalty)
         for batch in {b.shape: b for _, b in self.batches(sequences, batch_size)}.values():
             search(tf.constant(batch))
 
-    def translate_ids(self, sequences, beam_size=1, length_penalty=0.0, batch_size=64):
+    def translate_ids(self, sequences, beam_size=1, length_penalty=0.0, batch_size=BATCH_SIZE):
         """Target ids of each source id list (without the end id) and the model's score of each."""
         if beam_size < 1:
             raise ValueError(f"beam_size must be at least 1; received {beam_size}.")
@@ -111,7 +112,7 @@ class SentenceTranslator:
                 scores[i] = float(batch_scores[row])
         return outputs, scores
 
-    def translate(self, texts, beam_size=1, length_penalty=0.0, batch_size=64, locations=None):
+    def translate(self, texts, beam_size=1, length_penalty=0.0, batch_size=BATCH_SIZE, locations=None):
         """Translations of `texts` (a string or a list), in order."""
         single = isinstance(texts, str)
         texts = [texts] if single else list(texts)

@@ -3,6 +3,7 @@
 import numpy as np
 import tensorflow as tf
 
+from seqtk.defaults import MAX_NEW_TOKENS
 from seqtk.generation.sampler import get_sampler
 
 
@@ -82,7 +83,7 @@ class TextGenerator:
             self._loops[max_length] = tf.function(loop, jit_compile=self.jit_compile, reduce_retracing=True)
         return self._loops[max_length]
 
-    def generate_ids(self, prompt_ids, max_length=200, seed=None):
+    def generate_ids(self, prompt_ids, max_length=MAX_NEW_TOKENS, seed=None):
         """Continuations of a batch of prompts given as id lists; returns a `(batch, max_length)` array."""
         if not prompt_ids or any(len(p) == 0 for p in prompt_ids):
             raise ValueError("Each prompt needs at least one token.")
@@ -98,7 +99,7 @@ class TextGenerator:
             seed = int(np.random.randint(0, 2**31 - 1))
         return self._loop(int(max_length))(logits, states, tf.constant(seed, tf.int32)).numpy()
 
-    def generate(self, prompt="", max_length=200, seed=None):
+    def generate(self, prompt="", max_length=MAX_NEW_TOKENS, seed=None):
         """Continues `prompt` (a string or list of strings) by `max_length` tokens; returns prompt + text.
 
         A backward model (`reverse=True`) writes what comes before the prompt: it returns text + prompt.
@@ -123,7 +124,7 @@ class TextGenerator:
         return after[len(before):] if after.startswith(before) else self.tokenizer.decode(generated_ids)
 
 
-def generate(model, tokenizer, prompt="", max_length=200, sampler="greedy", seed=None, **sampler_kwargs):
+def generate(model, tokenizer, prompt="", max_length=MAX_NEW_TOKENS, sampler="greedy", seed=None, **sampler_kwargs):
     """One-call generation: `generate(model, tokenizer, "ROMEO:", 100, "top_k", seed=0, k=20)`."""
     generator = TextGenerator(model, tokenizer, sampler=sampler, **sampler_kwargs)
     return generator.generate(prompt, max_length=max_length, seed=seed)

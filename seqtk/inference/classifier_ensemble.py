@@ -3,6 +3,7 @@
 import numpy as np
 
 from seqtk.data.classification_dataset import label_ids
+from seqtk.defaults import BATCH_SIZE
 from seqtk.inference.classifier_evaluation import classify_texts, evaluate_classifier
 from seqtk.metrics.classification import classification_report
 
@@ -40,19 +41,19 @@ class ClassifierEnsemble:
     def _cut(config):
         return config.data.max_length, config.data.truncation
 
-    def probabilities(self, texts, batch_size=64, source="input"):
+    def probabilities(self, texts, batch_size=BATCH_SIZE, source="input"):
         """`(len(texts), num_labels)` mean probabilities of the members."""
         return np.mean([
             classify_texts(model, tokenizer, texts, *self._cut(config), batch_size, source=source)
             for model, tokenizer, config in self.members
         ], axis=0)
 
-    def classify(self, texts, batch_size=64, source="input"):
+    def classify(self, texts, batch_size=BATCH_SIZE, source="input"):
         """`[(label, probability), ...]`, one per text."""
         rows = self.probabilities(texts, batch_size, source)
         return [(self.labels[int(row.argmax())], float(row.max())) for row in rows]
 
-    def evaluate(self, examples, batch_size=64):
+    def evaluate(self, examples, batch_size=BATCH_SIZE):
         """`(report, probabilities)` of the averaged probabilities on labelled examples.
 
         With several members the report also holds each member's own accuracy and macro-F1

@@ -4,10 +4,11 @@ import numpy as np
 
 from seqtk.data.classification_dataset import bucketed_order, encode_examples, label_ids, pad_batch
 from seqtk.data.labeled_text import LabeledExample
+from seqtk.defaults import BATCH_SIZE
 from seqtk.metrics.classification import classification_report
 
 
-def predict_probabilities(model, sequences, batch_size=64, pad_multiple=8):
+def predict_probabilities(model, sequences, batch_size=BATCH_SIZE, pad_multiple=8):
     """`(len(sequences), num_classes)` probabilities, in the order given.
 
     Texts are batched by length so short ones are not padded to the longest.
@@ -21,7 +22,7 @@ def predict_probabilities(model, sequences, batch_size=64, pad_multiple=8):
     return probabilities
 
 
-def classify_texts(model, tokenizer, texts, max_length=0, truncation="head", batch_size=64, source="input"):
+def classify_texts(model, tokenizer, texts, max_length=0, truncation="head", batch_size=BATCH_SIZE, source="input"):
     """Probabilities for raw strings (one per text)."""
     examples = [LabeledExample(text, None, source, number) for number, text in enumerate(texts, start=1)]
     for example in examples:
@@ -30,7 +31,7 @@ def classify_texts(model, tokenizer, texts, max_length=0, truncation="head", bat
     return predict_probabilities(model, encode_examples(tokenizer, examples, max_length, truncation), batch_size)
 
 
-def evaluate_classifier(model, tokenizer, examples, labels, max_length=0, truncation="head", batch_size=64):
+def evaluate_classifier(model, tokenizer, examples, labels, max_length=0, truncation="head", batch_size=BATCH_SIZE):
     """`(report, probabilities)` on labelled examples; labels the model never saw raise a `ValueError`."""
     targets = label_ids(examples, labels)
     sequences = encode_examples(tokenizer, examples, max_length, truncation)

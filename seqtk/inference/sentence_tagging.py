@@ -9,6 +9,7 @@ import tensorflow as tf
 from seqtk.data.classification_dataset import bucketed_order
 from seqtk.data.tag_schemes import convert
 from seqtk.data.tagging_dataset import INPUT_SIGNATURE, pad_tagged
+from seqtk.defaults import BATCH_SIZE
 from seqtk.metrics.tagging import entity_scores, token_accuracy
 
 
@@ -43,7 +44,7 @@ class SentenceTagger:
             return list(self.tags)
         return _tags_in(self.tags, self.scheme, self.output_scheme)
 
-    def tag_ids(self, token_lists, batch_size=64):
+    def tag_ids(self, token_lists, batch_size=BATCH_SIZE):
         """Each sentence's tag ids (int32 arrays), in the order given."""
         encoded = [self.tokenizer.encode_tokens(tokens, self.max_word_length) for tokens in token_lists]
         results = [None] * len(encoded)
@@ -54,7 +55,7 @@ class SentenceTagger:
                 results[i] = best[row, : len(encoded[i][0])]
         return results
 
-    def tag(self, token_lists, batch_size=64):
+    def tag(self, token_lists, batch_size=BATCH_SIZE):
         """Each sentence's tags (a tuple of names, in `output_scheme`)."""
         token_lists = [list(tokens) for tokens in token_lists]
         if any(not tokens for tokens in token_lists):
@@ -83,7 +84,7 @@ def format_unknown_tags(counts, sentences, tags):
             f"predicts them, so those tokens count as errors. The model's tags: {', '.join(tags)}.")
 
 
-def evaluate_tagger(tagger, sentences, batch_size=64, log=None):
+def evaluate_tagger(tagger, sentences, batch_size=BATCH_SIZE, log=None):
     """The report of `tagger` (a `SentenceTagger`) on gold `sentences` (tags in its `output_scheme`).
 
     Token accuracy over every token, and over the tokens outside the word vocabulary; with an entity

@@ -2,6 +2,7 @@
 
 import time
 
+from seqtk.defaults import BATCH_SIZE
 from seqtk.generation.sentence_translator import SentenceTranslator
 from seqtk.metrics.translation import translation_scores
 
@@ -13,7 +14,7 @@ def sentence_translator(model, tokenizers, data_config, jit_compile=True):
                               max_target_length=data_config.max_target_length, jit_compile=jit_compile)
 
 
-def evaluate_translator(translator, examples, beam_size=1, length_penalty=0.0, batch_size=64):
+def evaluate_translator(translator, examples, beam_size=1, length_penalty=0.0, batch_size=BATCH_SIZE):
     """`(report, hypotheses)`: corpus BLEU and chrF of the translations of `examples` against their targets.
 
     The report also holds the decoding speed (`sentences_per_second`, with every

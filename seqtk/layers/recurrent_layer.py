@@ -2,6 +2,7 @@
 
 import keras
 from keras import ops
+
 # Keras has no public step loop with masks and go_backwards: keras.layers.RNN runs this one too.
 from keras.src import backend as keras_backend
 

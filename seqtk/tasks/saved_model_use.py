@@ -5,6 +5,7 @@ and runs the model's inference object (`TextGenerator`, `ClassifierEnsemble`, `S
 `SentenceTagger`).
 """
 
+from seqtk.defaults import BATCH_SIZE, MAX_NEW_TOKENS, SAMPLER
 from seqtk.errors import DataError
 from seqtk.generation.text_generator import TextGenerator
 from seqtk.inference.classifier_ensemble import ClassifierEnsemble
@@ -14,7 +15,7 @@ from seqtk.tasks.tagger import sentence_tagger
 from seqtk.tokenizers.unknown_symbols import located, report_unknown
 
 
-def sample_texts(directory, prompt="", num_samples=1, max_length=300, sampler="top_k", seed=None, **sampler_kwargs):
+def sample_texts(directory, prompt="", num_samples=1, max_length=MAX_NEW_TOKENS, sampler=SAMPLER, seed=None, **sampler_kwargs):
     """`num_samples` texts sampled from the language model saved in `directory`, each starting with
     `prompt`; sample `i` uses `seed + i`. `sampler_kwargs`: `temperature`, `k`, `p`."""
     model, tokenizer, _ = load_model_directory(directory, task="lm")
@@ -44,7 +45,7 @@ def load_classifier_ensemble(directories):
     return ClassifierEnsemble(members, names=list(directories))
 
 
-def classify(directories, texts, batch_size=64, source="input", locations=None):
+def classify(directories, texts, batch_size=BATCH_SIZE, source="input", locations=None):
     """`(labels, probabilities)`: the label order and one row of probabilities per text, averaged over the
     classifiers in `directories`. `source` names where the texts came from in errors, `locations` where
     each one did (`"reviews.txt, line 7"`), for the report of unknown symbols."""
@@ -59,7 +60,7 @@ def load_translator(directory):
     return sentence_translator(model, tokenizers, config.data), config
 
 
-def translate(directory, texts, beam_size=1, length_penalty=None, batch_size=64, locations=None):
+def translate(directory, texts, beam_size=1, length_penalty=None, batch_size=BATCH_SIZE, locations=None):
     """The translations of `texts` by the translator saved in `directory`; `length_penalty` defaults to
     the model's own (`training.length_penalty`)."""
     translator, config = load_translator(directory)
@@ -69,7 +70,7 @@ def translate(directory, texts, beam_size=1, length_penalty=None, batch_size=64,
     return translator.translate(texts, beam_size, length_penalty, batch_size, locations)
 
 
-def tag_texts(directory, token_lists, batch_size=64, locations=None):
+def tag_texts(directory, token_lists, batch_size=BATCH_SIZE, locations=None):
     """The tags of each pre-split sentence (lists of tokens) by the saved tagger in `directory`, in its
     output scheme. `locations` (`"news.txt, line 4"`) name the sentences in the report of unknown words.
 

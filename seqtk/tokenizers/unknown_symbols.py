@@ -13,9 +13,10 @@ import contextvars
 import dataclasses
 import sys
 
+from seqtk.defaults import UNKNOWN_WARNING
 from seqtk.errors import TokenizerError
 
-DEFAULT_THRESHOLD = 0.05
+DEFAULT_THRESHOLD = UNKNOWN_WARNING
 SHOWN = 8  # how many of the most frequent unknown symbols a report names
 
 

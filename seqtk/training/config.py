@@ -11,6 +11,7 @@ import os
 
 import yaml
 
+from seqtk.defaults import UNKNOWN_WARNING
 from seqtk.errors import ConfigError  # noqa: F401  (importable from here, as before)
 from seqtk.training.config_fields import (  # noqa: F401  (the field declarations, importable from here)
     alias,
@@ -94,7 +95,6 @@ class WeightDropModelConfig(RecurrentModelConfig):
 
 LR_SCHEDULES = ("plateau", "step", "constant", "slanted_triangular")
 DISTRIBUTIONS = ("auto", "none", "mirrored", "multi_worker", "tpu")
-UNKNOWN_WARNING = 0.05  # the share of unknown symbols a file may have before a warning (training and use)
 MONITOR_HELP = ("What early stopping, plateau decay and best-weights selection watch: a value the task logs "
                 "(losses are minimized, the others maximized).")
 

@@ -1,9 +1,9 @@
 import pytest
 
 from seqtk.tokenizers import SentencePieceTokenizer, WordTokenizer, load_tokenizer
+from seqtk.tokenizers.build_tokenizer import build_tokenizer
 from seqtk.tokenizers.text_normalizer import TextNormalizer
 from seqtk.training.config import TokenizerConfig
-from seqtk.tokenizers.build_tokenizer import build_tokenizer
 
 ALL = ["strip_html", "lowercase", "split_punctuation"]
 IMDB_LINE = 'It\'s "great"!<br /><br />I can\'t say more... 3.5 stars, (honestly) &amp; it doesn\'t drag.'

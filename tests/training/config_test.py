@@ -180,3 +180,31 @@ def test_a_name_that_leads_outside_the_output_folders_is_refused(name, tmp_path)
     config.write_text(f"name: {json.dumps(name)}\n")
     with pytest.raises(ConfigError, match=r"bad\.yaml: name must be a plain folder name"):
         get_task("lm").load_config(str(config))
+
+
+class ResolveConfigTest:
+    def test_what_a_run_learns_goes_into_a_checked_copy(self):
+        from seqtk.tasks import get_task
+        from seqtk.training.config import ConfigError, resolve_config
+
+        config = get_task("classifier").load_config(None)
+        resolved = resolve_config(config, {"labels": ["neg", "pos"], "training.drop_remainder": True,
+                                           "tokenizer": config.tokenizer.__class__(kind="char")}, "the data")
+        assert resolved.labels == ["neg", "pos"] and resolved.training.drop_remainder is True
+        assert resolved.tokenizer.kind == "char"
+        assert config.labels == [] and config.training.drop_remainder is False and config.tokenizer.kind == "word"
+        with pytest.raises(ConfigError, match="the data: training.batch_size must be at least 1"):
+            resolve_config(config, {"training.batch_size": 0}, "the data")
+
+    def test_rules_between_values_are_checked_by_validate(self):
+        from seqtk.tasks import get_task
+        from seqtk.training.config import ConfigError
+
+        config = get_task("lm").load_config(None, overrides=["training.on_nan=rollback",
+                                                             "training.lr_schedule=slanted_triangular"])
+        with pytest.raises(ConfigError, match="on_nan=rollback halves the learning rate"):
+            config.validate("mine.yaml")
+        config = get_task("classifier").load_config(None, overrides=["data.validation=[]",
+                                                                     "data.validation_fraction=0"])
+        with pytest.raises(ConfigError, match="data.validation is empty, so data.validation_fraction"):
+            config.validate()

@@ -48,3 +48,8 @@ def test_a_good_file_still_loads(tmp_path):
     CharTokenizer.train(["hello\n"]).save(str(tmp_path))
     tokenizer = load_tokenizer(str(tmp_path))
     assert tokenizer.decode(tokenizer.encode("hell")) == "hell"
+
+
+def test_load_from_directory_without_tokenizer_names_the_path(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no tokenizer here"):
+        load_tokenizer(tmp_path)

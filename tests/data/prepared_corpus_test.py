@@ -8,10 +8,10 @@ import pytest
 
 from seqtk.cli import main
 from seqtk.data.language_model_dataset import encode_texts
+from seqtk.data.prepared_corpus import PreparedCorpus, prepare_corpus
 from seqtk.data.text_sources import read_text_file
 from seqtk.errors import DataError
 from seqtk.tasks import get_task, load_config, train
-from seqtk.data.prepared_corpus import PreparedCorpus, prepare_corpus
 from seqtk.tokenizers import CharTokenizer
 
 
