@@ -5,7 +5,7 @@ import os
 
 from seqtk.data.labeled_text import read_splits
 from seqtk.data.tag_schemes import detect_scheme, model_scheme, rewrite_schemes
-from seqtk.data.text_sources import files_of, json_records, read_text_file
+from seqtk.data.text_sources import expand_data_dir, files_of, json_records, read_text_file
 from seqtk.errors import ConfigError, DataError
 
 FORMATS = ("auto", "conllu", "conll", "jsonl")
@@ -172,7 +172,7 @@ def read_tagged(sources, file_format="auto", tag_column="auto"):
     says otherwise)."""
     if file_format not in FORMATS:
         raise DataError(f"data.format must be one of {FORMATS} for tagged text; received {file_format!r}.")
-    sources = [sources] if isinstance(sources, str) else list(sources)
+    sources = [expand_data_dir(s) for s in ([sources] if isinstance(sources, str) else sources)]
     sentences = []
     for source in [s for s in sources if str(s).startswith("tfds:")]:
         sentences.extend(read_tfds_tagged(str(source)[len("tfds:"):], tag_column))

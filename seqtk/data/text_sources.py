@@ -30,14 +30,40 @@ BUNDLED = {
 DATA_DIR_ENV = "SEQTK_DATA_DIR"
 
 
+# Where a local copy of a tensorflow-datasets split lies under $SEQTK_DATA_DIR (docs/data.md): a named config
+# says `tfds:glue/sst2:train`, and a machine that holds the file reads it instead of downloading the dataset.
+LOCAL_COPIES = {
+    "glue/sst2:train": "sst2/train.tsv",
+    "glue/sst2:validation": "sst2/dev.tsv",
+    "imdb_reviews:train": "imdb/train.csv",
+    "conll2003:train": "conll2003/eng.train",
+    "conll2003:dev": "conll2003/eng.testa",
+    "tiny_shakespeare:train": "tinyshakespeare/input.txt",
+}
+
+
 def data_dir():
-    """Where `{data_dir}` in a config points: $SEQTK_DATA_DIR, else ../shared/data."""
+    """Where `{data_dir}` in a config points: $SEQTK_DATA_DIR (a development checkout's default: the data folder
+    beside it)."""
     return os.environ.get(DATA_DIR_ENV, os.path.join("..", "shared", "data"))
 
 
+def local_copy(spec):
+    """The file under `data_dir()` ($SEQTK_DATA_DIR) that holds the tensorflow-datasets split `spec`
+    (`glue/sst2:validation`; no split means train), or None when there is none."""
+    name, _, split = spec.partition(":")
+    relative = LOCAL_COPIES.get(f"{name}:{split or 'train'}")
+    path = os.path.join(data_dir(), relative) if relative else None
+    return path if path and os.path.isfile(path) else None
+
+
 def expand_data_dir(source):
-    """`source` with `{data_dir}` replaced by `data_dir()`."""
-    return str(source).replace("{data_dir}", data_dir())
+    """`source` with `{data_dir}` replaced by `data_dir()`, and a `tfds:` split replaced by its local copy
+    when $SEQTK_DATA_DIR holds one."""
+    source = str(source)
+    if source.startswith("tfds:"):
+        return local_copy(source[len("tfds:"):]) or source
+    return source.replace("{data_dir}", data_dir())
 
 
 def resolve_sources(sources):
@@ -51,8 +77,8 @@ def resolve_sources(sources):
     if not sources:
         raise DataError("No text sources given: name at least one file, glob, bundled: or tfds: source.")
     resolved = []
-    for source in sources:
-        source = expand_data_dir(source)
+    for given in sources:
+        source = expand_data_dir(given)
         if source.startswith("tfds:"):
             resolved.append(("tfds", source[len("tfds:"):]))
         elif source.startswith("bundled:"):
@@ -67,9 +93,12 @@ def resolve_sources(sources):
             resolved.extend(("file", path) for path in matches)
         else:
             if not os.path.isfile(source):
+                where = (f" The config names it under {{data_dir}}, which is ${DATA_DIR_ENV} "
+                         f"({data_dir()}): set it to the folder that holds your copies (docs/data.md)."
+                         if "{data_dir}" in str(given) else "")
                 raise FileNotFoundError(
                     f"{source}: no such file. Give an existing text file, a glob, bundled:<name> "
-                    "or tfds:<name>[:<split>]."
+                    f"or tfds:<name>[:<split>].{where}"
                 )
             resolved.append(("file", source))
     return resolved
