@@ -6,11 +6,11 @@ import pytest
 from export_models import converted, runner, tagger
 
 from seqtk.data.tag_schemes import spans
+from seqtk.export.litert_model import LiteRTModel
+from seqtk.export.run_litert import run_litert
 from seqtk.export.state_signatures import operator_names
 from seqtk.export.tagger_export import TaggerExport
 from seqtk.export.tflite_exporter import export_tflite
-from seqtk.export.litert_model import LiteRTModel
-from seqtk.export.run_litert import run_litert
 from seqtk.models import save_model_directory
 from seqtk.tokenizers import WordCharTokenizer
 

@@ -195,16 +195,6 @@ class ExportErrorsTest:
             export_tflite(directory, str(tmp_path / "out"), examples_path=text_file, log=quiet)
         assert not os.path.exists(tmp_path / "out")
 
-    def test_a_layer_export_cannot_handle_names_itself(self):
-        import keras
-
-        from seqtk.export.frozen_dense import frozen_dense
-
-        layer = keras.layers.Dense(4, activation="gelu", name="head")
-        layer.build((None, 3))
-        with pytest.raises(ValueError, match="'head' uses activation 'gelu'"):
-            frozen_dense(layer)
-
     def test_an_existing_export_survives_a_failed_one(self, model_directory, text_file, tmp_path):
         directory = model_directory("lm", num_layers=1)
         export_tflite(directory, str(tmp_path / "out"), examples_path=text_file, log=quiet)

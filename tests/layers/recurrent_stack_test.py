@@ -11,7 +11,6 @@ def inputs(batch=3, time=7, features=5, seed=0):
     return np.random.RandomState(seed).randn(batch, time, features).astype("float32")
 
 
-
 class RecurrentStackTest:
     @pytest.mark.parametrize("cell_type", sorted(KERAS_LAYERS))
     def test_matches_keras_layer_with_same_weights(self, cell_type):
@@ -34,22 +33,6 @@ class RecurrentStackTest:
         reference(x)
         reference.set_weights(stack.get_weights())
         np.testing.assert_allclose(outputs, reference(x), atol=1e-5)
-
-    def test_constant_weights_give_hand_computed_lstm_step(self):
-        layer = RecurrentLayer("lstm", units=1)
-        layer.build((1, 1, 1))
-        layer.set_weights([np.full((1, 4), 0.5, "float32"), np.full((1, 4), 0.5, "float32"), np.zeros(4, "float32")])
-        x = np.array([[[1.0], [2.0]]], "float32")
-        sigmoid = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
-        h = c = 0.0
-        expected = []
-        for value in (1.0, 2.0):
-            z = 0.5 * value + 0.5 * h
-            c = sigmoid(z) * c + sigmoid(z) * np.tanh(z)
-            h = sigmoid(z) * np.tanh(c)
-            expected.append(h)
-        outputs, _ = layer(x)
-        np.testing.assert_allclose(outputs[0, :, 0], expected, atol=1e-6)
 
     def test_initial_state_in_final_state_out_continues_a_sequence(self):
         x = inputs(time=10)

@@ -79,5 +79,4 @@ class OptionsThatDoNotApplyTest:
             get_task(task).load_config(None, overrides=["training.monitor=val_nothing"])
 
     def test_every_registered_task_has_tiny_settings(self, data_files):
-        assert set(task_names()) == {"lm", "classifier", "translator", "tagger"}
-        assert all(data_files[task] for task in task_names())
+        assert task_names() and all(data_files[task] for task in task_names())
