@@ -49,11 +49,13 @@ def data_dir():
 
 
 def local_copy(spec):
-    """The file under `data_dir()` ($SEQTK_DATA_DIR) that holds the tensorflow-datasets split `spec`
-    (`glue/sst2:validation`; no split means train), or None when there is none."""
+    """The file under $SEQTK_DATA_DIR that holds the tensorflow-datasets split `spec` (`glue/sst2:validation`;
+    no split means train), or None when the variable is unset or holds no copy (the dataset is then read
+    from tensorflow-datasets, the ordinary way)."""
+    root = os.environ.get(DATA_DIR_ENV)
     name, _, split = spec.partition(":")
     relative = LOCAL_COPIES.get(f"{name}:{split or 'train'}")
-    path = os.path.join(data_dir(), relative) if relative else None
+    path = os.path.join(root, relative) if root and relative else None
     return path if path and os.path.isfile(path) else None
 
 
