@@ -26,3 +26,8 @@ class TokenizerError(SeqtkError):
 
 class ConfigError(SeqtkError):
     """A config value or key that is wrong, with the file (or `--set`) it came from."""
+
+
+class ModelFolderError(SeqtkError):
+    """A saved or exported model folder whose files are not what seqtk wrote (damaged or tampered with): the
+    message names the file. Loading runs no code from a folder, so such a file is refused, never executed."""

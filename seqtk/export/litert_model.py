@@ -9,7 +9,8 @@ import numpy as np
 
 from seqtk.data.classification_dataset import truncate
 from seqtk.defaults import MAX_NEW_TOKENS, TEMPERATURE, TOP_K, TOP_P
-from seqtk.tokenizers.tokenizer import load_tokenizer
+from seqtk.errors import ModelFolderError
+from seqtk.tokenizers.tokenizer import is_plain_name, load_tokenizer
 
 MODEL_FILE = "model.tflite"
 METADATA_FILE = "metadata.json"
@@ -67,10 +68,22 @@ class LiteRTModel:
                 f"{directory}: not a seqtk TFLite export (no {METADATA_FILE}). Give a folder "
                 "written by `seqtk export tflite`."
             )
-        with open(metadata_path, encoding="utf-8") as handle:
-            metadata = json.load(handle)
+        try:
+            with open(metadata_path, encoding="utf-8") as handle:
+                metadata = json.load(handle)
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise ModelFolderError(f"{metadata_path}: not a seqtk export's metadata ({error}); export the model "
+                                   "again.") from None
+        if not isinstance(metadata, dict) or not is_plain_name(metadata.get("file")):
+            # The file it names must lie inside the folder: a folder cannot make seqtk read elsewhere.
+            raise ModelFolderError(f"{metadata_path}: not a seqtk export's metadata (it must be a JSON object whose "
+                                   "`file` names the .tflite file inside the folder); export the model again.")
+        model_path = os.path.join(directory, metadata["file"])
+        if not os.path.isfile(model_path):
+            raise ModelFolderError(f"{metadata_path}: names {metadata['file']}, which the folder does not hold; "
+                                   "export the model again.")
         return cls(
-            os.path.join(directory, metadata["file"]),
+            model_path,
             metadata=metadata,
             tokenizer=load_tokenizer(directory),
             num_threads=num_threads,

@@ -11,6 +11,7 @@ import keras
 import numpy as np
 import yaml
 
+from seqtk.errors import ModelFolderError
 from seqtk.tokenizers.tokenizer import TOKENIZER_FILE, load_tokenizer
 
 MODEL_FILE = "model.keras"
@@ -180,7 +181,50 @@ def load_keras_file(path, compile=True):
             "a full disk). Restore it from a backup or train again; seqtk writes its own models and "
             "checkpoints under a temporary name first, so the previous one of a run is whole."
         )
-    return keras.saving.load_model(path, compile=compile, safe_mode=True)
+    try:
+        return keras.saving.load_model(path, compile=compile, safe_mode=True)
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, OSError) as error:
+        # Safe mode refuses what it would have to execute (a lambda, a function named by path such as
+        # os.system); whatever the archive holds, it is a refusal that names the file, not a traceback.
+        raise ModelFolderError(
+            f"{path}: not a model seqtk can load ({type(error).__name__}: {str(error).splitlines()[0][:300]}). "
+            "It was not written by seqtk or was changed since; nothing in it was run. Use the model folder as "
+            "`seqtk train` wrote it, or train again.") from None
+
+
+def read_yaml_file(path):
+    """The mapping in a model folder's YAML file (`config.yaml`), read as plain data: a file with another
+    shape, a YAML error or a tag such as `!!python/object/apply:` (which plain YAML never runs) is refused
+    with its name."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            values = yaml.safe_load(handle)
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        problem = str(error).splitlines()[0][:300]
+        raise ModelFolderError(f"{path}: not a seqtk config ({problem}). It was not written by seqtk or was "
+                               "changed since; nothing in it was run. Use the folder as `seqtk train` wrote it."
+                               ) from None
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise ModelFolderError(f"{path}: not a seqtk config (a mapping of sections was expected, it holds a "
+                               f"{type(values).__name__}). Use the folder as `seqtk train` wrote it.")
+    return values
+
+
+def read_json_file(path, what="file"):
+    """The JSON object in a model folder's `what` (`metrics.json`, `metadata.json`), refused with its name
+    when it is not one."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            values = json.load(handle)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ModelFolderError(f"{path}: not a seqtk {what} ({error}). It was not written by seqtk or was "
+                               "changed since; write it again (train or export again).") from None
+    if not isinstance(values, dict):
+        raise ModelFolderError(f"{path}: not a seqtk {what} (a JSON object was expected, it holds a "
+                               f"{type(values).__name__}).")
+    return values
 
 
 def read_model_directory(directory):
@@ -197,13 +241,12 @@ def read_model_directory(directory):
             f"{directory}: not a seqtk model directory (it needs {MODEL_FILE} and {TOKENIZER_FILE}). "
             "Give a directory written by `seqtk train`, such as saved_models/ud_ewt_upos."
         )
-    model = load_keras_file(model_path, compile=False)
-    tokenizer = load_tokenizer(directory)
     config = None
     config_path = os.path.join(directory, CONFIG_FILE)
     if os.path.exists(config_path):
-        with open(config_path, encoding="utf-8") as handle:
-            config = yaml.safe_load(handle)
+        config = read_yaml_file(config_path)  # before the model: a refused config costs no loading
+    model = load_keras_file(model_path, compile=False)
+    tokenizer = load_tokenizer(directory)
     return model, tokenizer, config
 
 
@@ -247,8 +290,7 @@ def read_saved_config(directory, task=None):
     path = os.path.join(directory, CONFIG_FILE)
     if not os.path.exists(path):
         return None
-    with open(path, encoding="utf-8") as handle:
-        values = yaml.safe_load(handle) or {}
+    values = read_yaml_file(path)
     return values if task is None or values.get("task") == task else None
 
 

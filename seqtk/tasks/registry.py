@@ -6,6 +6,7 @@ The registry is a leaf: the task modules import it and register themselves; `seq
 import dataclasses
 import os
 
+from seqtk.errors import ModelFolderError
 from seqtk.models.model_directory import CONFIG_FILE, read_model_directory
 
 _TASKS = {}
@@ -75,6 +76,10 @@ def load_model_directory(directory, task=None):
     (64, ['0', '1'])
     """
     model, tokenizer, values = read_model_directory(directory)
+    if values and "task" in values and values["task"] not in _TASKS:
+        raise ModelFolderError(f"{os.path.join(directory, CONFIG_FILE)}: names the task {values['task']!r}, which "
+                               f"seqtk does not have ({', '.join(sorted(_TASKS))}); use the folder as "
+                               "`seqtk train` wrote it.")
     found = get_task(values["task"]) if values and "task" in values else task_of_model(model, directory)
     if task is not None and found.name != task:
         wanted = get_task(task)

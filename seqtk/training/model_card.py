@@ -1,12 +1,9 @@
 """What every MODEL_CARD.md ends with; each task writes the rest of its card."""
 
 import hashlib
-import json
 import os
 
-import yaml
-
-from seqtk.models.model_directory import CONFIG_FILE, METRICS_FILE, MODEL_FILE
+from seqtk.models.model_directory import CONFIG_FILE, METRICS_FILE, MODEL_FILE, read_json_file, read_yaml_file
 
 
 def starting_points(directories):
@@ -19,11 +16,9 @@ def starting_points(directories):
         # A model folder made by hand may lack either file: the chain then says less, and the run still saves.
         metrics, config = {}, {}
         if os.path.exists(os.path.join(directory, METRICS_FILE)):
-            with open(os.path.join(directory, METRICS_FILE), encoding="utf-8") as handle:
-                metrics = json.load(handle)
+            metrics = read_json_file(os.path.join(directory, METRICS_FILE), "metrics.json")
         if os.path.exists(os.path.join(directory, CONFIG_FILE)):
-            with open(os.path.join(directory, CONFIG_FILE), encoding="utf-8") as handle:
-                config = yaml.safe_load(handle) or {}
+            config = read_yaml_file(os.path.join(directory, CONFIG_FILE))
         data = config.get("data", {})
         points.append({
             "directory": str(directory), "name": config.get("name", ""), "task": config.get("task", ""),
