@@ -38,6 +38,7 @@ _PUBLIC = {
     "evaluate": "seqtk.tasks",
     "get_task": "seqtk.tasks",
     "LiteRTModel": "seqtk.export",
+    "load": "seqtk.predictors",
     "export_tflite": "seqtk.export",
 }
 

@@ -1,0 +1,33 @@
+"""The language model's predictor: generation with the command's sampling flags, and scores checked against
+the model's own log-probabilities."""
+
+import math
+import os
+
+import numpy as np
+import pytest
+
+from seqtk.predictors import load
+
+LEGACY = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "shakespeare_char_legacy")
+
+
+class LanguageModelPredictorTest:
+    def test_a_seed_repeats_a_sample_and_prompts_get_consecutive_seeds(self):
+        lm = load(LEGACY)
+        first = lm.generate(["ROMEO:", "ROMEO:"], max_tokens=20, sampler="top_p", top_p=0.9, temperature=0.8, seed=3)
+        assert first[0] != first[1]  # seeds 3 and 4
+        assert lm.generate("ROMEO:", max_tokens=20, sampler="top_p", top_p=0.9, temperature=0.8, seed=3) == first[0]
+
+    def test_the_score_is_the_sum_of_each_tokens_log_probability(self):
+        lm = load(LEGACY)
+        text = "To be, or not to be"
+        ids = lm.tokenizer.encode(text)
+        logits = np.asarray(lm.runtime(np.array([ids[:-1]], np.int32), training=False), np.float64)[0]
+        log_probs = logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+        expected = sum(log_probs[i, ids[i + 1]] for i in range(len(ids) - 1))
+        score = lm.score(text)
+        assert score["log_likelihood"] == pytest.approx(expected, rel=1e-6)
+        assert score["tokens"] == len(ids) - 1 and score["perplexity"] == pytest.approx(math.exp(-expected / (len(ids) - 1)))
+        with pytest.raises(ValueError, match="at least two tokens"):
+            lm.score("a")
