@@ -6,8 +6,6 @@ The registry is a leaf: the exporter modules import it and register themselves; 
 from seqtk.export.export_examples import read_text_lines
 
 _EXPORTERS = {}
-# Task names that exports written by earlier versions hold in metadata.json.
-_RETIRED_NAMES = {"language_model": "lm"}
 
 
 def register_exporter(task):
@@ -27,7 +25,6 @@ def exporter_names():
 
 def make_exporter(task):
     """The exporter of the task called `task` (the name `seqtk train` takes, as metadata.json records it)."""
-    task = _RETIRED_NAMES.get(task, task)
     if task not in _EXPORTERS:
         raise ValueError(f"TFLite export handles the tasks {', '.join(sorted(_EXPORTERS))}; this model's task "
                          f"is {task!r}, which has no exporter.")

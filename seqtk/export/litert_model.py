@@ -1,7 +1,6 @@
 """An exported folder driven by the LiteRT interpreter alone: generate, classify, translate."""
 
 import itertools
-import json
 import math
 import os
 
@@ -10,6 +9,7 @@ import numpy as np
 from seqtk.data.classification_dataset import truncate
 from seqtk.defaults import MAX_NEW_TOKENS, TEMPERATURE, TOP_K, TOP_P
 from seqtk.errors import ModelFolderError
+from seqtk.models.model_directory import read_json_file
 from seqtk.tokenizers.tokenizer import is_plain_name, load_tokenizer
 
 MODEL_FILE = "model.tflite"
@@ -68,16 +68,11 @@ class LiteRTModel:
                 f"{directory}: not a seqtk TFLite export (no {METADATA_FILE}). Give a folder "
                 "written by `seqtk export tflite`."
             )
-        try:
-            with open(metadata_path, encoding="utf-8") as handle:
-                metadata = json.load(handle)
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise ModelFolderError(f"{metadata_path}: not a seqtk export's metadata ({error}); export the model "
-                                   "again.") from None
-        if not isinstance(metadata, dict) or not is_plain_name(metadata.get("file")):
+        metadata = read_json_file(metadata_path, "export's metadata")
+        if not is_plain_name(metadata.get("file")):
             # The file it names must lie inside the folder: a folder cannot make seqtk read elsewhere.
-            raise ModelFolderError(f"{metadata_path}: not a seqtk export's metadata (it must be a JSON object whose "
-                                   "`file` names the .tflite file inside the folder); export the model again.")
+            raise ModelFolderError(f"{metadata_path}: not a seqtk export's metadata (its `file` must name the "
+                                   ".tflite file inside the folder); export the model again.")
         model_path = os.path.join(directory, metadata["file"])
         if not os.path.isfile(model_path):
             raise ModelFolderError(f"{metadata_path}: names {metadata['file']}, which the folder does not hold; "

@@ -24,13 +24,14 @@ class LanguageModelPredictor(Predictor):
     @classmethod
     def from_keras(cls, directory, model, tokenizer, config):
         predictor = cls(directory, "keras", model, config)
-        predictor.tokenizer = tokenizer
+        predictor.tokenizer, predictor.reverse = tokenizer, bool(model.reverse)
+        predictor._generators = {}  # one per sampler setting: each keeps its compiled loops
         return predictor
 
     @classmethod
     def from_litert(cls, directory, model):
         predictor = cls(directory, "litert", model)
-        predictor.tokenizer = model.tokenizer
+        predictor.tokenizer, predictor.reverse = model.tokenizer, bool(model.metadata.get("reverse"))
         return predictor
 
     def generate(self, prompts="", max_tokens=MAX_NEW_TOKENS, sampler=SAMPLER, temperature=TEMPERATURE, top_k=TOP_K,
@@ -42,7 +43,10 @@ class LanguageModelPredictor(Predictor):
             options = {"greedy": {}, "temperature": {"temperature": temperature},
                        "top_k": {"temperature": temperature, "k": top_k},
                        "top_p": {"temperature": temperature, "p": top_p}}[sampler]
-            generator = TextGenerator(self.runtime, self.tokenizer, sampler=sampler, **options)
+            key = (sampler, *sorted(options.items()))
+            if key not in self._generators:
+                self._generators[key] = TextGenerator(self.runtime, self.tokenizer, sampler=sampler, **options)
+            generator = self._generators[key]
             results = [generator.generate(prompt, max_length=max_tokens, seed=None if seed is None else seed + i)
                        for i, prompt in enumerate(many)]
         else:
@@ -61,8 +65,7 @@ class LanguageModelPredictor(Predictor):
             ids = list(self.tokenizer.encode(text))
             if len(ids) < 2:
                 raise ValueError(f"{text!r}: a score needs at least two tokens (each is scored given those before it).")
-            if getattr(self.runtime, "reverse", False) or (self.backend == "litert"
-                                                          and self.runtime.metadata.get("reverse")):
+            if self.reverse:
                 ids = ids[::-1]  # a backward model reads right to left
             total = self._log_likelihood(ids)
             tokens = len(ids) - 1

@@ -6,7 +6,6 @@ import os
 from seqtk.errors import ModelFolderError
 
 _PREDICTORS = {}  # task name -> Predictor subclass; the predictor modules register themselves
-_RETIRED_NAMES = {"language_model": "lm"}  # task names earlier exports wrote in metadata.json
 
 
 def register_predictor(task):
@@ -85,7 +84,6 @@ def load(path):
 
 
 def _predictor(task, path):
-    task = _RETIRED_NAMES.get(task, task)
     if task not in _PREDICTORS:
         raise ModelFolderError(f"{path}: holds a model of the task {task!r}, which seqtk.load does not serve "
                                f"({', '.join(sorted(_PREDICTORS))}).")

@@ -5,6 +5,7 @@ import importlib
 import pytest
 
 from seqtk.errors import DataError
+from seqtk.export.litert_model import LiteRTModel
 from seqtk.tokenizers import CharTokenizer
 
 module = importlib.import_module("seqtk.export.run_litert")  # the package's `run_litert` is the function
@@ -13,10 +14,11 @@ module = importlib.import_module("seqtk.export.run_litert")  # the package's `ru
 class _Exported:
     """An exported folder's runtime, as far as run_litert sees it."""
 
+    task = LiteRTModel.task  # from metadata.json, as an exported folder's runtime reads it
+
     def __init__(self, task):
-        self.task = task
         self.input_tokenizer = CharTokenizer.train(["abc witty film"])
-        self.metadata = {"length_penalty": 0.6}
+        self.metadata = {"task": task, "length_penalty": 0.6}
 
     def classify(self, texts):
         return [("1", 0.9)] * len(texts)
