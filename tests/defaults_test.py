@@ -7,7 +7,8 @@ import pytest
 
 from seqtk import defaults
 from seqtk.cli import build_parser
-from seqtk.export.litert_model import LiteRTModel, sampler_filters
+from seqtk.export.litert_model import LiteRTModel
+from seqtk.generation.token_sampling import sampler_filters
 from seqtk.generation.text_generator import TextGenerator
 from seqtk.inference.sentence_tagging import SentenceTagger
 from seqtk.tasks import classify, sample_texts, tag_texts, translate

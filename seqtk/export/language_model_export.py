@@ -8,7 +8,7 @@ import tensorflow as tf
 from seqtk.defaults import MAX_NEW_TOKENS, SAMPLER, TEMPERATURE, TOP_K, TOP_P
 from seqtk.export.export_signature import Signature
 from seqtk.export.exporter import Exporter, register_exporter
-from seqtk.export.litert_model import sampler_filters
+from seqtk.generation.token_sampling import sampler_filters
 from seqtk.export.recurrent_graph import TRACE_LENGTH, RecurrentGraph
 from seqtk.export.state_signatures import SignaturePlan
 from seqtk.models.language_model import LanguageModel

@@ -7,24 +7,15 @@ import os
 import numpy as np
 
 from seqtk.data.classification_dataset import truncate
-from seqtk.defaults import MAX_NEW_TOKENS, TEMPERATURE, TOP_K, TOP_P
+from seqtk.defaults import MAX_NEW_TOKENS, TEMPERATURE
 from seqtk.errors import ModelFolderError
+from seqtk.generation.stream_batch import Stream, StreamBatch
+from seqtk.generation.token_sampling import log_softmax, without_padding
 from seqtk.models.model_directory import read_json_file
 from seqtk.tokenizers.tokenizer import is_plain_name, load_tokenizer
 
 MODEL_FILE = "model.tflite"
 METADATA_FILE = "metadata.json"
-_NEVER = -1e9
-
-
-def sampler_filters(sampler, temperature=TEMPERATURE, top_k=TOP_K, top_p=TOP_P):
-    """`(temperature, top_k, top_p)` of `LiteRTModel.generate` that draw as the sampler called `sampler`
-    (`greedy`, `temperature`, `top_k`, `top_p`, as `seqtk generate` names them) draws."""
-    filters = {"greedy": (0.0, 0, 1.0), "temperature": (temperature, 0, 1.0), "top_k": (temperature, top_k, 1.0),
-               "top_p": (temperature, 0, top_p)}
-    if sampler not in filters:
-        raise ValueError(f"Unknown sampler {sampler!r}; choose one of {', '.join(filters)}.")
-    return filters[sampler]
 
 
 def _interpreter(model_path=None, model_content=None, num_threads=None):
@@ -128,13 +119,18 @@ class LiteRTModel:
         outputs = self("step", token=np.array([token], np.int32), **states)
         return outputs["logits"][0], self._states(outputs)
 
+    def step_runner(self):
+        """This model as `StreamBatch` drives it. The exported files read one row at a time (their batch size
+        is fixed at 1, as phones run them), so a batch's rows run one after another."""
+        return _LiteRTStepRunner(self)
+
     def log_likelihood(self, token_ids):
         """Total natural-log likelihood of `token_ids[1:]` given what precedes each, one `step` per token."""
         states = self.zero_states()
         total = 0.0
         for current, following in itertools.pairwise(token_ids):
             logits, states = self.step(int(current), states)
-            total += float(_log_softmax(logits)[following])
+            total += float(log_softmax(logits)[following])
         return total
 
     def generate(self, prompt, max_tokens=MAX_NEW_TOKENS, temperature=TEMPERATURE, top_k=0, top_p=1.0, seed=None):
@@ -143,17 +139,12 @@ class LiteRTModel:
 
         A backward model (metadata `reverse`) writes the text that comes before `prompt`.
         """
-        tokenizer = self.tokenizer
-        backward = bool(self.metadata.get("reverse"))
-        ids = tokenizer.encode(prompt) if prompt else [tokenizer.newline_id]
-        logits, states = self.prefill(ids[::-1] if backward else ids, self.start_states())
-        rng = np.random.default_rng(seed)
-        generated = []
-        for _ in range(max_tokens):
-            token = _sample(logits, temperature, top_k, top_p, rng)
-            generated.append(token)
-            logits, states = self.step(token, states)
-        return tokenizer.decode(generated[::-1] if backward else generated)
+        stream = Stream(prompt, self.tokenizer, max_tokens, (temperature, top_k, top_p), seed,
+                        reverse=bool(self.metadata.get("reverse")))
+        batch = StreamBatch(self.step_runner(), max_batch=1)
+        batch.add(stream)
+        batch.run()
+        return stream.continuation()
 
     # Classifier -------------------------------------------------------------------------------------------
 
@@ -208,7 +199,7 @@ class LiteRTModel:
         new = self._states(outputs)
         if "context" in states:
             new["context"] = states["context"]
-        return _log_softmax(_banned(outputs["logits"][0])), new
+        return log_softmax(without_padding(outputs["logits"][0])), new
 
     def translate_ids(self, source_ids, beam_size=1, length_penalty=0.0, max_length=None):
         """Target ids of one source (without the end id): greedy with `beam_size=1`."""
@@ -297,30 +288,21 @@ class LiteRTModel:
         return translations
 
 
-def _log_softmax(logits):
-    shifted = logits - np.max(logits)
-    return shifted - np.log(np.sum(np.exp(shifted)))
+class _LiteRTStepRunner:
+    """`prefill` and `step` on batches (states a list of `(batch, dim)` arrays in `state_dims` order), one
+    row at a time through the batch-1 signatures."""
 
+    def __init__(self, model):
+        self.model, self.names = model, list(model.state_dims)
 
-def _banned(logits):
-    logits = np.array(logits, np.float32)
-    logits[0] = _NEVER  # padding is never a token to emit
-    return logits
+    def _rows(self, results):
+        logits = np.stack([logits for logits, _ in results])
+        return logits, [np.concatenate([states[name] for _, states in results]) for name in self.names]
 
+    def prefill(self, prompt_ids):
+        return self._rows([self.model.prefill(ids, self.model.start_states()) for ids in prompt_ids])
 
-def _sample(logits, temperature, top_k, top_p, rng):
-    logits = _banned(logits)
-    if temperature == 0:
-        return int(np.argmax(logits))
-    logits = logits / temperature
-    if top_k:
-        cutoff = np.partition(logits, -top_k)[-top_k]
-        logits = np.where(logits < cutoff, _NEVER, logits)
-    probabilities = np.exp(_log_softmax(logits))
-    if top_p < 1.0:
-        order = np.argsort(-probabilities)
-        keep = np.cumsum(probabilities[order]) - probabilities[order] < top_p
-        mask = np.zeros_like(probabilities)
-        mask[order[keep]] = 1.0
-        probabilities = probabilities * mask / np.sum(probabilities * mask)
-    return int(rng.choice(len(probabilities), p=probabilities))
+    def step(self, tokens, states):
+        return self._rows([self.model.step(int(token), {name: states[k][row : row + 1]
+                                                        for k, name in enumerate(self.names)})
+                           for row, token in enumerate(tokens)])

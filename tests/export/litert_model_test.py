@@ -3,7 +3,7 @@ import pytest
 import tensorflow as tf
 from export_models import converted, translator
 
-from seqtk.export.litert_model import LiteRTModel, _sample
+from seqtk.export.litert_model import LiteRTModel
 from seqtk.export.translator_export import TranslatorExport
 from seqtk.generation.beam_search import beam_search
 from seqtk.generation.greedy_search import greedy_search
@@ -39,15 +39,7 @@ class LiteRTTranslationTest:
             assert lite.translate_ids(source, beam_size, length_penalty) == expected
 
 
-class SamplingTest:
-    def test_greedy_top_k_and_top_p_keep_to_their_candidates(self):
-        logits = np.log(np.array([0.0, 0.5, 0.3, 0.15, 0.05]) + 1e-12)
-        rng = np.random.default_rng(0)
-        assert _sample(logits, 0, 0, 1.0, rng) == 1
-        assert {_sample(logits, 1.0, 2, 1.0, rng) for _ in range(200)} == {1, 2}
-        assert {_sample(logits, 1.0, 0, 0.75, rng) for _ in range(200)} == {1, 2}
-        assert 0 not in {_sample(np.zeros(5), 1.0, 0, 1.0, rng) for _ in range(200)}  # padding is never drawn
-
+class FolderTest:
     def test_a_folder_that_is_not_an_export(self, tmp_path):
         with pytest.raises(FileNotFoundError, match="not a seqtk TFLite export"):
             LiteRTModel.from_directory(str(tmp_path))

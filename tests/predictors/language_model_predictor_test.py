@@ -31,3 +31,28 @@ class LanguageModelPredictorTest:
         assert score["tokens"] == len(ids) - 1 and score["perplexity"] == pytest.approx(math.exp(-expected / (len(ids) - 1)))
         with pytest.raises(ValueError, match="at least two tokens"):
             lm.score("a")
+
+    def test_a_list_scores_as_each_text_alone(self):
+        lm = load(LEGACY)
+        texts = ["To be, or not to be", "ROMEO:\nGood morrow", "ab"]
+        for together, alone in zip(lm.score(texts, batch_size=2), [lm.score(t) for t in texts], strict=True):
+            assert together["tokens"] == alone["tokens"]
+            assert together["log_likelihood"] == pytest.approx(alone["log_likelihood"], rel=1e-5)
+
+    def test_stream_pieces_join_to_the_generated_text(self):
+        lm = load(LEGACY)
+        for sampler in ("greedy", "top_k"):
+            pieces = list(lm.stream("ROMEO:", max_tokens=30, sampler=sampler, seed=5))
+            assert len(pieces) == 30  # one character per token
+            assert "ROMEO:" + "".join(pieces) == lm.generate("ROMEO:", max_tokens=30, sampler=sampler, seed=5)
+
+    def test_bad_sampling_settings_are_refused_before_anything_runs(self):
+        lm = load(LEGACY)
+        with pytest.raises(ValueError, match="Unknown sampler"):
+            lm.generate("a", sampler="nucleus")
+        with pytest.raises(ValueError, match="temperature must be positive"):
+            lm.generate("a", sampler="temperature", temperature=0)
+        with pytest.raises(ValueError, match="max_tokens must be at least 1"):
+            next(lm.stream("a", max_tokens=0))
+        with pytest.raises(TypeError, match="string or a list of strings"):
+            lm.generate(["a", 3])
