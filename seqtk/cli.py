@@ -11,6 +11,7 @@ import os
 import sys
 
 from seqtk.defaults import BATCH_SIZE, MAX_NEW_TOKENS, SAMPLER, TEMPERATURE, TOP_K, TOP_P, UNKNOWN_WARNING
+from seqtk.serving.serve_limits import ServeLimits
 
 
 @contextlib.contextmanager
@@ -167,6 +168,20 @@ def _run_tflite(args):
     return 0
 
 
+def _serve(args):
+    from seqtk.serving import ServeLimits, model_specs, serve
+
+    specs = model_specs(args.model)  # a bad --model is refused before anything loads
+    if not all(os.path.exists(os.path.join(path, "metadata.json")) for path in specs.values()):
+        _start_tensorflow(args.verbose)  # saved folders run on Keras; exported ones need only LiteRT
+    limits = ServeLimits(max_body_bytes=args.max_body_bytes, max_text_chars=args.max_text_chars,
+                         max_instances=args.max_instances, max_tokens=args.max_tokens, max_beam_size=args.max_beam,
+                         max_batch=args.max_batch, max_wait_ms=args.max_wait_ms, request_timeout_s=args.timeout,
+                         max_queue=args.max_queue)
+    serve(args.model, args.host, args.port, limits, "info" if args.verbose else "warning")
+    return 0
+
+
 def _sampling_options(parser, applies=""):
     """The sampling flags `generate` and `run-tflite` share, with the defaults of `seqtk.defaults`."""
     parser.add_argument("--max-length", type=int, default=MAX_NEW_TOKENS, help=f"{applies}tokens to generate")
@@ -314,13 +329,37 @@ def build_parser():
     run_tflite.add_argument("--threads", type=int, default=None, help="interpreter threads")
     _reading_options(run_tflite)
     run_tflite.set_defaults(run=_run_tflite)
+
+    limits = ServeLimits()
+    serve = commands.add_parser(
+        "serve", help="serve models over HTTP (TF Serving's REST shape, task verbs, streaming) with a page at /")
+    serve.add_argument("--model", action="append", required=True, metavar="[NAME=]DIR",
+                       help="a saved or exported model folder; repeat to serve several")
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (0.0.0.0: every interface)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--max-batch", type=int, default=limits.max_batch,
+                       help="the most instances run as one batch (generation: streams run together)")
+    serve.add_argument("--max-wait-ms", type=float, default=limits.max_wait_ms,
+                       help="how long a batch's first request waits for others")
+    serve.add_argument("--max-tokens", type=int, default=limits.max_tokens, help="the most tokens one generation asks")
+    serve.add_argument("--max-instances", type=int, default=limits.max_instances,
+                       help="the most instances in one request")
+    serve.add_argument("--max-text-chars", type=int, default=limits.max_text_chars, help="the longest text")
+    serve.add_argument("--max-body-bytes", type=int, default=limits.max_body_bytes, help="the largest request body")
+    serve.add_argument("--max-beam", type=int, default=limits.max_beam_size, help="the widest translation beam")
+    serve.add_argument("--max-queue", type=int, default=limits.max_queue,
+                       help="requests waiting per model before 503")
+    serve.add_argument("--timeout", type=float, default=limits.request_timeout_s,
+                       help="seconds a request may wait and run")
+    serve.set_defaults(run=_serve, strict=False, unknown_warning=None)
     return parser
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
-        _start_tensorflow(args.verbose)
+        if args.command != "serve":  # serve starts TensorFlow only for saved (Keras) folders
+            _start_tensorflow(args.verbose)
         if args.command == "train":  # the run sets the policy from its config, where --strict went
             return args.run(args)
         from seqtk.tokenizers.unknown_symbols import DEFAULT_THRESHOLD, unknown_symbol_policy

@@ -1,28 +1,17 @@
 """Readers for text sources and tf.data pipelines."""
 
-from seqtk.data.batch_stream import BatchStream
-from seqtk.data.classification_dataset import classification_batches, encode_examples, label_names
-from seqtk.data.labeled_text import LabeledExample, read_labeled, read_labeled_file, split_examples
-from seqtk.data.language_model_dataset import batchify, encode_texts, stream_batches, window_batches
-from seqtk.data.text_sources import read_corpus, read_text_file, read_texts, resolve_sources
-from seqtk.data.tfds_source import read_tfds_text
+# Names load on first use (lazy_loader), so importing one module of the package starts nothing else
+# (no TensorFlow for a LiteRT folder).
+import lazy_loader
 
-__all__ = [
-    "BatchStream",
-    "LabeledExample",
-    "classification_batches",
-    "encode_examples",
-    "label_names",
-    "read_labeled",
-    "read_labeled_file",
-    "split_examples",
-    "batchify",
-    "encode_texts",
-    "read_corpus",
-    "read_text_file",
-    "read_texts",
-    "read_tfds_text",
-    "resolve_sources",
-    "stream_batches",
-    "window_batches",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "batch_stream": ["BatchStream"],
+        "classification_dataset": ["classification_batches", "encode_examples", "label_names"],
+        "labeled_text": ["LabeledExample", "read_labeled", "read_labeled_file", "split_examples"],
+        "language_model_dataset": ["batchify", "encode_texts", "stream_batches", "window_batches"],
+        "text_sources": ["read_corpus", "read_text_file", "read_texts", "resolve_sources"],
+        "tfds_source": ["read_tfds_text"],
+    },
+)

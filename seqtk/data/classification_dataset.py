@@ -4,7 +4,7 @@ import numpy as np
 import tensorflow as tf
 
 from seqtk.data.batch_stream import BatchStream
-from seqtk.data.sentence_encoding import encode_sentences
+from seqtk.data.sentence_encoding import encode_sentences, truncate
 from seqtk.errors import DataError
 
 TRUNCATIONS = ("head", "tail", "head_tail")
@@ -44,20 +44,6 @@ def encode_examples(tokenizer, examples, max_length=0, truncation="head"):
     if max_length:
         sequences = [s if len(s) <= max_length else truncate(s, max_length, truncation) for s in sequences]
     return sequences
-
-
-def truncate(sequence, max_length, truncation):
-    """`sequence` cut to `max_length` ids as `truncation` says (one of `TRUNCATIONS`)."""
-    if len(sequence) <= max_length:
-        return sequence
-    if truncation == "head":
-        return sequence[:max_length]
-    if truncation == "tail":
-        return sequence[-max_length:]
-    # head_tail: a review's opening and its verdict at the end carry most of the sentiment; the first quarter
-    # and the last three quarters is the split Sun et al. (2019) found best on IMDB.
-    head = max_length // 4
-    return np.concatenate([sequence[:head], sequence[len(sequence) - (max_length - head):]])
 
 
 def pad_batch(sequences, pad_multiple=1):

@@ -1,11 +1,15 @@
 """TFLite (LiteRT) export: builtin ops, fused LSTM, explicit-state signatures, quantization, verification."""
 
-# The task exporters register themselves in `exporter` (a leaf) as they are imported here.
-from seqtk.export import classifier_export, language_model_export, tagger_export, translator_export  # noqa: F401
-from seqtk.export.exporter import Exporter, exporter_names, make_exporter, register_exporter
-from seqtk.export.litert_model import LiteRTModel
-from seqtk.export.run_litert import run_litert
-from seqtk.export.tflite_exporter import export_tflite
+# Names load on first use (lazy_loader): running an exported folder (`LiteRTModel`) starts no TensorFlow. The
+# registry names come from `exporters`, which registers the task exporters.
+import lazy_loader
 
-__all__ = ["Exporter", "LiteRTModel", "export_tflite", "exporter_names", "make_exporter", "register_exporter",
-           "run_litert"]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "exporters": ["Exporter", "exporter_names", "make_exporter", "register_exporter"],
+        "litert_model": ["LiteRTModel"],
+        "run_litert": ["run_litert"],
+        "tflite_exporter": ["export_tflite"],
+    },
+)

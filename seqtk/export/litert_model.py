@@ -6,12 +6,12 @@ import os
 
 import numpy as np
 
-from seqtk.data.classification_dataset import truncate
+from seqtk.data.sentence_encoding import truncate
 from seqtk.defaults import MAX_NEW_TOKENS, TEMPERATURE
 from seqtk.errors import ModelFolderError
 from seqtk.generation.stream_batch import Stream, StreamBatch
 from seqtk.generation.token_sampling import log_softmax, without_padding
-from seqtk.models.model_directory import read_json_file
+from seqtk.folder_files import read_json_file
 from seqtk.tokenizers.tokenizer import is_plain_name, load_tokenizer
 
 MODEL_FILE = "model.tflite"

@@ -1,7 +1,7 @@
 """`seqtk run-tflite`: an exported folder run by the LiteRT interpreter alone, as its task's exporter says."""
 
 from seqtk.data.text_input import read_input_texts
-from seqtk.export.exporter import make_exporter
+from seqtk.export.exporters import make_exporter
 from seqtk.export.litert_model import LiteRTModel
 from seqtk.tokenizers.unknown_symbols import located, report_unknown
 

@@ -7,7 +7,8 @@ import time
 
 import numpy as np
 
-from seqtk.export.exporter import exporter_for_model, make_exporter
+from seqtk.export.exporter import exporter_for_model
+from seqtk.export.exporters import make_exporter
 from seqtk.export.litert_model import METADATA_FILE, MODEL_FILE, LiteRTModel
 from seqtk.export.state_signatures import operator_names, rewrite_signatures
 from seqtk.export.tflite_conversion import QUANTIZATIONS, convert, signature_function

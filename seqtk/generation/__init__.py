@@ -1,13 +1,17 @@
 """Sampling text from language models; greedy and beam search for translators."""
 
-from seqtk.generation.beam_search import beam_search
-from seqtk.generation.greedy_search import greedy_search
-from seqtk.generation.sampler import GreedySampler, Sampler, TopKSampler, TopPSampler, get_sampler
-from seqtk.generation.sentence_translator import SentenceTranslator
-from seqtk.generation.start_state import prime_start_state, priming_window
-from seqtk.generation.text_generator import TextGenerator, generate
+# Names load on first use (lazy_loader), so importing one module of the package starts nothing else
+# (no TensorFlow for a LiteRT folder).
+import lazy_loader
 
-__all__ = [
-    "GreedySampler", "Sampler", "SentenceTranslator", "TextGenerator", "TopKSampler", "TopPSampler", "beam_search",
-    "generate", "get_sampler", "greedy_search", "prime_start_state", "priming_window",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "beam_search": ["beam_search"],
+        "greedy_search": ["greedy_search"],
+        "sampler": ["GreedySampler", "Sampler", "TopKSampler", "TopPSampler", "get_sampler"],
+        "sentence_translator": ["SentenceTranslator"],
+        "start_state": ["prime_start_state", "priming_window"],
+        "text_generator": ["TextGenerator", "generate"],
+    },
+)

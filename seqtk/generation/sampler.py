@@ -2,7 +2,7 @@
 
 import tensorflow as tf
 
-SAMPLERS = ("greedy", "temperature", "top_k", "top_p")
+from seqtk.generation.token_sampling import SAMPLERS
 
 
 class Sampler:

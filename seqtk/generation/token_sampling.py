@@ -5,6 +5,7 @@ import numpy as np
 
 from seqtk.defaults import TEMPERATURE, TOP_K, TOP_P
 
+SAMPLERS = ("greedy", "temperature", "top_k", "top_p")
 NEVER = -1e9  # the logit of a token that must not be drawn
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from seqtk.export.exporter import Exporter, make_exporter
+from seqtk.export.exporters import Exporter, make_exporter
 from seqtk.tasks import task_names
 
 
