@@ -6,6 +6,16 @@ cd "$(dirname "$0")/.."
 if [ -n "${SEQTK_SKIP_SETUP:-}" ]; then
   exit 0
 fi
+# The page test drives Debian's chromium (Playwright with the system browser; no browser downloads).
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${SEQTK_CHROMIUM:-}" ] && command -v apt-get >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: the browser test needs Debian's chromium: run 'apt-get install chromium' as root" >&2
+  fi
+fi
 PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv

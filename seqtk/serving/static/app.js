@@ -216,7 +216,19 @@ async function run(event) {
   }
 }
 
+/** Sets the sampling inputs to the server's defaults, read from its OpenAPI schema (written once, in Python). */
+async function useServerDefaults() {
+  const schema = await (await fetch("/openapi.json")).json();
+  const body = schema.paths["/v1/models/{name}:generate"].post.requestBody.content["application/json"].schema;
+  const inputs = { max_tokens: "max-tokens", sampler: "sampler", temperature: "temperature", top_k: "top-k", top_p: "top-p" };
+  for (const [key, id] of Object.entries(inputs)) {
+    const value = body.properties[key] && body.properties[key].default;
+    if (value !== undefined && value !== null) $(id).value = String(value);
+  }
+}
+
 async function start() {
+  await useServerDefaults();
   const response = await fetch("/v1/models");
   models = (await response.json()).models;
   const select = $("model");
