@@ -72,14 +72,14 @@ def main():
 
 def ensemble(names):
     """Validation accuracy of the averaged probabilities of bench/models/<name> for each config."""
-    from seqtk.tasks import load_classifier_ensemble
+    from seqtk.predictors import ClassifierPredictor
     from seqtk.tasks.classifier import read_classification_data
 
     splits = [read_classification_data(load_config(name, task="classifier").data)[1] for name in names]
     if any([e.text for e in split] != [e.text for e in splits[0]] for split in splits[1:]):
         raise ValueError(f"{names}: the configs hold out different validation rows; an ensemble needs one split.")
     models = [f"bench/models/{load_config(name, task='classifier').name}" for name in names]
-    report, _ = load_classifier_ensemble(models).evaluate(splits[0])
+    report, _ = ClassifierPredictor.averaging(models).runtime.evaluate(splits[0])
     target = max(TARGETS.get(name, 0.0) for name in names)
     rows = [{"model": m["model"], "accuracy": round(m["accuracy"], 4), "macro_f1": round(m["macro_f1"], 4)}
             for m in report["members"]]

@@ -15,7 +15,8 @@ tokenizers, metrics.json (validation BLEU and chrF, greedy and beam) and MODEL_C
 import argparse
 import sys
 
-from seqtk.tasks import train_task, translate
+from seqtk.predictors import load
+from seqtk.tasks import train_task
 
 
 def main(argv=None):
@@ -31,7 +32,7 @@ def main(argv=None):
     directory = train_task("translator", args.config, args.set, args.data, resume=args.resume,
                            command=command)["directory"]
     if args.translate:
-        for source, target in zip(args.translate, translate(directory, args.translate, args.beam), strict=True):
+        for source, target in zip(args.translate, load(directory).translate(args.translate, args.beam), strict=True):
             print(f"{source}\t{target}")
 
 

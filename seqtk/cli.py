@@ -94,12 +94,15 @@ def _evaluate(args):
 
 def _classify(args):
     from seqtk.data.text_input import read_input_texts
-    from seqtk.tasks import classify
+    from seqtk.predictors import ClassifierPredictor, load
 
     given = read_input_texts(args.texts, args.input, verb="classify", nouns="texts")
-    labels, probabilities = classify(args.model, given.texts, args.batch_size, source=given.source,
-                                    locations=given.locations)
-    for text, row in zip(given.texts, probabilities, strict=True):
+    classifier = (load(args.model[0], task="classifier") if len(args.model) == 1
+                  else ClassifierPredictor.averaging(args.model))
+    classifier.report_unknown(given.texts, given.locations)
+    labels = classifier.labels
+    for text, row in zip(given.texts, classifier.probabilities(given.texts, args.batch_size, given.locations),
+                         strict=True):
         best = int(row.argmax())
         if args.json:
             print(json.dumps({"text": text, "label": labels[best],
@@ -111,15 +114,17 @@ def _classify(args):
 
 def _tag(args):
     from seqtk.data.text_input import read_input_texts
-    from seqtk.tasks import tag_texts
+    from seqtk.predictors import load
 
     given = read_input_texts(args.texts, args.input, verb="tag", nouns="sentences (tokens separated by spaces)")
-    tokens = [text.split() for text in given.texts]
-    for words, tags in zip(tokens, tag_texts(args.model, tokens, args.batch_size, given.locations), strict=True):
+    tagger = load(args.model, task="tagger")
+    tagger.report_unknown(given.texts, given.locations)
+    for result in tagger.tag([text.split() for text in given.texts], args.batch_size, given.locations):
+        words, tags = result["tokens"], result["tags"]
         if args.format == "conll":
             print("\n".join(f"{word}\t{tag}" for word, tag in zip(words, tags, strict=True)) + "\n")
         elif args.format == "jsonl":
-            print(json.dumps({"tokens": words, "tags": list(tags)}, ensure_ascii=False))
+            print(json.dumps(result, ensure_ascii=False))
         else:
             print(" ".join(f"{word}/{tag}" for word, tag in zip(words, tags, strict=True)))
     return 0
@@ -127,25 +132,26 @@ def _tag(args):
 
 def _translate(args):
     from seqtk.data.text_input import read_input_texts
-    from seqtk.tasks import translate
+    from seqtk.predictors import load
 
     given = read_input_texts(args.texts, args.input, verb="translate", nouns="sentences")
-    for translation in translate(args.model, given.texts, args.beam, args.length_penalty, args.batch_size,
-                                 given.locations):
+    translator = load(args.model, task="translator")
+    translator.report_unknown(given.texts, given.locations)
+    for translation in translator.translate(given.texts, args.beam, args.length_penalty, args.batch_size,
+                                            given.locations):
         print(translation)
     return 0
 
 
 def _generate(args):
-    from seqtk.tasks import sample_texts
+    from seqtk.predictors import load
 
     prompt = args.prompt.encode("utf-8").decode("unicode_escape") if args.escapes else args.prompt
-    options = {"temperature": args.temperature}
-    if args.sampler == "top_k":
-        options["k"] = args.top_k
-    if args.sampler == "top_p":
-        options["p"] = args.top_p
-    samples = sample_texts(args.model, prompt, args.num_samples, args.max_length, args.sampler, args.seed, **options)
+    lm = load(args.model, task="lm")
+    if prompt:
+        lm.report_unknown([prompt], ["the prompt"], "Prompt")
+    samples = lm.generate([prompt] * args.num_samples, args.max_length, args.sampler, args.temperature, args.top_k,
+                          args.top_p, args.seed)  # sample i draws with seed + i
     print(("\n" + "-" * 40 + "\n").join(samples))
     return 0
 
@@ -158,10 +164,10 @@ def _export_tflite(args):
     return 0
 
 
-def _run_tflite(args):
-    from seqtk.export.run_litert import run_litert
+def _run(args):
+    from seqtk.predictors.run_folder import run_folder
 
-    for line in run_litert(args.directory, args.texts, args.input, args.threads, beam_size=args.beam,
+    for line in run_folder(args.directory, args.texts, args.input, args.threads, beam_size=args.beam,
                            length_penalty=args.length_penalty, max_length=args.max_length, sampler=args.sampler,
                            temperature=args.temperature, top_k=args.top_k, top_p=args.top_p, seed=args.seed):
         print(line)
@@ -319,8 +325,9 @@ def build_parser():
     tflite.set_defaults(run=_export_tflite)
 
     run_tflite = commands.add_parser(
-        "run-tflite", help="generate, classify or translate with an exported folder and the LiteRT interpreter")
-    run_tflite.add_argument("directory", help="a folder written by seqtk export tflite")
+        "run", aliases=["run-tflite"],
+        help="generate, classify, translate or tag with any model folder: saved (Keras) or exported (LiteRT)")
+    run_tflite.add_argument("directory", help="a folder written by seqtk train or seqtk export tflite")
     run_tflite.add_argument("texts", nargs="*", help="prompts, texts or sentences (else --input or standard input)")
     run_tflite.add_argument("--input", help="a file of texts, one per line; - reads standard input")
     run_tflite.add_argument("--beam", type=int, default=1, help="translator: beam size; 1 is greedy")
@@ -328,7 +335,7 @@ def build_parser():
     _sampling_options(run_tflite, "language model: ")
     run_tflite.add_argument("--threads", type=int, default=None, help="interpreter threads")
     _reading_options(run_tflite)
-    run_tflite.set_defaults(run=_run_tflite)
+    run_tflite.set_defaults(run=_run)
 
     limits = ServeLimits()
     serve = commands.add_parser(

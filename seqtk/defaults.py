@@ -4,7 +4,7 @@ configs take them from here, so a Python call, a command and an exported folder 
 BATCH_SIZE = 64  # texts, sentences or pairs that inference runs at once (classify, translate, tag, evaluate)
 UNKNOWN_WARNING = 0.05  # a file with a larger share of symbols outside the vocabulary gets a warning
 
-# Sampling from a language model (`seqtk generate`, `seqtk run-tflite`, `TextGenerator`, `LiteRTModel`).
+# Sampling from a language model (`seqtk generate`, `seqtk run`, `seqtk serve`, `seqtk.load`, `TextGenerator`).
 MAX_NEW_TOKENS = 200
 SAMPLER = "top_k"
 TEMPERATURE = 1.0

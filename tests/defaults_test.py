@@ -11,7 +11,7 @@ from seqtk.export.litert_model import LiteRTModel
 from seqtk.generation.token_sampling import sampler_filters
 from seqtk.generation.text_generator import TextGenerator
 from seqtk.inference.sentence_tagging import SentenceTagger
-from seqtk.tasks import classify, sample_texts, tag_texts, translate
+from seqtk.predictors import ClassifierPredictor, LanguageModelPredictor, TaggerPredictor, TranslatorPredictor
 from seqtk.tokenizers.unknown_symbols import DEFAULT_THRESHOLD
 from seqtk.training.config import TrainingConfig
 
@@ -24,17 +24,18 @@ def _defaults(argv):
 class DefaultsTest:
     def test_generate_and_run_tflite_sample_alike_by_default(self):
         generate = _defaults(["generate", "--model", "m"])
-        run = _defaults(["run-tflite", "exported"])
+        run = _defaults(["run", "exported"])
         keys = ("max_length", "sampler", "temperature", "top_k", "top_p", "seed")
         assert {k: generate[k] for k in keys} == {k: run[k] for k in keys} == {
             "max_length": defaults.MAX_NEW_TOKENS, "sampler": defaults.SAMPLER, "temperature": defaults.TEMPERATURE,
             "top_k": defaults.TOP_K, "top_p": defaults.TOP_P, "seed": None}
 
     def test_the_library_takes_the_same_defaults(self):
-        assert inspect.signature(sample_texts).parameters["max_length"].default == defaults.MAX_NEW_TOKENS
+        assert inspect.signature(LanguageModelPredictor.generate).parameters["max_tokens"].default == defaults.MAX_NEW_TOKENS
         assert inspect.signature(TextGenerator.generate).parameters["max_length"].default == defaults.MAX_NEW_TOKENS
         assert inspect.signature(LiteRTModel.generate).parameters["max_tokens"].default == defaults.MAX_NEW_TOKENS
-        for function in (classify, translate, tag_texts, SentenceTagger.tag):
+        for function in (ClassifierPredictor.classify, TranslatorPredictor.translate, TaggerPredictor.tag,
+                         LanguageModelPredictor.generate, SentenceTagger.tag):
             assert inspect.signature(function).parameters["batch_size"].default == defaults.BATCH_SIZE
         for parser_args in (["classify", "--model", "m"], ["translate", "--model", "m"], ["tag", "--model", "m"]):
             assert _defaults(parser_args)["batch_size"] == defaults.BATCH_SIZE

@@ -9,7 +9,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     submod_attrs={
         "exporters": ["Exporter", "exporter_names", "make_exporter", "register_exporter"],
         "litert_model": ["LiteRTModel"],
-        "run_litert": ["run_litert"],
         "tflite_exporter": ["export_tflite"],
     },
 )

@@ -130,7 +130,6 @@ class ClassifierExporter(Exporter):
     """A classifier's export: `classify` on one text's ids; quantized files scored by label agreement."""
 
     model_class = TextClassifier
-    verb = "classify"
 
     sequence_key = "classify"
     step_key = None
@@ -164,7 +163,3 @@ class ClassifierExporter(Exporter):
         quantized_labels = [label for label, _ in quantized.classify(texts)]
         agreement = sum(a == b for a, b in zip(float_labels, quantized_labels, strict=True)) / len(texts)
         return {"texts": len(texts), "label_agreement": agreement}
-
-    def run(self, model, texts, options):
-        return [f"{label}\t{probability:.4f}\t{text}"
-                for text, (label, probability) in zip(texts, model.classify(texts), strict=True)]

@@ -100,13 +100,3 @@ class Exporter:
         file has it; None otherwise)."""
         return None
 
-    # Running an exported folder (`seqtk run-tflite`).
-
-    reads_input = True  # whether `run` takes texts from --input or standard input when none are given
-    verb = "run"  # what `run` does to its texts, for the error when there are none
-
-    def run(self, model, texts, options):
-        """The output lines of `model` (a `LiteRTModel` of this task) on `texts`. `options`: `beam_size`,
-        `length_penalty`, `max_length`, `temperature`, `top_k`, `top_p`, `seed`."""
-        raise NotImplementedError
-

@@ -5,10 +5,8 @@ import math
 import numpy as np
 import tensorflow as tf
 
-from seqtk.defaults import MAX_NEW_TOKENS, SAMPLER, TEMPERATURE, TOP_K, TOP_P
 from seqtk.export.export_signature import Signature
 from seqtk.export.exporter import Exporter, register_exporter
-from seqtk.generation.token_sampling import sampler_filters
 from seqtk.export.recurrent_graph import TRACE_LENGTH, RecurrentGraph
 from seqtk.export.state_signatures import SignaturePlan
 from seqtk.models.language_model import LanguageModel
@@ -170,8 +168,6 @@ class LanguageModelExporter(Exporter):
     """A language model's export: `prefill` and `step`, states explicit; quantized files scored by perplexity."""
 
     model_class = LanguageModel
-    verb = "continue"
-    reads_input = False  # prompts are the arguments; none: one empty prompt
 
     sequence_key = "prefill"
     step_key = "step"
@@ -216,11 +212,3 @@ class LanguageModelExporter(Exporter):
             "quantized_perplexity": quantized_ppl,
             "perplexity_ratio": quantized_ppl / float_ppl,
         }
-
-    def run(self, model, texts, options):
-        seed = options.get("seed")
-        filters = sampler_filters(options.get("sampler", SAMPLER), options.get("temperature", TEMPERATURE),
-                                  options.get("top_k", TOP_K), options.get("top_p", TOP_P))
-        return [prompt + model.generate(prompt, options.get("max_length", MAX_NEW_TOKENS), *filters,
-                                        seed=None if seed is None else seed + index)
-                for index, prompt in enumerate(texts)]

@@ -208,7 +208,6 @@ class TaggerExporter(Exporter):
     """A tagger's export: `tag` on one sentence; quantized files scored by tag agreement with the float one."""
 
     model_class = SequenceTagger
-    verb = "tag"
 
     sequence_key = "tag"
     step_key = None
@@ -255,8 +254,3 @@ class TaggerExporter(Exporter):
         same = sum(a == b for x, y in zip(float_tags, quantized_tags, strict=True) for a, b in zip(x, y, strict=True))
         tokens = sum(map(len, sentences))
         return {"sentences": len(sentences), "tokens": tokens, "tag_agreement": same / tokens}
-
-    def run(self, model, texts, options):
-        sentences = [text.split() for text in texts]
-        return [" ".join(f"{word}/{tag}" for word, tag in zip(words, tags, strict=True))
-                for words, tags in zip(sentences, model.tag(sentences), strict=True)]

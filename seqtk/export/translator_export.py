@@ -231,7 +231,6 @@ class TranslatorExporter(Exporter):
     """A translator's export: `encode` (and `bridge`), then `decode_step`; quantized files scored by BLEU."""
 
     model_class = Seq2SeqTranslator
-    verb = "translate"
 
     sequence_key = "encode"
     step_key = "decode_step"
@@ -289,9 +288,3 @@ class TranslatorExporter(Exporter):
             }
         agreement = translation_scores(quantized_outputs, float_outputs)["bleu"]
         return {"sentences": len(sources), "bleu_against_float_outputs": agreement}
-
-    def run(self, model, texts, options):
-        length_penalty = options.get("length_penalty")
-        if length_penalty is None:
-            length_penalty = model.metadata.get("length_penalty", 0.0)
-        return model.translate(texts, options.get("beam_size", 1), length_penalty)

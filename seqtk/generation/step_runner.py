@@ -24,7 +24,9 @@ class KerasStepRunner:
     def __init__(self, model, jit_compile=True):
         self.model = model
         self.reverse = bool(getattr(model, "reverse", False))
-        self._prefill = tf.function(self._prefill_fn, jit_compile=False, reduce_retracing=True)
+        # One trace for every prompt width and batch size: the prefill is not compiled with XLA.
+        self._prefill = tf.function(self._prefill_fn, jit_compile=False, input_signature=[
+            tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None], tf.int32)])
         self._step = tf.function(self._step_fn, jit_compile=jit_compile)
 
     def _prefill_fn(self, token_ids, lengths):

@@ -17,8 +17,8 @@ class ClassifierEnsemble:
     not share a vocabulary. One member is the model alone.
 
     Example:
-    >>> ensemble = seqtk.tasks.load_classifier_ensemble(["saved_models/imdb_ulmfit",
-    ...                                                  "saved_models/imdb_ulmfit_backward"])
+    >>> ensemble = ClassifierEnsemble([load_model_directory("saved_models/sst2_lm_classifier"),
+    ...                                load_model_directory("saved_models/sst2_lm_backward_classifier")])
     >>> ensemble.classify(["A gripping, funny film."])   # [("1", 0.97)]
     """
 

@@ -23,12 +23,16 @@ class LanguageModelPredictor(Predictor):
         >>> lm.score("To be, or not to be")["perplexity"]
     """
 
+    verb = "continue"
+    reads_input = False  # prompts are the arguments; none: one empty prompt
+
     @classmethod
     def from_keras(cls, directory, model, tokenizer, config):
         from seqtk.generation.step_runner import KerasStepRunner
 
         predictor = cls(directory, "keras", model, config)
         predictor.tokenizer, predictor.reverse = tokenizer, bool(model.reverse)
+        predictor.input_tokenizer = tokenizer
         predictor.step_runner = KerasStepRunner(model)
         return predictor
 
@@ -36,6 +40,7 @@ class LanguageModelPredictor(Predictor):
     def from_litert(cls, directory, model):
         predictor = cls(directory, "litert", model)
         predictor.tokenizer, predictor.reverse = model.tokenizer, bool(model.metadata.get("reverse"))
+        predictor.input_tokenizer = model.tokenizer
         predictor.step_runner = model.step_runner()
         return predictor
 
@@ -62,6 +67,10 @@ class LanguageModelPredictor(Predictor):
             batch.add(stream)
         batch.run()
         return self._one_or_all([stream.text() for stream in streams], single)
+
+    def output_lines(self, texts, max_length=MAX_NEW_TOKENS, sampler=SAMPLER, temperature=TEMPERATURE, top_k=TOP_K,
+                     top_p=TOP_P, seed=None, **_):
+        return self.generate(list(texts), max_length, sampler, temperature, top_k, top_p, seed)
 
     def stream(self, prompt="", max_tokens=MAX_NEW_TOKENS, sampler=SAMPLER, temperature=TEMPERATURE, top_k=TOP_K,
                top_p=TOP_P, seed=None):

@@ -32,9 +32,23 @@ class Predictor:
     """
 
     task = None  # set by `register_predictor`
+    verb = "run"  # what `output_lines` does to its texts, for the error when there are none
+    reads_input = True  # whether texts come from a file or standard input when none are given
 
     def __init__(self, directory, backend, runtime, config=None):
         self.directory, self.backend, self.runtime, self.config = directory, backend, runtime, config
+        self.input_tokenizer = None  # the tokenizer that reads what the model is given; set by each task
+
+    def report_unknown(self, texts, locations=None, what="Input"):
+        """Reports (on standard error) the symbols of `texts` outside the model's vocabulary, naming where each
+        text came from (`locations`, such as `"reviews.txt, line 7"`); an error under `--strict`."""
+        from seqtk.tokenizers.unknown_symbols import located, report_unknown
+
+        report_unknown(self.input_tokenizer, located(texts, locations or ["input"] * len(texts)), what)
+
+    def output_lines(self, texts, **options):
+        """What `seqtk run` prints for `texts`: one line (or block) per text, in the task's format."""
+        raise NotImplementedError
 
     @classmethod
     def from_keras(cls, directory, model, tokenizer, config):
@@ -62,29 +76,36 @@ class Predictor:
         return f"<{type(self).__name__} {self.directory!r} ({self.task}, {self.backend})>"
 
 
-def load(path):
+def load(path, num_threads=None, task=None):
     """The model in the folder `path` as its task's `Predictor`: a folder `seqtk train` wrote (Keras) or one
-    `seqtk export tflite` wrote (LiteRT). A folder whose files are damaged or tampered with is refused with
-    the file's name; nothing in it runs.
+    `seqtk export tflite` wrote (LiteRT; `num_threads` for its interpreter). A folder whose files are damaged
+    or tampered with is refused with the file's name; nothing in it runs. With `task`, a folder of another
+    task is refused.
 
     Examples:
         >>> lm = seqtk.load("saved_models/shakespeare_char_large")
         >>> lm.generate("ROMEO:", max_tokens=40, seed=1)
     """
     path = os.fspath(path)
+    if not any(os.path.exists(os.path.join(path, name)) for name in ("metadata.json", "model.keras")):
+        raise FileNotFoundError(f"{path}: not a seqtk model folder: it holds neither metadata.json (an export) nor "
+                                "model.keras (a saved model). Give a folder written by `seqtk train` or "
+                                "`seqtk export tflite`, such as saved_models/ud_ewt_upos.")
     if os.path.exists(os.path.join(path, "metadata.json")):
         from seqtk.export.litert_model import LiteRTModel
 
-        model = LiteRTModel.from_directory(path)
-        return _predictor(model.task, path).from_litert(path, model)
+        model = LiteRTModel.from_directory(path, num_threads=num_threads)
+        return _predictor(model.task, path, task).from_litert(path, model)
     from seqtk.tasks import load_model_directory, task_of_config
 
-    model, tokenizer, config = load_model_directory(path)
-    return _predictor(task_of_config(config).name, path).from_keras(path, model, tokenizer, config)
+    model, tokenizer, config = load_model_directory(path, task=task)
+    return _predictor(task_of_config(config).name, path, task).from_keras(path, model, tokenizer, config)
 
 
-def _predictor(task, path):
-    if task not in _PREDICTORS:
-        raise ModelFolderError(f"{path}: holds a model of the task {task!r}, which seqtk.load does not serve "
+def _predictor(found, path, wanted=None):
+    if wanted is not None and found != wanted:
+        raise ValueError(f"{path}: holds a model of the task {found!r}; give a {wanted} model folder.")
+    if found not in _PREDICTORS:
+        raise ModelFolderError(f"{path}: holds a model of the task {found!r}, which seqtk.load does not serve "
                                f"({', '.join(sorted(_PREDICTORS))}).")
-    return _PREDICTORS[task]
+    return _PREDICTORS[found]

@@ -2,6 +2,7 @@
 
 from seqtk.data.tag_schemes import spans
 from seqtk.defaults import BATCH_SIZE
+from seqtk.errors import DataError
 from seqtk.predictors.predictor import Predictor, register_predictor
 
 
@@ -17,6 +18,8 @@ class TaggerPredictor(Predictor):
         ['PRON', 'VERB', 'PRON', 'PUNCT']
     """
 
+    verb = "tag"
+
     @classmethod
     def from_keras(cls, directory, model, tokenizer, config):
         from seqtk.data.tag_schemes import output_scheme
@@ -24,12 +27,14 @@ class TaggerPredictor(Predictor):
 
         predictor = cls(directory, "keras", sentence_tagger(model, tokenizer, config), config)
         predictor.scheme = output_scheme(config.data)
+        predictor.input_tokenizer = tokenizer
         return predictor
 
     @classmethod
     def from_litert(cls, directory, model):
         predictor = cls(directory, "litert", model)
         predictor.scheme = model.metadata.get("output_scheme") or model.metadata.get("scheme")
+        predictor.input_tokenizer = model.input_tokenizer
         return predictor
 
     @staticmethod
@@ -40,10 +45,15 @@ class TaggerPredictor(Predictor):
             return [sentences.split()], True
         return [s.split() if isinstance(s, str) else list(s) for s in sentences], False
 
-    def tag(self, sentences, batch_size=BATCH_SIZE):
+    def tag(self, sentences, batch_size=BATCH_SIZE, locations=None):
+        """Tokens, tags (and entity spans) of each sentence; `locations` (`"news.txt, line 4"`) name them in
+        errors."""
         token_lists, single = self._sentences(sentences)
-        if any(not tokens for tokens in token_lists):
-            raise ValueError("A sentence to tag has no tokens; give one or more words.")
+        for number, tokens in enumerate(token_lists):
+            if not tokens:
+                where = locations[number] if locations else f"sentence {number + 1}"
+                raise DataError(f"{where}: no tokens to tag; give one sentence per line, tokens separated by "
+                                "spaces.")
         tagged = (self.runtime.tag(token_lists, batch_size) if self.backend == "keras"
                   else self.runtime.tag(token_lists))
         results = []
@@ -54,3 +64,7 @@ class TaggerPredictor(Predictor):
                                       for kind, start, end in spans(list(tags), self.scheme)]
             results.append(result)
         return self._one_or_all(results, single)
+
+    def output_lines(self, texts, batch_size=BATCH_SIZE, locations=None, **_):
+        return [" ".join(f"{word}/{tag}" for word, tag in zip(result["tokens"], result["tags"], strict=True))
+                for result in self.tag([text.split() for text in texts], batch_size, locations)]

@@ -2,6 +2,7 @@
 one call (TF Serving's batching: a maximum batch size and a maximum wait), and generations advance together
 one token per step, streams joining and leaving between steps."""
 
+import collections
 import dataclasses
 import queue
 import threading
@@ -59,7 +60,9 @@ class ModelWorker:
         if hasattr(predictor, "step_runner"):
             self.generation = StreamBatch(predictor.step_runner, max_batch=limits.max_batch)
         self._generation_jobs = []
-        self.batches = []  # (verb, instances) of each batch run: what the batching did, for tests and stats
+        # (verb, instances) of the last batches run: what the batching did, for tests and stats (bounded: a
+        # server runs for months).
+        self.batches = collections.deque(maxlen=4096)
         self.thread = threading.Thread(target=self._run, name=f"seqtk-model-{predictor.directory}", daemon=True)
         self._stopping = False
         self.thread.start()

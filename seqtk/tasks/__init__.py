@@ -17,14 +17,6 @@ from seqtk.tasks.registry import (
     task_of_config,
     task_of_model,
 )
-from seqtk.tasks.saved_model_use import (
-    classify,
-    load_classifier_ensemble,
-    load_translator,
-    sample_texts,
-    tag_texts,
-    translate,
-)
 from seqtk.tasks.tagger import TaggerTask
 from seqtk.tasks.tagger_config import TaggerConfig
 from seqtk.tasks.task import CardParts, PreparedData, Task, TaskData
@@ -96,21 +88,15 @@ __all__ = [
     "TranslatorConfig",
     "TranslatorTask",
     "available_configs",
-    "classify",
     "evaluate",
     "fine_tuning_config",
     "get_task",
-    "load_classifier_ensemble",
     "load_config",
     "load_model_directory",
-    "load_translator",
     "register_task",
-    "sample_texts",
     "task_names",
     "task_of_config",
-    "tag_texts",
     "task_of_model",
     "train",
     "train_task",
-    "translate",
 ]

@@ -93,11 +93,9 @@ def test_each_shipped_model_exports_with_keras_parity_on_its_own_data(name, fuse
             )
         ] == ["1", "0"]
     elif name == "tatoeba_fr_en":
-        from seqtk.tasks import translate
-
         sentences = ["Je suis fatigué.", "Il fait beau aujourd'hui.", "Où est la gare ?"]
-        assert lite.translate(sentences, beam_size=5, length_penalty=0.6) == translate(
-            directory, sentences, beam_size=5, length_penalty=0.6)
+        assert lite.translate(sentences, beam_size=5, length_penalty=0.6) == load(directory).translate(
+            sentences, beam_size=5, length_penalty=0.6)
         assert lite.translate(["Je suis fatigué."]) == ["I'm tired."]
     elif name == "ud_ewt_upos":
         assert report["keras_agreement"]["tag_agreement"] == 1.0

@@ -7,7 +7,7 @@ from export_models import converted, runner, tagger
 
 from seqtk.data.tag_schemes import spans
 from seqtk.export.litert_model import LiteRTModel
-from seqtk.export.run_litert import run_litert
+from seqtk.predictors.run_folder import run_folder
 from seqtk.export.state_signatures import operator_names
 from seqtk.export.tagger_export import TaggerExport
 from seqtk.export.tflite_exporter import export_tflite
@@ -94,7 +94,7 @@ def test_export_folder_tags_as_keras_does_and_quantized_agreement_is_reported(ta
     model, tokenizer, config = load_model_directory(directory, task="tagger")
     keras_tags = sentence_tagger(model, tokenizer, config).tag(SENTENCES)
     assert LiteRTModel.from_directory(str(tmp_path / "float")).tag(SENTENCES) == keras_tags
-    lines = run_litert(str(tmp_path / "float"), [" ".join(s) for s in SENTENCES])
+    lines = run_folder(str(tmp_path / "float"), [" ".join(s) for s in SENTENCES])
     assert [[w.rsplit("/", 1)[1] for w in line.split()] for line in lines] == [list(t) for t in keras_tags]
 
     dynamic = export_tflite(directory, str(tmp_path / "dynamic"), quantize="dynamic", log=lambda *a: None)

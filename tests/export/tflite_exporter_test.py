@@ -229,7 +229,7 @@ class CommandLineTest:
                 == 0
             )
             assert "max |diff| vs Keras" in capsys.readouterr().out
-            extra = ["--max-length", "20", "--temperature", "0"] if kind == "lm" else ["--beam", "2"]
+            extra = ["--max-length", "20", "--sampler", "greedy"] if kind == "lm" else ["--beam", "2"]
             assert main(["run-tflite", out, *texts, *extra]) == 0
             printed = capsys.readouterr().out.strip().split("\n")
             if kind == "classifier":
@@ -241,4 +241,4 @@ class CommandLineTest:
         assert main(["export", "tflite", "--model", str(tmp_path)]) == 2
         assert "not a seqtk model directory" in capsys.readouterr().err
         assert main(["run-tflite", str(tmp_path)]) == 2
-        assert "not a seqtk TFLite export" in capsys.readouterr().err
+        assert "neither metadata.json (an export) nor model.keras" in capsys.readouterr().err

@@ -5,7 +5,7 @@ from seqtk.data.labeled_text import LabeledExample
 from seqtk.models import LanguageModel, TextClassifier, save_model_directory
 from seqtk.inference.classifier_ensemble import ClassifierEnsemble
 from seqtk.inference.classifier_evaluation import classify_texts
-from seqtk.tasks import load_classifier_ensemble
+from seqtk.predictors import ClassifierPredictor
 from seqtk.tasks.classifier_config import ClassifierConfig, ClassifierDataConfig
 from seqtk.tokenizers import CharTokenizer
 
@@ -60,4 +60,4 @@ class ClassifierEnsembleTest:
         model(np.ones((1, 2), "int32"))
         directory = save_model_directory(str(tmp_path / "lm"), model, tokenizer, config={})
         with pytest.raises(ValueError, match=r"lm: holds a LanguageModel \(lm\), not a TextClassifier"):
-            load_classifier_ensemble([directory])
+            ClassifierPredictor.averaging([directory])

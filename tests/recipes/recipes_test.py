@@ -12,7 +12,8 @@ from seqtk.data.labeled_text import read_labeled
 from seqtk.data.parallel_text import read_parallel
 from seqtk.inference.classifier_evaluation import evaluate_classifier
 from seqtk.inference.translator_evaluation import evaluate_translator, sentence_translator
-from seqtk.tasks import load_config, load_model_directory, translate
+from seqtk.predictors import load
+from seqtk.tasks import load_config, load_model_directory
 
 pytestmark = pytest.mark.large
 RECIPES = os.path.join(os.path.dirname(__file__), "..", "..", "recipes")
@@ -116,7 +117,7 @@ class TranslationRecipeTest:
         directory = str(tmp_path / "saved" / "tatoeba_sample")
         # Each printed line is the source and the saved model's own beam-2 translation of it.
         assert [line.split("\t") for line in lines] == [
-            [source, target] for source, target in zip(sentences, translate(directory, sentences, 2), strict=True)]
+            [source, target] for source, target in zip(sentences, load(directory).translate(sentences, 2), strict=True)]
         # metrics.json holds what the saved model scores when loaded and run again on the validation pairs.
         metrics = json.loads((tmp_path / "saved" / "tatoeba_sample" / "metrics.json").read_text())
         model, tokenizers, config = load_model_directory(directory)

@@ -86,7 +86,7 @@ class VerbsTest:
         with concurrent.futures.ThreadPoolExecutor(12) as pool:
             answers = list(pool.map(lambda t: post(client, "/v1/models/sentiment:classify", {"instances": [t]}), texts))
         assert all(status == 200 for status, _ in answers)
-        sizes = [size for verb, size in worker.batches[before:]]
+        sizes = [size for verb, size in list(worker.batches)[before:]]
         assert sum(sizes) == 12 and max(sizes) > 1  # 50 ms of waiting gathered several requests
         expected = predictors["sentiment"].classify(texts)
         assert [body["predictions"][0]["label"] for _, body in answers] == [e["label"] for e in expected]
@@ -104,7 +104,7 @@ class VerbsTest:
         for i, body in enumerate(answers):
             alone = predictors["shakespeare"].generate(prompts[i], max_tokens=30, sampler="top_k", seed=100 + i)
             assert body["predictions"] == [alone]
-        assert max(size for verb, size in worker.batches[before:]) > 1
+        assert max(size for verb, size in list(worker.batches)[before:]) > 1
 
 
 class StreamingTest:

@@ -9,7 +9,8 @@ from seqtk.data.tag_schemes import spans
 from seqtk.data.tagged_text import read_tagged, read_tagged_jsonl
 from seqtk.errors import ConfigError, DataError
 from seqtk.models import SequenceTagger
-from seqtk.tasks import evaluate, get_task, load_config, load_model_directory, tag_texts, train
+from seqtk.predictors import load
+from seqtk.tasks import evaluate, get_task, load_config, load_model_directory, train
 from seqtk.tasks.tagger import sentence_tagger
 from seqtk.tokenizers import WordCharTokenizer
 
@@ -89,7 +90,7 @@ class NerTaggerTest:
         assert "val_f1" in result["metrics"]["history"][0]
 
         gold = read_tagged([ner_files["dev"]])
-        tagged = tag_texts(result["directory"], [s.tokens for s in gold])
+        tagged = [r["tags"] for r in load(result["directory"]).tag([s.tokens for s in gold])]
         assert not {t.split("-")[0] for tags in tagged for t in tags} - {"O", "B", "I"}  # IOB1 again
         for tags in tagged:
             spans(tags, "IOB1", strict=True)  # every sequence is valid IOB1
@@ -212,7 +213,7 @@ class TaggerInputTest:
 
     def test_a_blank_sentence_to_tag_is_an_error_naming_it(self, ner_model):
         with pytest.raises(DataError, match="argument 2: no tokens to tag"):
-            tag_texts(ner_model[0]["directory"], [["Paris"], []], locations=["argument 1", "argument 2"])
+            load(ner_model[0]["directory"]).tag([["Paris"], []], locations=["argument 1", "argument 2"])
 
 
 class TransferTest:
@@ -292,8 +293,8 @@ class TransferTest:
         _, _, original = load_model_directory(base, task="tagger")
         assert saved.tags == original.tags and saved.data.train_scheme == "BIOES"  # trained in the base's scheme
         assert "grace" in tokenizer.words.token_index  # its vocabulary grew with the new words
-        assert tag_texts(result["directory"], [["Grace", "Hopper", "visited", "Oslo", "."]])[0] == (
-            "B-PER", "I-PER", "O", "B-LOC", "O")  # written in the new data's scheme
+        assert load(result["directory"]).tag([["Grace", "Hopper", "visited", "Oslo", "."]])[0]["tags"] == [
+            "B-PER", "I-PER", "O", "B-LOC", "O"]  # written in the new data's scheme
 
         mine.write_text(json.dumps({"tokens": ["Acme", "Widget"], "tags": ["B-ORG", "B-PRODUCT"]}) + "\n",
                         encoding="utf-8")
