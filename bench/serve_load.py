@@ -18,17 +18,16 @@ generations, 64 clients); growth < 50 MB.
 import argparse
 import asyncio
 import os
-import statistics
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-import aiohttp  # noqa: E402
-import httpx  # noqa: E402
-import psutil  # noqa: E402
-from common import print_table, write_results  # noqa: E402
+import aiohttp
+import httpx
+import psutil
+from common import print_table, write_results
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS = {"shakespeare": "saved_models/shakespeare_char_large", "sentiment": "saved_models/sst2_ulmfit_bidirectional"}

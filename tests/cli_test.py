@@ -99,7 +99,7 @@ class CommandLineTest:
 
     def test_path_without_a_model(self, tmp_path, capsys):
         assert main(["generate", "--model", str(tmp_path), "--prompt", "a"]) == 2
-        assert "not a seqtk model directory" in capsys.readouterr().err
+        assert "not a seqtk model folder" in capsys.readouterr().err
 
     def test_bad_config_key_and_missing_file(self, tmp_path, capsys):
         assert main(["train", "lm", "--config", "shakespeare_char", "--set", "model.size=3"]) == 2

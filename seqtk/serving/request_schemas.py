@@ -1,13 +1,13 @@
 """The JSON bodies the server accepts, one pydantic model per verb; types are strict (a number is not a text)."""
 
-from typing import Literal, Union
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
 from seqtk.defaults import MAX_NEW_TOKENS, SAMPLER, TEMPERATURE, TOP_K, TOP_P
 from seqtk.generation.token_sampling import SAMPLERS
 
-Number = Union[StrictFloat, StrictInt]
+Number = StrictFloat | StrictInt
 
 
 class Request(BaseModel):
@@ -44,7 +44,7 @@ class TranslateRequest(Request):
 class TagRequest(Request):
     """Sentences to tag: a string is split on whitespace, a list is the tokens."""
 
-    instances: list[Union[StrictStr, list[StrictStr]]] = Field(min_length=1, description="sentences")
+    instances: list[StrictStr | list[StrictStr]] = Field(min_length=1, description="sentences")
 
 
 # The request each verb reads, and the verb `:predict` means for each task.

@@ -1,12 +1,15 @@
-"""A small encoder-decoder half-trained to reverse sequences, shared by the greedy search, beam search and
-SentenceTranslator tests (trained once per test process)."""
+"""Shared models: a small encoder-decoder half-trained to reverse sequences, for the greedy search, beam search
+and SentenceTranslator tests (trained once per test process), and a small untrained character language model
+for the generation loops."""
 
 import keras
 import numpy as np
 import pytest
 from search_references import END
 
+from seqtk.models.language_model import LanguageModel
 from seqtk.models.seq2seq_translator import Seq2SeqTranslator
+from seqtk.tokenizers import CharTokenizer
 from seqtk.training.masked_sequence_loss import MaskedSequenceLoss
 
 
@@ -33,3 +36,15 @@ def reverser():
         s = rng.integers(3, 13, rng.integers(2, 6))
         test[row, : len(s)] = s
     return model, test
+
+
+LANGUAGE_MODEL_TEXT = "To be, or not to be, that is the question:\nWhether 'tis nobler in the mind to suffer\n"
+
+
+@pytest.fixture(scope="module")
+def model_and_tokenizer():
+    """A 2x32 character LSTM language model (random weights) and its tokenizer."""
+    tokenizer = CharTokenizer.train([LANGUAGE_MODEL_TEXT])
+    model = LanguageModel(tokenizer.vocabulary_size, embedding_dim=8, hidden_dim=32, num_layers=2, seed=0)
+    model(np.array([[1]]))
+    return model, tokenizer

@@ -7,17 +7,11 @@ import pytest
 from seqtk.generation.step_runner import KerasStepRunner, bucket
 from seqtk.generation.stream_batch import Stream, StreamBatch
 from seqtk.generation.text_generator import TextGenerator
-from seqtk.models import LanguageModel
-from seqtk.tokenizers import CharTokenizer
-
-TEXT = "To be, or not to be, that is the question:\nWhether 'tis nobler in the mind to suffer\n"
 
 
 @pytest.fixture(scope="module")
-def runner_and_tokenizer():
-    tokenizer = CharTokenizer.train([TEXT])
-    model = LanguageModel(tokenizer.vocabulary_size, embedding_dim=8, hidden_dim=32, num_layers=2, seed=0)
-    model(np.array([[1]]))
+def runner_and_tokenizer(model_and_tokenizer):
+    model, tokenizer = model_and_tokenizer
     return KerasStepRunner(model), tokenizer
 
 

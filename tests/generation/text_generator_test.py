@@ -1,21 +1,9 @@
 """TextGenerator: the compiled generation loop against step-by-step references."""
 
 import numpy as np
-import pytest
 
 from seqtk.generation import TextGenerator, generate
 from seqtk.models import LanguageModel
-from seqtk.tokenizers import CharTokenizer
-
-TEXT = "To be, or not to be, that is the question:\nWhether 'tis nobler in the mind to suffer\n"
-
-
-@pytest.fixture(scope="module")
-def model_and_tokenizer():
-    tokenizer = CharTokenizer.train([TEXT])
-    model = LanguageModel(tokenizer.vocabulary_size, embedding_dim=8, hidden_dim=32, num_layers=2, seed=0)
-    model(np.array([[1]]))
-    return model, tokenizer
 
 
 class TextGeneratorTest:

@@ -27,7 +27,7 @@ class LoadTest:
             lm.generate([1, 2])
 
     def test_a_folder_that_is_no_model_or_was_tampered_with_is_refused(self, tmp_path):
-        with pytest.raises(FileNotFoundError, match="not a seqtk model directory"):
+        with pytest.raises(FileNotFoundError, match="not a seqtk model folder"):
             load(tmp_path)
         folder = shutil.copytree(LEGACY, tmp_path / "model")
         (folder / "config.yaml").write_text("!!python/object/apply:os.system ['true']\n", encoding="utf-8")

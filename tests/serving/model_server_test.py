@@ -17,9 +17,8 @@ from seqtk.serving import ServeLimits
 def server():
     predictors = preset_predictors()
     limits = ServeLimits(max_wait_ms=50, max_instances=8, max_text_chars=2000, max_body_bytes=20_000, max_tokens=500)
-    with running_server(predictors, limits) as (url, app):
-        with httpx.Client(base_url=url, timeout=60) as client:
-            yield client, predictors, app
+    with running_server(predictors, limits) as (url, app), httpx.Client(base_url=url, timeout=60) as client:
+        yield client, predictors, app
 
 
 def post(client, path, body):

@@ -36,9 +36,8 @@ bodies = st.one_of(
 @pytest.fixture(scope="module")
 def client():
     limits = ServeLimits(max_tokens=20, max_instances=4, max_text_chars=200, request_timeout_s=30)
-    with running_server(preset_predictors(), limits) as (url, _):
-        with httpx.Client(base_url=url, timeout=60) as http:
-            yield http
+    with running_server(preset_predictors(), limits) as (url, _), httpx.Client(base_url=url, timeout=60) as http:
+        yield http
 
 
 class RequestFuzzTest:

@@ -10,7 +10,7 @@ import uvicorn
 from shipped_models import shipped_model
 
 from seqtk.predictors import load
-from seqtk.serving import ServeLimits, create_app
+from seqtk.serving import create_app
 
 PRESETS = {"shakespeare": "shakespeare_char_large", "sentiment": "sst2_ulmfit_bidirectional",
            "fr_en": "tatoeba_fr_en", "upos": "ud_ewt_upos"}

@@ -148,4 +148,4 @@ class TranslatorTrainerTest:
         assert main(["train", "translator", "--data", f"{tmp_path}/a.fr,{tmp_path}/a.en"]) == 2
         assert "a.fr has 3 lines but" in capsys.readouterr().err
         assert main(["translate", "--model", str(tmp_path), "bonjour"]) == 2
-        assert "not a seqtk model directory" in capsys.readouterr().err
+        assert "not a seqtk model folder" in capsys.readouterr().err
