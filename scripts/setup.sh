@@ -25,3 +25,15 @@ if ! .venv/bin/python -c "import seqtk, pytest, tensorflow" >/dev/null 2>&1 || [
   .venv/bin/python -m pip install --quiet -e ".[test]"
   touch .venv/.installed
 fi
+# The web export's page and JavaScript, built once from web/ with Node.js and npm's lock file (nothing is
+# fetched when a site is written or opened).
+if command -v npm >/dev/null 2>&1; then
+  if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+    (cd web && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  if [ ! -f web/dist/seqtk-web.js ] || [ -n "$(find web/src web/build.mjs web/package-lock.json -newer web/dist/seqtk-web.js 2>/dev/null)" ]; then
+    (cd web && npm run --silent build)
+  fi
+else
+  echo "setup: Node.js 20 with npm builds the web export's page (seqtk export web); install it to use that" >&2
+fi

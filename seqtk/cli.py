@@ -164,6 +164,13 @@ def _export_tflite(args):
     return 0
 
 
+def _export_web(args):
+    from seqtk.export.web_site import export_web
+
+    export_web(args.model, args.output, args.representative_data)
+    return 0
+
+
 def _run(args):
     from seqtk.predictors.run_folder import run_folder
 
@@ -323,6 +330,15 @@ def build_parser():
                              "weights stored twice) or the faster of the two")
     _reading_options(tflite)
     tflite.set_defaults(run=_export_tflite)
+
+    web = formats.add_parser(
+        "web", help="a static site running the model in the browser (LiteRT.js, offline), checked against Keras")
+    web.add_argument("--model", required=True, help="a directory written by seqtk train (a language model)")
+    web.add_argument("--output", help="the site folder (default: sites/<model folder name>)")
+    web.add_argument("--representative-data", help="real examples to verify the export on (default: the model's "
+                                                    "own data)")
+    _reading_options(web)
+    web.set_defaults(run=_export_web)
 
     run_tflite = commands.add_parser(
         "run", aliases=["run-tflite"],

@@ -68,6 +68,11 @@ class Exporter:
         LSTM step as the fused op or as its gates)."""
         raise NotImplementedError
 
+    def web_graph(self, model, config):
+        """The task's graph for the web target (LiteRT.js): fixed input shapes, no fused LSTM op, no
+        variable tensors, no WHILE loop."""
+        raise ValueError(f"The web target does not export a {self.task} yet; it exports language models.")
+
     def unrolled_length(self, config):
         """The sequence length an unrolled GRU/SimpleRNN graph is built for."""
         raise NotImplementedError

@@ -27,7 +27,7 @@ class LanguageModelExport:
     """
 
 
-    def __init__(self, model, fixed_length=None, lstm_step="fused"):
+    def __init__(self, model, fixed_length=None, lstm_step="fused", step_only=False):
         if fixed_length and model.cell_type == "lstm":
             raise ValueError(
                 "fixed_length unrolls GRU and SimpleRNN layers; an LSTM exports as the fused op, "
@@ -36,6 +36,7 @@ class LanguageModelExport:
         self.model = model
         self.fixed_length = fixed_length
         self.lstm_step = lstm_step
+        self.step_only = step_only
         self.graph = RecurrentGraph(model.recurrent, lstm_step=lstm_step)
         embedding = model.embedding
         self.embeddings = tf.constant(np.asarray(embedding.embeddings, np.float32))
@@ -86,13 +87,16 @@ class LanguageModelExport:
         state_names = self.state_names
         length = self.fixed_length or (TRACE_LENGTH if fused else None)
         padded = bool(self.fixed_length)
+        step = Signature(
+            "step",
+            lambda token, *s: self._run(token[:, None], s),
+            [tf.TensorSpec([1], tf.int32, name="token")] + states,
+            SignaturePlan(outputs=state_names),
+        )
+        if self.step_only:
+            return [step]
         return [
-            Signature(
-                "step",
-                lambda token, *s: self._run(token[:, None], s),
-                [tf.TensorSpec([1], tf.int32, name="token")] + states,
-                SignaturePlan(outputs=state_names),
-            ),
+            step,
             Signature(
                 "prefill",
                 lambda tokens, *s: self._run(tokens, s, padded),
@@ -175,6 +179,11 @@ class LanguageModelExporter(Exporter):
 
     def graph(self, model, fixed_length=None, lstm_step="fused"):
         return LanguageModelExport(model, fixed_length, lstm_step)
+
+    def web_graph(self, model, config):
+        # One step per token, its LSTM gates as FULLY_CONNECTED: no fused op, no variable tensors, fixed
+        # shapes. The page feeds a prompt step by step.
+        return LanguageModelExport(model, lstm_step="cell", step_only=True)
 
     def unrolled_length(self, config):
         return UNROLLED_PREFILL_LENGTH

@@ -104,6 +104,11 @@ class LiteRTModel:
 
     def prefill(self, token_ids, states):
         ids = np.asarray(token_ids, np.int32).reshape(-1)
+        if "prefill" not in self.runners:
+            # A web export has `step` alone: the prompt is read one token at a time, as the page reads it.
+            for token in ids:
+                logits, states = self.step(int(token), states)
+            return logits, states
         fixed = self.metadata.get("fixed_length")
         if not fixed:
             outputs = self("prefill", tokens=ids.reshape(1, -1), **states)

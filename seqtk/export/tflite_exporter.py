@@ -12,12 +12,14 @@ from seqtk.export.exporters import make_exporter
 from seqtk.export.litert_model import METADATA_FILE, MODEL_FILE, LiteRTModel
 from seqtk.export.state_signatures import operator_names, rewrite_signatures
 from seqtk.export.tflite_conversion import QUANTIZATIONS, convert, signature_function
+from seqtk.export.web_target import check_web_file
 from seqtk.models.model_directory import SavedConfig, read_saved_model, write_directory
 from seqtk.tokenizers.unknown_symbols import report_unknown
 
 REPORT_FILE = "export_report.json"
 LOOPS = ("auto", "while", "unrolled")
 LSTM_STEPS = ("fused", "cell", "auto")
+TARGETS = ("tflite", "web")
 FUSED_LSTM = "UNIDIRECTIONAL_SEQUENCE_LSTM"
 # A float file that differs from Keras by more than this has a bug, not rounding: the export stops.
 FLOAT_TOLERANCE = 1e-3
@@ -200,6 +202,7 @@ def export_tflite(
     loop="auto",
     log=print,
     lstm_step="fused",
+    target="tflite",
 ):
     """Exports a trained seqtk model to `output_directory` and returns the verification report.
 
@@ -219,6 +222,8 @@ def export_tflite(
         lstm_step: how an LSTM language model or decoder runs one step: `"fused"` (the fused op, the
             default), `"cell"` (FULLY_CONNECTED and element-wise ops, which XNNPACK runs, at the cost of a
             second copy of the LSTM weights) or `"auto"` (both measured, the faster kept).
+        target: `"tflite"` (phones and the Python interpreter) or `"web"` (LiteRT.js in a browser: fixed input
+            shapes, no fused LSTM, no WHILE loop, no variable tensors; `loop` and `lstm_step` do not apply).
 
     Examples:
         >>> report = export_tflite("saved_models/shakespeare_char_large", "exports/shakespeare_char")
@@ -231,6 +236,8 @@ def export_tflite(
         raise ValueError(f"--loop must be one of {LOOPS}; received {loop!r}.")
     if lstm_step not in LSTM_STEPS:
         raise ValueError(f"--lstm-step must be one of {LSTM_STEPS}; received {lstm_step!r}.")
+    if target not in TARGETS:
+        raise ValueError(f"target must be one of {TARGETS}; received {target!r}.")
     model, tokenizer, config = read_saved_model(model_directory)
     exporter = make_exporter(config.task) if config.task else exporter_for_model(model, model_directory)
     exporter.prepare(config)
@@ -251,12 +258,18 @@ def export_tflite(
     suffix = "" if quantize == "none" else f"_{quantize}"
     # exports/ (ignored by git), not beside the model: a shipped preset's folder stays as it was shipped.
     output_directory = output_directory or os.path.join(
-        "exports", os.path.basename(os.path.normpath(model_directory)) + f"_tflite{suffix}")
+        "exports", os.path.basename(os.path.normpath(model_directory)) + f"_{target}{suffix}")
 
-    variants = _variants(exporter, model, config, loop, quantize, lstm_step)
+    if target == "web":
+        web_graph = exporter.web_graph(model, config)
+        variants = [_Variant("web", web_graph, exporter.step_key or exporter.sequence_key)]
+    else:
+        variants = _variants(exporter, model, config, loop, quantize, lstm_step)
     measured, samples_of = {}, {}
     for variant in variants:
-        samples = samples_of[variant.name] = exporter.sample_inputs(variant.graph, tokenizer, examples, config)
+        samples = exporter.sample_inputs(variant.graph, tokenizer, examples, config)
+        # Only the signatures this graph has (a web language model has `step` alone).
+        samples = samples_of[variant.name] = [(key, inputs) for key, inputs in samples if key in variant.plans]
         if not samples:
             raise ValueError(f"{examples.source}: no example gave any tokens; give real text.")
         measured[variant.name] = variant.measure(samples, quantize, log)
@@ -299,7 +312,10 @@ def export_tflite(
             "fused_lstm": FUSED_LSTM in operators,
         }
     )
-    if model.cell_type == "lstm" and FUSED_LSTM not in operators:
+    if target == "web":
+        check_web_file(model_bytes)
+        shipped.metadata["target"] = "web"
+    elif model.cell_type == "lstm" and FUSED_LSTM not in operators:
         raise ValueError(
             f"The converter did not fuse this LSTM (operators: {operators}); nothing was written."
         )

@@ -1,0 +1,76 @@
+"""`seqtk export web` on the shipped character model: the site, served on 127.0.0.1 and opened in headless
+Chromium (Playwright with Debian's chromium), generates what Python's `seqtk.load` does on the same folder."""
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+
+import pytest
+from playwright.sync_api import sync_playwright
+from shipped_models import shipped_model
+
+from seqtk.export.web_site import export_web, web_assets
+from seqtk.predictors import load
+
+CHROMIUM = os.environ.get("SEQTK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+PROMPTS = ["ROMEO:", "First Citizen:\nBefore we proceed", "", "O, wh"]
+
+pytestmark = pytest.mark.large
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm",
+                      ".js": "text/javascript"}
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    if not CHROMIUM:
+        pytest.fail("No chromium on PATH: scripts/setup.sh installs Debian's chromium; or set SEQTK_CHROMIUM.")
+    folder = tmp_path_factory.mktemp("sites") / "shakespeare"
+    report = export_web(shipped_model("shakespeare_char_large"), str(folder), log=lambda *a: None)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", folder, report
+    server.shutdown()
+
+
+class WebSiteTest:
+    def test_the_site_holds_the_page_the_runtime_and_the_model(self, site):
+        _, folder, report = site
+        for name in ("index.html", "seqtk-web.js", "wasm/litert_wasm_internal.wasm", "model/model.tflite",
+                     "model/metadata.json", "model/tokenizer.json"):
+            assert (folder / name).is_file(), name
+        assert report["signatures"]["step"]["max_abs_diff_vs_keras"] < 1e-4
+        assert "cdn" not in (folder / "index.html").read_text().lower()
+
+    def test_greedy_generation_in_the_browser_equals_python(self, site):
+        url, folder, _ = site
+        python = load(str(folder / "model"))
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            page = browser.new_page()
+            page.goto(url)
+            page.wait_for_function("document.body.dataset.ready !== undefined", timeout=120_000)
+            assert page.evaluate("document.body.dataset.ready") == "true", page.text_content("#error")
+            page.select_option("#sampler", "greedy")
+            page.fill("#max-tokens", "50")
+            for prompt in PROMPTS:
+                page.fill("#input", prompt)
+                page.click("#run")
+                page.wait_for_selector("#output[data-done=true]", timeout=120_000)
+                assert page.is_hidden("#error"), page.text_content("#error")
+                expected = python.generate(prompt, max_tokens=50, sampler="greedy")
+                assert page.text_content("#output") == expected, prompt
+                page.evaluate("document.getElementById('output').dataset.done = 'false'")
+            browser.close()
+
+    def test_without_built_assets_the_error_says_how_to_build_them(self, tmp_path):
+        with pytest.raises(FileNotFoundError, match="npm ci && npm run build"):
+            web_assets(str(tmp_path))
+        assert os.path.isdir(web_assets())

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { LanguageModel } from "./language_model.js";
+import { CharTokenizer } from "./tokenizer.js";
+
+/** A stand-in for LiteRT.js: its next token is always (token + 1), its state counts the steps. */
+class FakeTensor {
+  constructor(data, shape) {
+    this.data = data;
+    this.shape = shape;
+    this.deleted = false;
+    FakeTensor.live += 1;
+  }
+  toTypedArray() {
+    return this.data;
+  }
+  delete() {
+    this.deleted = true;
+    FakeTensor.live -= 1;
+  }
+}
+FakeTensor.live = 0;
+
+const fakeModel = {
+  calls: [],
+  async run(signature, inputs) {
+    this.calls.push([signature, inputs.token.data[0]]);
+    const logits = new Float32Array(6);
+    logits[(inputs.token.data[0] % 5) + 1] = 5;
+    return { logits: new FakeTensor(logits, [1, 6]), h_0: new FakeTensor(Float32Array.of(inputs.h_0.data[0] + 1), [1, 1]) };
+  },
+};
+
+describe("LanguageModel", () => {
+  const tokenizer = new CharTokenizer(["a", "b", "c", "d", "\n"]);
+  const metadata = { states: { h_0: 1 }, start_states: null, reverse: false };
+
+  it("feeds the prompt one step at a time, then each token it draws, and frees every tensor", async () => {
+    const model = new LanguageModel(fakeModel, metadata, tokenizer, FakeTensor);
+    const pieces = [];
+    for await (const piece of model.generate("ab", { maxTokens: 3 })) pieces.push(piece);
+    expect(pieces).toEqual(["c", "d", "\n"]);
+    expect(fakeModel.calls.map(([, token]) => token)).toEqual([1, 2, 3, 4]); // a, b, then c and d
+    expect(FakeTensor.live).toBe(0);
+  });
+
+  it("starts an empty prompt from a new line and refuses a backward model", async () => {
+    fakeModel.calls = [];
+    const model = new LanguageModel(fakeModel, metadata, tokenizer, FakeTensor);
+    const pieces = [];
+    for await (const piece of model.generate("", { maxTokens: 1 })) pieces.push(piece);
+    expect(fakeModel.calls[0][1]).toBe(5);
+    expect(() => new LanguageModel(fakeModel, { ...metadata, reverse: true }, tokenizer, FakeTensor)).toThrow(/backward/);
+  });
+});
