@@ -29,15 +29,15 @@ class ClassifierExport:
     """
 
 
-    def __init__(self, model, fixed_length=None):
-        if fixed_length and model.cell_type == "lstm":
+    def __init__(self, model, fixed_length=None, lstm_step="fused"):
+        if fixed_length and model.cell_type == "lstm" and lstm_step != "unrolled":
             raise ValueError(
                 "fixed_length unrolls GRU and SimpleRNN layers; an LSTM exports as the fused op, "
-                "which reads texts at their own length."
+                "which reads texts at their own length (the web target unrolls it: lstm_step='unrolled')."
             )
         self.model = model
         self.fixed_length = fixed_length
-        self.graph = RecurrentGraph(model.recurrent)
+        self.graph = RecurrentGraph(model.recurrent, lstm_step=lstm_step)
         self.embeddings = tf.constant(np.asarray(model.embedding.embeddings, np.float32))
         self.head = frozen_dense(model.head) if model.head is not None else None
         self.classifier = frozen_dense(model.classifier)
@@ -137,6 +137,10 @@ class ClassifierExporter(Exporter):
 
     def graph(self, model, fixed_length=None, lstm_step="fused"):
         return ClassifierExport(model, fixed_length)
+
+    def web_graph(self, model, config):
+        # The text padded to a fixed length with a mask; every recurrence unrolled into gate ops.
+        return ClassifierExport(model, self.unrolled_length(config), lstm_step="unrolled")
 
     def unrolled_length(self, config):
         return config.data.max_length or DEFAULT_UNROLLED_LENGTH

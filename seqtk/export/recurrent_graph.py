@@ -29,7 +29,9 @@ class RecurrentGraph:
         prefix: prepended to every state name (`"encoder_"`, `"decoder_"`).
         lstm_step: how an LSTM runs a single step (a static length of 1): `"fused"`, the fused op, or
             `"cell"`, its gates as FULLY_CONNECTED and element-wise ops, which XNNPACK runs and which keep
-            the cell state in the graph. Longer sequences always use the fused op.
+            the cell state in the graph. Longer sequences use the fused op, except with `"unrolled"`: every
+            static length is unrolled into gate ops, with a mask for padded steps (the web target, whose
+            runtime has no fused LSTM).
 
     Example:
     >>> graph = RecurrentGraph(model.recurrent)
@@ -38,8 +40,8 @@ class RecurrentGraph:
     """
 
     def __init__(self, stack, prefix="", lstm_step="fused"):
-        if lstm_step not in ("fused", "cell"):
-            raise ValueError(f"lstm_step must be 'fused' or 'cell'; received {lstm_step!r}.")
+        if lstm_step not in ("fused", "cell", "unrolled"):
+            raise ValueError(f"lstm_step must be 'fused', 'cell' or 'unrolled'; received {lstm_step!r}.")
         self.stack = stack
         self.lstm_step = lstm_step
         self.cell_type = stack.cell_type
@@ -85,7 +87,7 @@ class RecurrentGraph:
     @property
     def fused(self):
         """Whether final states live in the fused op's state tensors rather than in the graph."""
-        return self.cell_type == "lstm"
+        return self.cell_type == "lstm" and self.lstm_step != "unrolled"
 
     def state_specs(self):
         return [
@@ -138,7 +140,10 @@ class RecurrentGraph:
         if backward:
             inputs = tf.reverse(inputs, axis=[1])
             mask = None if mask is None else tf.reverse(mask, axis=[1])
-        if self.cell_type == "lstm" and inputs.shape[1] == 1 and self.lstm_step == "cell":
+        if self.cell_type == "lstm" and self.lstm_step == "unrolled":
+            sequence, final = self._lstm_unrolled(direction, inputs, state[0], state[1], mask)
+            last = final[0]  # masked steps keep the state, so the final h is the last real output
+        elif self.cell_type == "lstm" and inputs.shape[1] == 1 and self.lstm_step == "cell":
             h, c = self._lstm_cell(direction, inputs[:, 0], state[0], state[1])
             sequence, final, last = h[:, None, :], [h, c], h
         elif self.cell_type == "lstm":
@@ -198,6 +203,31 @@ class RecurrentGraph:
 
         _, h, array = tf.while_loop(lambda t, *_: t < length, body, (0, h, array))
         return tf.transpose(array.stack(), [1, 0, 2]), [h]
+
+    @staticmethod
+    def _lstm_unrolled(direction, inputs, h, c, mask):
+        steps = inputs.shape[1]
+        if steps is None:
+            raise ValueError("An unrolled LSTM needs a static sequence length (a fixed-length export).")
+        kernel = direction["kernel"]
+        # One product for the input side of all steps; only the recurrent product runs per step.
+        projected = tf.matmul(tf.reshape(inputs, [-1, inputs.shape[-1]]), kernel) + direction["bias"]
+        step_inputs = tf.unstack(tf.reshape(projected, [1, steps, kernel.shape[-1]]), axis=1)
+        step_masks = None if mask is None else tf.unstack(mask[:, :, None], axis=1)
+        outputs = []
+        for t in range(steps):
+            z = step_inputs[t] + tf.matmul(h, direction["recurrent_kernel"])
+            i, f, g, o = tf.split(z, 4, axis=-1)
+            new_c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
+            new_h = tf.sigmoid(o) * tf.tanh(new_c)
+            if step_masks is None:
+                h, c = new_h, new_c
+                outputs.append(h)
+            else:
+                real = step_masks[t]
+                h, c = tf.where(real, new_h, h), tf.where(real, new_c, c)
+                outputs.append(tf.where(real, new_h, tf.zeros_like(new_h)))
+        return tf.stack(outputs, axis=1), [h, c]
 
     @staticmethod
     def _lstm_cell(direction, x, h, c):

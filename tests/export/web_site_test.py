@@ -70,6 +70,11 @@ class WebSiteTest:
                 page.evaluate("document.getElementById('output').dataset.done = 'false'")
             browser.close()
 
+    def test_a_model_the_page_does_not_run_yet_is_refused_first(self, tmp_path):
+        with pytest.raises(ValueError, match="the web page runs lm models so far"):
+            export_web(shipped_model("ud_ewt_upos"), str(tmp_path / "site"))
+        assert not (tmp_path / "site").exists()
+
     def test_without_built_assets_the_error_says_how_to_build_them(self, tmp_path):
         with pytest.raises(FileNotFoundError, match="npm ci && npm run build"):
             web_assets(str(tmp_path))
