@@ -20,6 +20,8 @@ async function start() {
   const compiled = await loadAndCompile(new URL(`model/${metadata.file}`, location.href).href, { accelerator: "wasm" });
   if (metadata.task !== "lm") throw new Error(`The page runs language models so far; this model is a ${metadata.task}.`);
   const model = new LanguageModel(compiled, metadata, tokenizer, Tensor);
+  // For scripts and tests driving the page (bench/web_speed.py times `model.step` through it).
+  window.seqtk = { model, tokenizer, metadata };
   $("task").textContent = "Language model: continue a prompt";
   $("form").hidden = false;
   $("form").addEventListener("submit", async (event) => {
