@@ -13,6 +13,10 @@ await build({
   target: "es2022",
   minify: true,
   outfile: `${out}/seqtk-web.js`,
+  // The SentencePiece build is written for Node: its `fs` is src/files.js (the bytes the page fetched), and its
+  // Node-only branches (`require("module")`, "url", ...) never run in a browser.
+  alias: { fs: "./src/files.js" },
+  external: ["module", "url", "path", "crypto"],
   logLevel: "warning",
 });
 copyFileSync("src/index.html", `${out}/index.html`);

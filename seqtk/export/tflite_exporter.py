@@ -175,9 +175,18 @@ def _metadata(exporter, variant, runner, tokenizer, config, quantize):
         "fixed_length": graph.fixed_length,
         "signatures": signatures,
         "states": dict(zip(graph.state_names, exporter.state_dims(graph), strict=True)),
-        "tokenizer": {"file": "tokenizer.json", "kind": tokenizer.kind},
+        "tokenizer": _tokenizer_entry(tokenizer),
         **exporter.metadata(graph, tokenizer, config),
     }
+
+
+def _tokenizer_entry(tokenizer):
+    """metadata.json's `tokenizer`: its file and kind, and for SentencePiece what a reader of the `.model` file
+    needs besides (seqtk's id offset and end-of-line id), so the web page encodes as Python does."""
+    entry = {"file": "tokenizer.json", "kind": tokenizer.kind}
+    if hasattr(tokenizer, "id_offset"):
+        entry.update({"offset": int(tokenizer.id_offset), "eos_id": int(tokenizer.eos_id)})
+    return entry
 
 
 def _write_folder(output_directory, files, tokenizer):

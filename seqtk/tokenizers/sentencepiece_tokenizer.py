@@ -166,6 +166,12 @@ class SentencePieceTokenizer(Tokenizer):
     def newline_id(self):
         return self.eos_id
 
+    @property
+    def id_offset(self):
+        """What is added to the SentencePiece model's own ids (1 for a model trained elsewhere, with <unk> at
+        0: seqtk keeps 0 for padding)."""
+        return self._offset
+
     def _encode(self, text):
         ids = []
         lines = _without_surrogates(text).split("\n")

@@ -71,7 +71,7 @@ class WebSiteTest:
             browser.close()
 
     def test_a_model_the_page_does_not_run_yet_is_refused_first(self, tmp_path):
-        with pytest.raises(ValueError, match="the web page runs lm models so far"):
+        with pytest.raises(ValueError, match="the web page runs lm and classifier models so far"):
             export_web(shipped_model("ud_ewt_upos"), str(tmp_path / "site"))
         assert not (tmp_path / "site").exists()
 
@@ -79,3 +79,45 @@ class WebSiteTest:
         with pytest.raises(FileNotFoundError, match="npm ci && npm run build"):
             web_assets(str(tmp_path))
         assert os.path.isdir(web_assets())
+
+
+@pytest.fixture(scope="module")
+def classifier_site(tmp_path_factory):
+    from seqtk.data.text_sources import BUNDLED
+
+    folder = tmp_path_factory.mktemp("sites") / "sentiment"
+    export_web(shipped_model("sst2_ulmfit_bidirectional"), str(folder), examples_path=BUNDLED["sst2_dev"],
+               log=lambda *a: None)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", folder
+    server.shutdown()
+
+
+class ClassifierSiteTest:
+    def test_labels_and_probabilities_in_the_browser_equal_python(self, classifier_site):
+        from seqtk.data.labeled_text import read_labeled
+
+        url, folder = classifier_site
+        texts = [e.text for e in read_labeled("bundled:sst2_dev", text_column="sentence", label_column="label")][:20]
+        python = load(str(folder / "model"))
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            page = browser.new_page()
+            page.goto(url)
+            page.wait_for_function("document.body.dataset.ready !== undefined", timeout=120_000)
+            assert page.evaluate("document.body.dataset.ready") == "true", page.text_content("#error")
+            for text in texts:
+                page.fill("#input", text)
+                page.evaluate("document.getElementById('label').textContent = ''")
+                page.click("#run")
+                page.wait_for_function("document.getElementById('label').textContent !== ''")
+                expected = python.classify(text)
+                assert page.text_content("#label") == expected["label"], text
+                bars = page.eval_on_selector_all(".bar", "rows => rows.map(r => [r.dataset.label, +r.dataset.probability])")
+                assert dict(bars) == pytest.approx(expected["probabilities"], abs=1e-4)
+            page.fill("#input", "   ")
+            page.click("#run")
+            page.wait_for_selector("#error:not([hidden])")
+            assert "empty" in page.text_content("#error")
+            browser.close()

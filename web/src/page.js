@@ -2,62 +2,118 @@
 // the person asks. Everything comes from the site itself: no CDN.
 
 import { Tensor, loadAndCompile, loadLiteRt } from "@litertjs/core";
+import { Classifier } from "./classifier.js";
 import { LanguageModel } from "./language_model.js";
-import { tokenizerFromJson } from "./tokenizer.js";
+import { sentencePiece } from "./sentencepiece.js";
+import { loadTokenizer } from "./tokenizer.js";
 
 const $ = (id) => document.getElementById(id);
+const url = (path) => new URL(path, location.href);
 
-async function json(path) {
-  const response = await fetch(new URL(path, location.href));
+async function fetched(path, kind) {
+  const response = await fetch(url(path));
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-  return response.json();
+  return kind === "json" ? response.json() : new Uint8Array(await response.arrayBuffer());
 }
 
-async function start() {
-  const metadata = await json("model/metadata.json");
-  const tokenizer = tokenizerFromJson(await json(`model/${metadata.tokenizer.file}`));
-  await loadLiteRt(new URL("wasm/", location.href).href);
-  const compiled = await loadAndCompile(new URL(`model/${metadata.file}`, location.href).href, { accelerator: "wasm" });
-  if (metadata.task !== "lm") throw new Error(`The page runs language models so far; this model is a ${metadata.task}.`);
-  const model = new LanguageModel(compiled, metadata, tokenizer, Tensor);
-  // For scripts and tests driving the page (bench/web_speed.py times `model.step` through it).
-  window.seqtk = { model, tokenizer, metadata };
-  $("task").textContent = "Language model: continue a prompt";
-  $("form").hidden = false;
+function fail(error) {
+  $("error").textContent = error.message;
+  $("error").hidden = false;
+}
+
+/** Runs `work` when the form is sent, with the button disabled and the time taken shown. */
+function onRun(work) {
   $("form").addEventListener("submit", async (event) => {
     event.preventDefault();
+    $("error").hidden = true;
+    $("run").disabled = true;
+    const started = performance.now();
+    try {
+      await work($("input").value);
+      $("status").textContent = `done in ${Math.round(performance.now() - started)} ms`;
+    } catch (error) {
+      fail(error);
+    } finally {
+      $("run").disabled = false;
+    }
+  });
+}
+
+function showLanguageModel(model) {
+  $("task").textContent = "Language model: continue a prompt";
+  $("lm-options").hidden = false;
+  $("run").textContent = "Generate";
+  onRun(async (prompt) => {
     const out = $("output");
-    const prompt = $("input").value;
+    out.hidden = false;
     out.textContent = prompt;
     out.dataset.done = "false";
-    $("run").disabled = true;
     const sampler = $("sampler").value;
-    const temperature = sampler === "greedy" ? 0 : Number($("temperature").value);
-    const started = performance.now();
     try {
       for await (const piece of model.generate(prompt, {
         maxTokens: Number($("max-tokens").value),
-        temperature,
+        temperature: sampler === "greedy" ? 0 : Number($("temperature").value),
         topK: sampler === "top_k" ? Number($("top-k").value) : 0,
         topP: sampler === "top_p" ? Number($("top-p").value) : 1,
         seed: $("seed").value === "" ? null : Number($("seed").value),
       })) {
         out.textContent += piece;
       }
-      $("status").textContent = `done in ${Math.round(performance.now() - started)} ms`;
-    } catch (error) {
-      $("error").textContent = error.message;
-      $("error").hidden = false;
     } finally {
       out.dataset.done = "true";
-      $("run").disabled = false;
     }
   });
+}
+
+function showClassifier(classifier) {
+  $("task").textContent = `Classifier: ${classifier.labels.join(", ")}`;
+  $("run").textContent = "Classify";
+  onRun(async (text) => {
+    const result = await classifier.classify(text);
+    $("label").textContent = result.label;
+    const bars = $("bars");
+    bars.replaceChildren();
+    for (const [label, probability] of Object.entries(result.probabilities)) {
+      const row = document.createElement("div");
+      row.className = "bar";
+      row.dataset.label = label;
+      row.dataset.probability = String(probability);
+      row.innerHTML = '<span class="bar-label"></span><span class="bar-track"><span class="bar-fill"></span></span><span class="bar-value"></span>';
+      row.querySelector(".bar-label").textContent = label;
+      row.querySelector(".bar-fill").style.width = `${(100 * probability).toFixed(1)}%`;
+      row.querySelector(".bar-value").textContent = probability.toFixed(4);
+      bars.append(row);
+    }
+    $("classification").hidden = false;
+  });
+}
+
+async function start() {
+  const metadata = await fetched("model/metadata.json", "json");
+  const tokenizer = await loadTokenizer(await fetched(`model/${metadata.tokenizer.file}`, "json"), {
+    readFile: (name) => fetched(`model/${name}`),
+    sentencePiece,
+    metadata: metadata.tokenizer,
+  });
+  await loadLiteRt(url("wasm/").href);
+  const compiled = await loadAndCompile(url(`model/${metadata.file}`).href, { accelerator: "wasm" });
+  let model;
+  if (metadata.task === "lm") {
+    model = new LanguageModel(compiled, metadata, tokenizer, Tensor);
+    showLanguageModel(model);
+  } else if (metadata.task === "classifier") {
+    model = new Classifier(compiled, metadata, tokenizer, Tensor);
+    showClassifier(model);
+  } else {
+    throw new Error(`The page runs language models and classifiers so far; this model is a ${metadata.task}.`);
+  }
+  // For scripts and tests driving the page (bench/web_speed.py times a language model's `step` through it).
+  window.seqtk = { model, tokenizer, metadata };
+  $("form").hidden = false;
   document.body.dataset.ready = "true";
 }
 
 start().catch((error) => {
-  $("error").textContent = error.message;
-  $("error").hidden = false;
+  fail(error);
   document.body.dataset.ready = "error";
 });

@@ -3,20 +3,42 @@
 const UNKNOWN = "<unk>";
 const UNKNOWN_TEXT = "\ufffd"; // what the unknown symbol decodes to, as in Python
 
-/** Text clean-up saved with a tokenizer (`normalize` in tokenizer.json), in Python's fixed order. */
+import { decodeHTML } from "entities";
+
+const STEPS = ["strip_html", "lowercase", "zero_digits", "split_punctuation"];
+const TAG = /<[^>\n]{0,200}>/g;
+const SPACES = /[ \t\r\f\v]+/g;
+// Python's \w and \b are Unicode-aware; JavaScript's are ASCII even with the u flag.
+const WORD = "[\\p{L}\\p{N}_]";
+// seqtk/tokenizers/text_normalizer.py's Penn Treebank rules, in the same order.
+const PUNCTUATION_RULES = [
+  [/(^|(?<=[\s(\[{]))"/gu, " `` "],
+  [/"/gu, " '' "],
+  [/\.\.\.+/gu, " ... "],
+  [/--+/gu, " -- "],
+  [/([,;:@#$%&?!(){}\[\]*/=+<>|~^])/gu, " $1 "],
+  [/(?<![.\s])\.(?=[\s"')\]]|$)/gu, " . "],
+  [new RegExp(`(${WORD})(n't)(?!${WORD})`, "giu"), "$1 $2"],
+  [new RegExp(`(${WORD})('(?:s|re|ve|ll|d|m))(?!${WORD})`, "giu"), "$1 $2"],
+];
+
+/** Text clean-up saved with a tokenizer (`normalize` in tokenizer.json), as Python's TextNormalizer. */
 export function normalizer(steps = []) {
-  const supported = new Set(["lowercase", "zero_digits"]);
   for (const step of steps) {
-    if (!supported.has(step)) {
-      throw new Error(`tokenizer.json normalizes with "${step}", which the web page does not do yet.`);
-    }
+    if (!STEPS.includes(step)) throw new Error(`tokenizer.json normalizes with "${step}", which seqtk does not know.`);
   }
-  return (text) => {
+  if (!steps.length) return (text) => text;
+  const line = (text) => {
     let out = text;
+    if (steps.includes("strip_html")) out = decodeHTML(out.replace(TAG, " "));
     if (steps.includes("lowercase")) out = out.toLowerCase();
     if (steps.includes("zero_digits")) out = out.replace(/\p{Nd}/gu, "0");
-    return out;
+    if (steps.includes("split_punctuation")) {
+      for (const [pattern, replacement] of PUNCTUATION_RULES) out = out.replace(pattern, replacement);
+    }
+    return out.replace(SPACES, " ").trim();
   };
+  return (text) => text.split("\n").map(line).join("\n");
 }
 
 /** Characters to ids: id 0 is padding, id i + 1 the i-th character; `<unk>` stands for the others. */
@@ -55,8 +77,52 @@ export class CharTokenizer {
   }
 }
 
-/** The tokenizer a parsed tokenizer.json describes. */
+/**
+ * SentencePiece pieces to ids, each line apart and `eosId` between lines, as Python's SentencePieceTokenizer.
+ * `processor` encodes one line (`encodeIds`): the SentencePiece library compiled to WebAssembly.
+ */
+export class SentencePieceTokenizer {
+  constructor(processor, { offset = 0, eosId, normalize = [] } = {}) {
+    this.processor = processor;
+    this.offset = offset;
+    this.eosId = eosId;
+    this.normalize = normalizer(normalize);
+  }
+
+  get newlineId() {
+    return this.eosId;
+  }
+
+  encode(text) {
+    // SentencePiece reads UTF-8, which has no lone surrogates: Python writes them as U+FFFD too.
+    const lines = this.normalize(text).replace(/[\ud800-\udfff]/gu, "\ufffd").split("\n");
+    const ids = [];
+    lines.forEach((line, number) => {
+      for (const id of this.processor.encodeIds(line)) ids.push(id + this.offset);
+      if (number < lines.length - 1) ids.push(this.eosId);
+    });
+    return ids;
+  }
+}
+
+/**
+ * The tokenizer a parsed tokenizer.json describes. `readFile(name)` gives the bytes of a file beside it
+ * (a SentencePiece model), `sentencePiece()` a new SentencePiece processor; `metadata` is the export's
+ * tokenizer entry (its id offset and end-of-line id).
+ */
+export async function loadTokenizer(config, { readFile, sentencePiece, metadata = {} } = {}) {
+  if (config.kind === "char") return new CharTokenizer(config.characters, config.normalize || []);
+  if (config.kind === "sentencepiece") {
+    const processor = sentencePiece();
+    await processor.load(config.model_file, await readFile(config.model_file));
+    return new SentencePieceTokenizer(processor, { offset: metadata.offset || 0, eosId: metadata.eos_id,
+      normalize: config.normalize || [] });
+  }
+  throw new Error(`The web page reads char and sentencepiece tokenizers; this model's is "${config.kind}".`);
+}
+
+/** The tokenizer of a parsed tokenizer.json that needs no other file (a character one). */
 export function tokenizerFromJson(config) {
   if (config.kind === "char") return new CharTokenizer(config.characters, config.normalize || []);
-  throw new Error(`The web page reads char tokenizers so far; this model's is "${config.kind}".`);
+  throw new Error(`The web page reads char and sentencepiece tokenizers; this model's is "${config.kind}".`);
 }

@@ -23,13 +23,20 @@ describe("CharTokenizer", () => {
 
   it("reads tokenizer.json and refuses kinds it does not know", () => {
     expect(tokenizerFromJson({ kind: "char", characters: ["a"] }).encode("a")).toEqual([1]);
-    expect(() => tokenizerFromJson({ kind: "bpe" })).toThrow(/char tokenizers/);
+    expect(() => tokenizerFromJson({ kind: "bpe" })).toThrow(/char and sentencepiece tokenizers/);
   });
 });
 
 describe("normalizer", () => {
   it("lowercases and zeroes digits as Python does", () => {
     expect(normalizer(["lowercase", "zero_digits"])("Année 2024")).toBe("année 0000");
-    expect(() => normalizer(["strip_html"])).toThrow(/strip_html/);
+    expect(() => normalizer(["stem"])).toThrow(/stem/);
+  });
+
+  it("strips HTML and splits punctuation as Python's TextNormalizer (its docstring's example)", () => {
+    const normalize = normalizer(["strip_html", "lowercase", "split_punctuation"]);
+    expect(normalize('It\'s "great"!<br />Really.')).toBe("it 's `` great '' ! really .");
+    expect(normalize("Don't &amp; can't... x--y 3.5 u.s.a. done.")).toBe("do n't & ca n't ... x -- y 3.5 u.s.a . done .");
+    expect(normalize("Café's  naïve\nsecond line")).toBe("café 's naïve\nsecond line");
   });
 });

@@ -1,0 +1,39 @@
+"""The web page's tokenizers give Python's ids: web/scripts/encode.mjs (the page's JavaScript, run by Node)
+against seqtk's own tokenizers, on a real corpus and on text that trips normalizers up."""
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+from shipped_models import shipped_model
+
+from seqtk.data.labeled_text import read_labeled
+from seqtk.tokenizers import load_tokenizer
+
+WEB = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "web")
+TRICKY = ["It's \"great\"!<br />Really.", "Don't &amp; can't... x--y 3.5 u.s.a. done.", "Café's naïve ÉTÉ 2024",
+          "line one\nline two", "emoji 😀 and ☃", "a\ud800b", "", "   spaced\tout  ", "(parens) [brackets] {x}",
+          "she'd've", "'quoted' \"twice\" \"", "&notanentity; &eacute &#x41;"]
+
+
+def web_ids(folder, texts):
+    assert shutil.which("node"), "Node.js 20 runs the web page's JavaScript (scripts/setup.sh builds web/ with it)"
+    result = subprocess.run(["node", os.path.join(WEB, "scripts", "encode.mjs"), str(folder)],
+                            input=json.dumps(texts), capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("preset", ["sst2_ulmfit_bidirectional", "shakespeare_char_large"])
+def test_the_page_encodes_as_python(preset, tmp_path):
+    from seqtk.export.tflite_exporter import _tokenizer_entry
+
+    tokenizer = load_tokenizer(shipped_model(preset))
+    tokenizer.save(str(tmp_path))
+    (tmp_path / "metadata.json").write_text(json.dumps({"tokenizer": _tokenizer_entry(tokenizer)}))
+    texts = [e.text for e in read_labeled("bundled:sst2_dev", text_column="sentence", label_column="label")] + TRICKY
+    found = web_ids(tmp_path, texts)
+    for text, ids in zip(texts, found, strict=True):
+        assert ids == list(tokenizer.encode(text)), text
