@@ -12,31 +12,21 @@ of `--steps` steps after 20 warm-up steps. Sizes are raw and gzipped (level 9), 
 """
 
 import argparse
-import functools
 import gzip
-import http.server
 import os
+import pathlib
 import statistics
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np  # noqa: E402
-from common import print_table, write_results  # noqa: E402
+import numpy as np
+from common import print_table, write_results
 
 PRESET = "saved_models/shakespeare_char_large"
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm",
-                      ".js": "text/javascript"}
-
-    def log_message(self, *args):
-        pass
 
 
 def python_step_ms(path, steps, threads):
@@ -84,7 +74,7 @@ def sizes(site):
     rows = []
     for name in ("model/model.tflite", "wasm/litert_wasm_internal.wasm", "wasm/litert_wasm_internal.js",
                  "seqtk-web.js", "index.html", "model/metadata.json"):
-        data = open(os.path.join(site, name), "rb").read()
+        data = pathlib.Path(site, name).read_bytes()
         rows.append({"file": name, "bytes": len(data), "gzipped_bytes": len(gzip.compress(data, 9))})
     return rows
 
@@ -92,7 +82,7 @@ def sizes(site):
 def main(argv=None):
     import shutil
 
-    from seqtk.export.web_site import export_web
+    from seqtk.export.web_site import export_web, serve_site
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=300)
@@ -102,10 +92,9 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as folder:
         site = os.path.join(folder, "site")
         export_web(args.model, site, log=lambda *a: None)
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=site))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        server, url = serve_site(site)
         try:
-            browser = browser_step_ms(f"http://127.0.0.1:{server.server_address[1]}/", args.steps, chromium)
+            browser = browser_step_ms(url, args.steps, chromium)
         finally:
             server.shutdown()
         model_path = os.path.join(site, "model")

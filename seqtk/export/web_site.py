@@ -5,8 +5,11 @@ set-up script does it), LiteRT.js's WASM runtime, and the model exported for the
 It runs from any static host; nothing is fetched from elsewhere.
 """
 
+import functools
+import http.server
 import os
 import shutil
+import threading
 
 from seqtk.export.tflite_exporter import export_tflite
 from seqtk.models.model_directory import read_saved_config, write_directory
@@ -60,3 +63,24 @@ def export_web(model_directory, output_directory=None, examples_path=None, asset
     log(f"Site written to {output_directory}: serve it with any static server, e.g. "
         f"`python -m http.server -d {output_directory}`, and open it in a browser.")
     return reports[0]
+
+
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    # Browsers compile WebAssembly as it streams in only when it is served as application/wasm.
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,  # noqa: RUF012
+                      ".wasm": "application/wasm", ".js": "text/javascript"}
+
+    def log_message(self, *args):
+        pass
+
+
+def serve_site(directory, host="127.0.0.1", port=0):
+    """Serves the site in `directory` from a background thread; returns `(server, url)`. For trying a site and
+    for tests; any static host serves it as well. `server.shutdown()` stops it.
+
+    Example:
+    >>> server, url = serve_site("sites/shakespeare")
+    """
+    server = http.server.ThreadingHTTPServer((host, port), functools.partial(_SiteHandler, directory=directory))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://{host}:{server.server_address[1]}/"

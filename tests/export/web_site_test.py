@@ -1,17 +1,14 @@
 """`seqtk export web` on the shipped character model: the site, served on 127.0.0.1 and opened in headless
 Chromium (Playwright with Debian's chromium), generates what Python's `seqtk.load` does on the same folder."""
 
-import functools
-import http.server
 import os
 import shutil
-import threading
 
 import pytest
 from playwright.sync_api import sync_playwright
 from shipped_models import shipped_model
 
-from seqtk.export.web_site import export_web, web_assets
+from seqtk.export.web_site import export_web, serve_site, web_assets
 from seqtk.predictors import load
 
 CHROMIUM = os.environ.get("SEQTK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
@@ -20,23 +17,14 @@ PROMPTS = ["ROMEO:", "First Citizen:\nBefore we proceed", "", "O, wh"]
 pytestmark = pytest.mark.large
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm",
-                      ".js": "text/javascript"}
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     if not CHROMIUM:
         pytest.fail("No chromium on PATH: scripts/setup.sh installs Debian's chromium; or set SEQTK_CHROMIUM.")
     folder = tmp_path_factory.mktemp("sites") / "shakespeare"
     report = export_web(shipped_model("shakespeare_char_large"), str(folder), log=lambda *a: None)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/", folder, report
+    server, url = serve_site(str(folder))
+    yield url, folder, report
     server.shutdown()
 
 
@@ -88,9 +76,8 @@ def classifier_site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sites") / "sentiment"
     export_web(shipped_model("sst2_ulmfit_bidirectional"), str(folder), examples_path=BUNDLED["sst2_dev"],
                log=lambda *a: None)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/", folder
+    server, url = serve_site(str(folder))
+    yield url, folder
     server.shutdown()
 
 
