@@ -186,6 +186,9 @@ def _tokenizer_entry(tokenizer):
     entry = {"file": "tokenizer.json", "kind": tokenizer.kind}
     if hasattr(tokenizer, "id_offset"):
         entry.update({"offset": int(tokenizer.id_offset), "eos_id": int(tokenizer.eos_id)})
+    for side in ("source", "target"):  # a translator's pair: each side's own
+        if hasattr(tokenizer, side):
+            entry[side] = {k: v for k, v in _tokenizer_entry(getattr(tokenizer, side)).items() if k != "file"}
     return entry
 
 

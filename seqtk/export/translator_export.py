@@ -32,7 +32,7 @@ class TranslatorExport:
 
 
     def __init__(self, model, fixed_length=None, lstm_step="fused"):
-        if fixed_length and model.cell_type == "lstm":
+        if fixed_length and model.cell_type == "lstm" and lstm_step != "unrolled":
             raise ValueError(
                 "fixed_length unrolls GRU and SimpleRNN layers; an LSTM exports as the fused op, "
                 "which reads sources at their own length."
@@ -41,7 +41,8 @@ class TranslatorExport:
         self.fixed_length = fixed_length
         self.lstm_step = lstm_step
         self.bridged = model.bidirectional
-        self.encoder = RecurrentGraph(model.encoder, prefix="encoder_" if self.bridged else "")
+        encoder_step = "unrolled" if lstm_step == "unrolled" else "fused"
+        self.encoder = RecurrentGraph(model.encoder, prefix="encoder_" if self.bridged else "", lstm_step=encoder_step)
         self.decoder = RecurrentGraph(model.decoder, lstm_step=lstm_step)
         self.source_embeddings = tf.constant(np.asarray(model.source_embedding.embeddings, np.float32))
         target = model.target_embedding
@@ -244,6 +245,10 @@ class TranslatorExporter(Exporter):
 
     def unrolled_length(self, config):
         return config.data.max_source_length
+
+    def web_graph(self, model, config):
+        # The source padded to max_source_length with a mask and unrolled; decode_step as gate ops.
+        return TranslatorExport(model, self.unrolled_length(config), lstm_step="unrolled")
 
     def read_examples(self, path, config):
         return read_translator_examples(path, config.data)

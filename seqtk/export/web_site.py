@@ -16,7 +16,7 @@ from seqtk.models.model_directory import read_saved_config, write_directory
 
 ASSET_FILES = ("index.html", "seqtk-web.js", os.path.join("wasm", "litert_wasm_internal.js"),
                os.path.join("wasm", "litert_wasm_internal.wasm"))
-PAGE_TASKS = ("lm", "classifier")  # the tasks the page runs
+PAGE_TASKS = ("lm", "classifier", "translator")  # the tasks the page runs
 REPOSITORY_ASSETS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                                  "web", "dist")
 
@@ -46,7 +46,7 @@ def export_web(model_directory, output_directory=None, examples_path=None, asset
     config = read_saved_config(model_directory) or {}
     if config.get("task") not in PAGE_TASKS:
         raise ValueError(f"{model_directory}: a {config.get('task') or 'model without a task'}; the web page runs "
-                         f"{' and '.join(PAGE_TASKS)} models so far.")
+                         f"{', '.join(PAGE_TASKS)} models so far.")
     assets = web_assets(assets)
     output_directory = output_directory or os.path.join(
         "sites", os.path.basename(os.path.normpath(model_directory)))

@@ -59,7 +59,7 @@ class WebSiteTest:
             browser.close()
 
     def test_a_model_the_page_does_not_run_yet_is_refused_first(self, tmp_path):
-        with pytest.raises(ValueError, match="the web page runs lm and classifier models so far"):
+        with pytest.raises(ValueError, match="the web page runs lm, classifier, translator models so far"):
             export_web(shipped_model("ud_ewt_upos"), str(tmp_path / "site"))
         assert not (tmp_path / "site").exists()
 
@@ -107,4 +107,41 @@ class ClassifierSiteTest:
             page.click("#run")
             page.wait_for_selector("#error:not([hidden])")
             assert "empty" in page.text_content("#error")
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def translator_site(tmp_path_factory):
+    from seqtk.data.parallel_text import read_parallel
+
+    folder = tmp_path_factory.mktemp("sites")
+    pairs = read_parallel("bundled:tatoeba_fr_en_valid_full")[:300]
+    # The preset's config reads English<TAB>French (source column 1), as the shared file has it.
+    (folder / "pairs.tsv").write_text("".join(f"{p.target}\t{p.source}\n" for p in pairs), encoding="utf-8")
+    export_web(shipped_model("tatoeba_fr_en"), str(folder / "fr_en"), examples_path=str(folder / "pairs.tsv"),
+               log=lambda *a: None)
+    server, url = serve_site(str(folder / "fr_en"))
+    yield url, folder / "fr_en", [p.source for p in pairs[:20]]
+    server.shutdown()
+
+
+class TranslatorSiteTest:
+    def test_greedy_and_beam_translations_in_the_browser_equal_python(self, translator_site):
+        url, folder, sentences = translator_site
+        python = load(str(folder / "model"))
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            page = browser.new_page()
+            page.goto(url)
+            page.wait_for_function("document.body.dataset.ready !== undefined", timeout=120_000)
+            assert page.evaluate("document.body.dataset.ready") == "true", page.text_content("#error")
+            for beam in ("1", "5"):
+                page.select_option("#beam-size", beam)
+                for sentence in sentences:
+                    page.fill("#input", sentence)
+                    page.evaluate("document.getElementById('translation').textContent = ''")
+                    page.click("#run")
+                    page.wait_for_function("document.getElementById('translation').textContent !== ''")
+                    expected = python.translate(sentence, beam_size=int(beam))
+                    assert page.text_content("#translation") == expected, (beam, sentence)
             browser.close()

@@ -37,3 +37,20 @@ def test_the_page_encodes_as_python(preset, tmp_path):
     found = web_ids(tmp_path, texts)
     for text, ids in zip(texts, found, strict=True):
         assert ids == list(tokenizer.encode(text)), text
+
+
+def test_a_translators_pair_encodes_its_source_and_decodes_its_target_as_python(tmp_path):
+    from seqtk.data.parallel_text import read_parallel
+    from seqtk.export.tflite_exporter import _tokenizer_entry
+
+    tokenizer = load_tokenizer(shipped_model("tatoeba_fr_en"))
+    tokenizer.save(str(tmp_path))
+    (tmp_path / "metadata.json").write_text(json.dumps({"tokenizer": _tokenizer_entry(tokenizer)}))
+    pairs = read_parallel("bundled:tatoeba_fr_en_valid_full")[:300]
+    sources = [p.source for p in pairs] + TRICKY
+    assert web_ids(tmp_path, sources) == [list(tokenizer.source.encode(s)) for s in sources]
+    targets = [list(tokenizer.target.encode(p.target)) for p in pairs] + [[], [0, 5, 0]]
+    result = subprocess.run(["node", os.path.join(WEB, "scripts", "encode.mjs"), str(tmp_path), "--decode"],
+                            input=json.dumps(targets), capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout) == [tokenizer.target.decode(ids) for ids in targets]

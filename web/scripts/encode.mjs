@@ -1,17 +1,20 @@
 // Encodes texts with a model folder's tokenizer as the web page does: reads a JSON list of texts on standard
-// input and writes their id lists as JSON. Python's tests compare these ids with seqtk's own.
+// input and writes their id lists as JSON (a translator's: its source side; with --decode, reads id lists and
+// writes texts, a translator's target side). Python's tests compare these with seqtk's own.
 //     node scripts/encode.mjs exports/sst2_web < texts.json
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { resolve } from "node:path";
 import { sentencePiece } from "../src/sentencepiece.js";
 import { loadTokenizer } from "../src/tokenizer.js";
 
-const folder = process.argv[2];
-const metadata = JSON.parse(readFileSync(join(folder, "metadata.json"), "utf8"));
-const config = JSON.parse(readFileSync(join(folder, "tokenizer.json"), "utf8"));
-const tokenizer = await loadTokenizer(
-  { ...config, model_file: config.model_file && join(folder, config.model_file) },
-  { readFile: async () => null, sentencePiece, metadata: metadata.tokenizer },
-);
-const texts = JSON.parse(readFileSync(0, "utf8"));
-process.stdout.write(JSON.stringify(texts.map((text) => tokenizer.encode(text))));
+const [folderArgument, mode] = process.argv.slice(2);
+const input = JSON.parse(readFileSync(0, "utf8"));
+process.chdir(resolve(folderArgument)); // names in tokenizer.json are relative to the folder
+const metadata = JSON.parse(readFileSync("metadata.json", "utf8"));
+const config = JSON.parse(readFileSync("tokenizer.json", "utf8"));
+const loaded = await loadTokenizer(config, { readFile: async (name) => readFileSync(name), sentencePiece,
+  metadata: metadata.tokenizer });
+const output = mode === "--decode"
+  ? input.map((ids) => (loaded.target || loaded).decode(ids))
+  : input.map((text) => (loaded.source || loaded).encode(text));
+process.stdout.write(JSON.stringify(output));

@@ -3,6 +3,7 @@
 
 import { Tensor, loadAndCompile, loadLiteRt } from "@litertjs/core";
 import { Classifier } from "./classifier.js";
+import { Translator } from "./translator.js";
 import { LanguageModel } from "./language_model.js";
 import { sentencePiece } from "./sentencepiece.js";
 import { loadTokenizer } from "./tokenizer.js";
@@ -88,6 +89,16 @@ function showClassifier(classifier) {
   });
 }
 
+function showTranslator(translator) {
+  $("task").textContent = "Translator: greedy or beam search";
+  $("translator-options").hidden = false;
+  $("run").textContent = "Translate";
+  onRun(async (text) => {
+    $("translation").textContent = await translator.translate(text, Number($("beam-size").value));
+    $("translation").hidden = false;
+  });
+}
+
 async function start() {
   const metadata = await fetched("model/metadata.json", "json");
   const tokenizer = await loadTokenizer(await fetched(`model/${metadata.tokenizer.file}`, "json"), {
@@ -104,8 +115,11 @@ async function start() {
   } else if (metadata.task === "classifier") {
     model = new Classifier(compiled, metadata, tokenizer, Tensor);
     showClassifier(model);
+  } else if (metadata.task === "translator") {
+    model = new Translator(compiled, metadata, tokenizer, Tensor);
+    showTranslator(model);
   } else {
-    throw new Error(`The page runs language models and classifiers so far; this model is a ${metadata.task}.`);
+    throw new Error(`The page runs language models, classifiers and translators; this model is a ${metadata.task}.`);
   }
   // For scripts and tests driving the page (bench/web_speed.py times a language model's `step` through it).
   window.seqtk = { model, tokenizer, metadata };

@@ -12,5 +12,6 @@ export function sentencePiece() {
       await processor.load(name);
     },
     encodeIds: (text) => processor.encodeIds(text),
+    decodeIds: (ids) => processor.decodeIds(ids),
   };
 }

@@ -93,6 +93,16 @@ export class SentencePieceTokenizer {
     return this.eosId;
   }
 
+  /** Ids back to text: lines split at `eosId`, each decoded by SentencePiece (padding left out). */
+  decode(ids) {
+    const lines = [[]];
+    for (const id of ids) {
+      if (id === this.eosId) lines.push([]);
+      else if (id >= this.offset && id !== 0) lines[lines.length - 1].push(id - this.offset);
+    }
+    return lines.map((line) => (line.length ? this.processor.decodeIds(line) : "")).join("\n");
+  }
+
   encode(text) {
     // SentencePiece reads UTF-8, which has no lone surrogates: Python writes them as U+FFFD too.
     const lines = this.normalize(text).replace(/[\ud800-\udfff]/gu, "\ufffd").split("\n");
@@ -117,6 +127,16 @@ export async function loadTokenizer(config, { readFile, sentencePiece, metadata 
     await processor.load(config.model_file, await readFile(config.model_file));
     return new SentencePieceTokenizer(processor, { offset: metadata.offset || 0, eosId: metadata.eos_id,
       normalize: config.normalize || [] });
+  }
+  if (config.kind === "pair") {
+    // A translator's two tokenizers, each in its own folder beside tokenizer.json.
+    const side = async (name) => {
+      const folder = config[name];
+      const inner = JSON.parse(new TextDecoder().decode(await readFile(`${folder}/tokenizer.json`)));
+      const located = inner.model_file ? { ...inner, model_file: `${folder}/${inner.model_file}` } : inner;
+      return loadTokenizer(located, { readFile, sentencePiece, metadata: metadata[name] || {} });
+    };
+    return { source: await side("source"), target: await side("target"), kind: "pair" };
   }
   throw new Error(`The web page reads char and sentencepiece tokenizers; this model's is "${config.kind}".`);
 }
