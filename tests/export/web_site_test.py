@@ -1,6 +1,7 @@
 """`seqtk export web` on the shipped character model: the site, served on 127.0.0.1 and opened in headless
 Chromium (Playwright with Debian's chromium), generates what Python's `seqtk.load` does on the same folder."""
 
+import json
 import os
 import shutil
 
@@ -9,6 +10,7 @@ from playwright.sync_api import sync_playwright
 from shipped_models import shipped_model
 
 from seqtk.export.web_site import export_web, serve_site, web_assets
+from seqtk.export.web_target import web_problems
 from seqtk.predictors import load
 
 CHROMIUM = os.environ.get("SEQTK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
@@ -82,6 +84,19 @@ def classifier_site(tmp_path_factory):
 
 
 class ClassifierSiteTest:
+    def test_the_web_file_unrolls_the_bilstm_and_classifies_as_keras(self, classifier_site):
+        from seqtk.data.labeled_text import read_labeled
+
+        _, folder = classifier_site
+        report = json.loads((folder / "model" / "export_report.json").read_text())
+        assert report["signatures"]["classify"]["max_abs_diff_vs_keras"] < 1e-5 and not report["fused_lstm"]
+        assert web_problems((folder / "model" / "model.tflite").read_bytes()) == []
+        texts = [e.text for e in read_labeled("bundled:sst2_dev", text_column="sentence", label_column="label")][:100]
+        web, keras = load(str(folder / "model")), load(shipped_model("sst2_ulmfit_bidirectional"))
+        for found, expected in zip(web.classify(texts), keras.classify(texts), strict=True):
+            assert found["label"] == expected["label"]
+            assert found["probabilities"] == pytest.approx(expected["probabilities"], abs=1e-5)
+
     def test_labels_and_probabilities_in_the_browser_equal_python(self, classifier_site):
         from seqtk.data.labeled_text import read_labeled
 

@@ -4,7 +4,6 @@ the same model passes and runs in Python as the Keras model does."""
 import os
 
 import pytest
-from shipped_models import shipped_model
 
 from seqtk.export.tflite_exporter import export_tflite
 from seqtk.export.web_target import check_web_file, web_problems
@@ -42,21 +41,6 @@ class WebTargetTest:
         web, keras = load(str(folder / "web")), load(LEGACY)
         assert web.generate("ROMEO:", max_tokens=40, sampler="greedy") == keras.generate(
             "ROMEO:", max_tokens=40, sampler="greedy")
-
-    def test_the_classifiers_web_file_unrolls_its_bilstm_and_matches_keras(self, tmp_path):
-        from seqtk.data.labeled_text import read_labeled
-        from seqtk.data.text_sources import BUNDLED
-
-        preset = shipped_model("sst2_ulmfit_bidirectional")
-        report = export_tflite(preset, str(tmp_path / "web"), examples_path=BUNDLED["sst2_dev"], target="web",
-                               log=lambda *a: None)
-        assert report["signatures"]["classify"]["max_abs_diff_vs_keras"] < 1e-5
-        assert web_problems((tmp_path / "web" / "model.tflite").read_bytes()) == []
-        texts = [e.text for e in read_labeled("bundled:sst2_dev", text_column="sentence", label_column="label")][:100]
-        web, keras = load(str(tmp_path / "web")), load(preset)
-        for found, expected in zip(web.classify(texts), keras.classify(texts), strict=True):
-            assert found["label"] == expected["label"]
-            assert found["probabilities"] == pytest.approx(expected["probabilities"], abs=1e-5)
 
     def test_tasks_without_a_web_graph_say_so(self):
         from seqtk.export.exporters import make_exporter
