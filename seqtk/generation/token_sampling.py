@@ -9,9 +9,9 @@ SAMPLERS = ("greedy", "temperature", "top_k", "top_p")
 NEVER = -1e9  # the logit of a token that must not be drawn
 
 
-def log_softmax(logits):
-    shifted = logits - np.max(logits)
-    return shifted - np.log(np.sum(np.exp(shifted)))
+def log_softmax(logits, axis=-1):
+    shifted = logits - np.max(logits, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def without_padding(logits, pad_id=0):

@@ -5,6 +5,7 @@ import numpy as np
 from seqtk.defaults import BATCH_SIZE
 from seqtk.errors import DataError
 from seqtk.predictors.predictor import Predictor, register_predictor
+from seqtk.tokenizers.unknown_symbols import located, report_unknown
 
 
 @register_predictor("classifier")
@@ -47,15 +48,13 @@ class ClassifierPredictor(Predictor):
 
     def report_unknown(self, texts, locations=None, what="Input"):
         if self.backend == "litert" or len(self.runtime.members) == 1:
-            return super().report_unknown(texts, locations, what)
+            super().report_unknown(texts, locations, what)
+            return
         seen = set()  # an ensemble's members may share a tokenizer: report each tokenizer's unknowns once
         for (_, tokenizer, _), name in zip(self.runtime.members, self.runtime.names, strict=True):
             if id(tokenizer) not in seen:
                 seen.add(id(tokenizer))
-                self.input_tokenizer = tokenizer
-                super().report_unknown(texts, locations, f"{what} ({name})")
-        self.input_tokenizer = self.runtime.members[0][1]
-        return None
+                report_unknown(tokenizer, located(texts, locations or ["input"] * len(texts)), f"{what} ({name})")
 
     def probabilities(self, texts, batch_size=BATCH_SIZE, locations=None):
         """`(len(texts), len(labels))` class probabilities, in the order of `labels`."""

@@ -6,7 +6,7 @@ import numpy as np
 
 from seqtk.defaults import BATCH_SIZE, MAX_NEW_TOKENS, SAMPLER, TEMPERATURE, TOP_K, TOP_P
 from seqtk.generation.stream_batch import Stream, StreamBatch
-from seqtk.generation.token_sampling import sampler_filters
+from seqtk.generation.token_sampling import log_softmax, sampler_filters
 from seqtk.predictors.predictor import Predictor, register_predictor
 
 
@@ -119,8 +119,6 @@ class LanguageModelPredictor(Predictor):
         inputs = np.zeros((len(id_lists), max(len(ids) for ids in id_lists) - 1), np.int32)
         for row, ids in enumerate(id_lists):
             inputs[row, : len(ids) - 1] = ids[:-1]
-        logits = np.asarray(self.runtime(inputs, training=False), np.float64)
-        shifted = logits - logits.max(axis=-1, keepdims=True)
-        log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        log_probs = log_softmax(np.asarray(self.runtime(inputs, training=False), np.float64))
         return [float(sum(log_probs[row, i, ids[i + 1]] for i in range(len(ids) - 1)))
                 for row, ids in enumerate(id_lists)]

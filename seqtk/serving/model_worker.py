@@ -60,6 +60,7 @@ class ModelWorker:
         if hasattr(predictor, "step_runner"):
             self.generation = StreamBatch(predictor.step_runner, max_batch=limits.max_batch)
         self._generation_jobs = []
+        self._job_of = {}  # id(stream) -> its GenerationJob: one lookup per drawn piece
         # (verb, instances) of the last batches run: what the batching did, for tests and stats (bounded: a
         # server runs for months).
         self.batches = collections.deque(maxlen=4096)
@@ -125,6 +126,7 @@ class ModelWorker:
             if isinstance(job, GenerationJob):
                 self._generation_jobs.append(job)
                 for stream in job.streams:
+                    self._job_of[id(stream)] = job
                     self.generation.add(stream)
             else:
                 groups.setdefault(job.key, []).append(job)
@@ -170,19 +172,20 @@ class ModelWorker:
             pieces = self.generation.step()
         except Exception as error:  # noqa: BLE001 - ends the generations running, not the worker
             self.generation = StreamBatch(self.predictor.step_runner, max_batch=self.limits.max_batch)
-            jobs, self._generation_jobs = self._generation_jobs, []
+            jobs, self._generation_jobs, self._job_of = self._generation_jobs, [], {}
             for job in jobs:
                 job.done(None, error)
             return
         self.batches.append(("generate", len(pieces)))
-        for job in self._generation_jobs:
-            if job.piece is not None:
-                for stream, piece in pieces:
-                    if stream in job.streams and piece:
-                        job.piece(stream, piece)
+        for stream, piece in pieces:
+            job = self._job_of[id(stream)]
+            if piece and job.piece is not None:
+                job.piece(stream, piece)
         finished = [job for job in self._generation_jobs if all(s.done for s in job.streams)]
         self._generation_jobs = [job for job in self._generation_jobs if job not in finished]
         for job in finished:
+            for stream in job.streams:
+                del self._job_of[id(stream)]
             job.done(job.streams, None)
 
 

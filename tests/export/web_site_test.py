@@ -3,17 +3,15 @@ Chromium (Playwright with Debian's chromium), generates what Python's `seqtk.loa
 
 import json
 import os
-import shutil
 
 import pytest
-from playwright.sync_api import sync_playwright
+from browser import browser_page
 from shipped_models import shipped_model
 
 from seqtk.export.web_site import export_web, serve_site, web_assets
 from seqtk.export.web_target import web_problems
 from seqtk.predictors import load
 
-CHROMIUM = os.environ.get("SEQTK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 PROMPTS = ["ROMEO:", "First Citizen:\nBefore we proceed", "", "O, wh"]
 
 pytestmark = pytest.mark.large
@@ -21,8 +19,6 @@ pytestmark = pytest.mark.large
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    if not CHROMIUM:
-        pytest.fail("No chromium on PATH: scripts/setup.sh installs Debian's chromium; or set SEQTK_CHROMIUM.")
     folder = tmp_path_factory.mktemp("sites") / "shakespeare"
     report = export_web(shipped_model("shakespeare_char_large"), str(folder), log=lambda *a: None)
     server, url = serve_site(str(folder))
@@ -42,11 +38,7 @@ class WebSiteTest:
     def test_greedy_generation_in_the_browser_equals_python(self, site):
         url, folder, _ = site
         python = load(str(folder / "model"))
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            page = browser.new_page()
-            page.goto(url)
-            page.wait_for_function("document.body.dataset.ready !== undefined", timeout=120_000)
+        with browser_page(url) as page:
             assert page.evaluate("document.body.dataset.ready") == "true", page.text_content("#error")
             page.select_option("#sampler", "greedy")
             page.fill("#max-tokens", "50")
@@ -58,7 +50,6 @@ class WebSiteTest:
                 expected = python.generate(prompt, max_tokens=50, sampler="greedy")
                 assert page.text_content("#output") == expected, prompt
                 page.evaluate("document.getElementById('output').dataset.done = 'false'")
-            browser.close()
 
     def test_a_model_the_page_does_not_run_yet_is_refused_first(self, tmp_path):
         with pytest.raises(ValueError, match="the web page runs lm, classifier, translator models so far"):
@@ -103,11 +94,7 @@ class ClassifierSiteTest:
         url, folder = classifier_site
         texts = [e.text for e in read_labeled("bundled:sst2_dev", text_column="sentence", label_column="label")][:20]
         python = load(str(folder / "model"))
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            page = browser.new_page()
-            page.goto(url)
-            page.wait_for_function("document.body.dataset.ready !== undefined", timeout=120_000)
+        with browser_page(url) as page:
             assert page.evaluate("document.body.dataset.ready") == "true", page.text_content("#error")
             for text in texts:
                 page.fill("#input", text)
@@ -122,7 +109,6 @@ class ClassifierSiteTest:
             page.click("#run")
             page.wait_for_selector("#error:not([hidden])")
             assert "empty" in page.text_content("#error")
-            browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -144,11 +130,7 @@ class TranslatorSiteTest:
     def test_greedy_and_beam_translations_in_the_browser_equal_python(self, translator_site):
         url, folder, sentences = translator_site
         python = load(str(folder / "model"))
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            page = browser.new_page()
-            page.goto(url)
-            page.wait_for_function("document.body.dataset.ready !== undefined", timeout=120_000)
+        with browser_page(url) as page:
             assert page.evaluate("document.body.dataset.ready") == "true", page.text_content("#error")
             for beam in ("1", "5"):
                 page.select_option("#beam-size", beam)
@@ -159,4 +141,3 @@ class TranslatorSiteTest:
                     page.wait_for_function("document.getElementById('translation').textContent !== ''")
                     expected = python.translate(sentence, beam_size=int(beam))
                     assert page.text_content("#translation") == expected, (beam, sentence)
-            browser.close()

@@ -1,34 +1,19 @@
 """The page at `/` in a real browser (Debian's chromium, driven by Playwright): a person's typing and clicks
 give what `seqtk.load(...)` gives on the same inputs, for each task; generation appears as it streams."""
 
-import os
-import shutil
-
 import pytest
-from playwright.sync_api import sync_playwright
+from browser import browser_page
 from served_models import preset_predictors, running_server
 
 from seqtk.predictors import TaggerPredictor
-
-CHROMIUM = os.environ.get("SEQTK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 class EntityTagger(TaggerPredictor):
     """A tagger with fixed BIO tags: the page's entity highlighting, checked without an NER preset."""
 
     def __init__(self):
-        super().__init__("fixed-ner", "keras", None)
+        super().__init__("fixed-ner", "keras", _FixedTags())
         self.scheme = "BIO"
-        self.runtime = self
-
-    def tag(self, sentences, batch_size=64):
-        if self.runtime is not self:
-            return super().tag(sentences, batch_size)
-        self.runtime = _FixedTags()
-        try:
-            return super().tag(sentences, batch_size)
-        finally:
-            self.runtime = self
 
 
 class _FixedTags:
@@ -38,19 +23,10 @@ class _FixedTags:
 
 @pytest.fixture(scope="module")
 def page_and_models():
-    if not CHROMIUM:
-        pytest.fail("No chromium on PATH: scripts/setup.sh installs Debian's chromium (apt-get install chromium); "
-                    "or set SEQTK_CHROMIUM to a Chromium binary.")
     predictors = preset_predictors()
     served = {**predictors, "ner": EntityTagger()}
-    with running_server(served) as (url, _), sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page()
-        page.goto(url + "/")
-        page.wait_for_selector("body[data-ready=true]")
+    with running_server(served) as (url, _), browser_page(url + "/", "document.body.dataset.ready === 'true'") as page:
         yield page, predictors
-        browser.close()
-
 
 def run(page, model, text):
     page.select_option("#model", model)

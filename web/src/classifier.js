@@ -1,5 +1,8 @@
 // A classifier's web export: one text, padded to the file's fixed length, in; probabilities out.
 
+import { argmax } from "./sampling.js";
+import { runSignature } from "./signature.js";
+
 /** `ids` cut to `maxLength` as Python's `truncate`: the head, the tail, or a quarter head and the rest tail. */
 export function truncate(ids, maxLength, truncation = "head") {
   if (!maxLength || ids.length <= maxLength) return ids;
@@ -37,28 +40,14 @@ export class Classifier {
   /** `{label, probabilities}` for one text, probabilities by label in the order of `labels`. */
   async classify(text) {
     if (!text.trim()) throw new Error("The text is empty. Give a non-empty text to classify.");
-    const ids = this.ids(text);
-    const inputs = { token_ids: new this.Tensor(ids, [1, ids.length]) };
-    for (const [name, size] of Object.entries(this.metadata.states)) {
-      inputs[name] = new this.Tensor(new Float32Array(size), [1, size]);
-    }
-    let outputs;
-    try {
-      outputs = await this.model.run("classify", inputs);
-    } finally {
-      for (const tensor of Object.values(inputs)) tensor.delete();
-    }
-    let values;
-    try {
-      values = Float32Array.from(outputs.probabilities.toTypedArray());
-    } finally {
-      for (const tensor of Object.values(outputs)) tensor.delete();
-    }
-    let best = 0;
-    for (let i = 1; i < values.length; i += 1) if (values[i] > values[best]) best = i;
+    const values = { token_ids: this.ids(text) };
+    for (const [name, size] of Object.entries(this.metadata.states)) values[name] = new Float32Array(size);
+    const { probabilities } = await runSignature(this.model, this.Tensor, "classify",
+      this.metadata.signatures.classify.inputs, values);
+    const best = argmax(probabilities);
     return {
       label: this.labels[best],
-      probabilities: Object.fromEntries(this.labels.map((label, i) => [label, values[i]])),
+      probabilities: Object.fromEntries(this.labels.map((label, i) => [label, probabilities[i]])),
     };
   }
 }

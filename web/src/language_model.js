@@ -2,6 +2,7 @@
 // token, the states passed back each call (as metadata.json's usage says).
 
 import { sampleToken, seededRandom } from "./sampling.js";
+import { runSignature } from "./signature.js";
 
 export class LanguageModel {
   /**
@@ -28,27 +29,10 @@ export class LanguageModel {
     return states;
   }
 
-  /** One token in: `{logits, states}` after it. Inputs go by name, and every tensor is freed here. */
+  /** One token in: `{logits, states}` after it. */
   async step(token, states) {
-    const inputs = { token: new this.Tensor(Int32Array.of(token), [1]) };
-    for (const [name, size] of Object.entries(this.stateSizes)) inputs[name] = new this.Tensor(states[name], [1, size]);
-    let outputs;
-    try {
-      outputs = await this.model.run("step", inputs);
-    } finally {
-      for (const tensor of Object.values(inputs)) tensor.delete();
-    }
-    const next = {};
-    let logits;
-    try {
-      for (const [name, tensor] of Object.entries(outputs)) {
-        const values = Float32Array.from(tensor.toTypedArray());
-        if (name === "logits") logits = values;
-        else next[name] = values;
-      }
-    } finally {
-      for (const tensor of Object.values(outputs)) tensor.delete();
-    }
+    const { logits, ...next } = await runSignature(this.model, this.Tensor, "step",
+      this.metadata.signatures.step.inputs, { token: [token], ...states });
     return { logits, states: next };
   }
 

@@ -1,24 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { LanguageModel } from "./language_model.js";
+import { FakeTensor } from "./testing.js";
 import { CharTokenizer } from "./tokenizer.js";
-
-/** A stand-in for LiteRT.js: its next token is always (token + 1), its state counts the steps. */
-class FakeTensor {
-  constructor(data, shape) {
-    this.data = data;
-    this.shape = shape;
-    this.deleted = false;
-    FakeTensor.live += 1;
-  }
-  toTypedArray() {
-    return this.data;
-  }
-  delete() {
-    this.deleted = true;
-    FakeTensor.live -= 1;
-  }
-}
-FakeTensor.live = 0;
 
 const fakeModel = {
   calls: [],
@@ -32,7 +15,10 @@ const fakeModel = {
 
 describe("LanguageModel", () => {
   const tokenizer = new CharTokenizer(["a", "b", "c", "d", "\n"]);
-  const metadata = { states: { h_0: 1 }, start_states: null, reverse: false };
+  const metadata = {
+    states: { h_0: 1 }, start_states: null, reverse: false,
+    signatures: { step: { inputs: { token: { shape: [1], dtype: "int32" }, h_0: { shape: [1, 1], dtype: "float32" } } } },
+  };
 
   it("feeds the prompt one step at a time, then each token it draws, and frees every tensor", async () => {
     const model = new LanguageModel(fakeModel, metadata, tokenizer, FakeTensor);

@@ -1,12 +1,12 @@
 // A translator's web export: `encode` on the source padded to a fixed length (and `bridge`), then `decode_step`
 // one token at a time, greedy or beam search: the search of Python's LiteRTModel, token for token.
 
-const NEVER = -1e9;
+import { argmax, withoutPadding } from "./sampling.js";
+import { runSignature } from "./signature.js";
 
 /** log_softmax of the logits with padding made impossible, in float32 steps as numpy computes them. */
 export function logSoftmax(logits) {
-  const values = Float32Array.from(logits);
-  values[0] = NEVER;
+  const values = withoutPadding(logits);
   let max = -Infinity;
   for (const v of values) if (v > max) max = v;
   const shifted = values.map((v) => Math.fround(v - max));
@@ -31,26 +31,8 @@ export class Translator {
     this.Tensor = Tensor;
   }
 
-  /** Runs signature `key` on `values` (by input name, shapes from metadata.json); returns its outputs as arrays. */
-  async run(key, values) {
-    const inputs = {};
-    for (const [name, spec] of Object.entries(this.metadata.signatures[key].inputs)) {
-      const data = spec.dtype === "int32" ? Int32Array.from(values[name]) : Float32Array.from(values[name]);
-      inputs[name] = new this.Tensor(data, spec.shape);
-    }
-    let outputs;
-    try {
-      outputs = await this.model.run(key, inputs);
-    } finally {
-      for (const tensor of Object.values(inputs)) tensor.delete();
-    }
-    const arrays = {};
-    try {
-      for (const [name, tensor] of Object.entries(outputs)) arrays[name] = Float32Array.from(tensor.toTypedArray());
-    } finally {
-      for (const tensor of Object.values(outputs)) tensor.delete();
-    }
-    return arrays;
+  run(key, values) {
+    return runSignature(this.model, this.Tensor, key, this.metadata.signatures[key].inputs, values);
   }
 
   /** The decoder's first states (and `context`) for one source sentence's ids. */
@@ -87,8 +69,7 @@ export class Translator {
       for (let step = 0; step < maxLength; step += 1) {
         let logProbs;
         ({ logProbs, states } = await this.decodeStep(token, states));
-        token = 0;
-        for (let i = 1; i < logProbs.length; i += 1) if (logProbs[i] > logProbs[token]) token = i;
+        token = argmax(logProbs);
         if (token === end) break;
         ids.push(token);
       }

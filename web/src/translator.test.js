@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { FakeTensor } from "./testing.js";
 import { Translator, logSoftmax } from "./translator.js";
-
-class FakeTensor {
-  constructor(data, shape) {
-    this.data = data;
-    this.shape = shape;
-  }
-  toTypedArray() {
-    return this.data;
-  }
-  delete() {}
-}
 
 // A decoder that reads its step count from its state: it says 4, 5, then the end id 3.
 const script = [4, 5, 3];
