@@ -42,3 +42,16 @@ def truncate(sequence, max_length, truncation):
     # and the last three quarters is the split Sun et al. (2019) found best on IMDB.
     head = max_length // 4
     return np.concatenate([sequence[:head], sequence[len(sequence) - (max_length - head):]])
+
+
+def tagger_inputs(tokenizer, tokens, width, length=None):
+    """A tagger export's int32 inputs for one sentence of pre-split `tokens`: `{"token_ids": (1, words),
+    "char_ids": (1, words, width)}` (a `WordCharTokenizer`'s ids, each word's characters right-padded with 0),
+    padded with 0 to `length` words if given."""
+    word_ids, char_ids = tokenizer.encode_tokens(list(tokens), width)
+    length = length or len(tokens)
+    words = np.zeros((1, length), np.int32)
+    words[0, : len(tokens)] = word_ids
+    chars = np.zeros((1, length, width), np.int32)
+    chars[0, : len(tokens), : char_ids.shape[1]] = char_ids[:, :width]
+    return {"token_ids": words, "char_ids": chars}

@@ -71,7 +71,7 @@ class Exporter:
     def web_graph(self, model, config):
         """The task's graph for the web target (LiteRT.js): fixed input shapes, no fused LSTM op, no
         variable tensors, no WHILE loop."""
-        raise ValueError(f"The web target does not export a {self.task} yet; it exports language models.")
+        raise ValueError(f"The web target does not export a {self.task} model: its exporter has no web graph.")
 
     def unrolled_length(self, config):
         """The sequence length an unrolled GRU/SimpleRNN graph is built for."""

@@ -6,9 +6,10 @@ import os
 
 import numpy as np
 
-from seqtk.data.sentence_encoding import truncate
+from seqtk.data.sentence_encoding import tagger_inputs, truncate
 from seqtk.defaults import MAX_NEW_TOKENS, TEMPERATURE
 from seqtk.errors import ModelFolderError
+from seqtk.export.viterbi_path import viterbi_path
 from seqtk.generation.stream_batch import Stream, StreamBatch
 from seqtk.generation.token_sampling import log_softmax, without_padding
 from seqtk.folder_files import read_json_file
@@ -258,20 +259,34 @@ class LiteRTModel:
 
     # Tagger -----------------------------------------------------------------------------------------------
 
+    def tag_ids(self, token_ids, char_ids):
+        """The tag ids of one encoded sentence (`tagger_inputs`: `(1, words)` and `(1, words, width)`, padding
+        left out of the result): the file's own Viterbi search, or for a web file, which gives scores only,
+        the search over them with metadata.json's `viterbi` scores."""
+        outputs = self("tag", token_ids=token_ids, char_ids=char_ids)
+        words = int(np.count_nonzero(token_ids))
+        if "tags" in outputs:
+            return outputs["tags"][0][:words]
+        crf = self.metadata["viterbi"]
+        return viterbi_path(outputs["scores"][0][:words], crf["transitions"], crf["start"], crf["end"])
+
     def tag(self, sentences):
-        """The tags of each sentence (a list of tokens), in the export's output scheme."""
+        """The tags of each sentence (a list of tokens), in the export's output scheme. A web file reads
+        sentences of a fixed length: a longer one is tagged in pieces of that many tokens, each alone."""
         from seqtk.data.tag_schemes import convert
 
         width, names = self.metadata["max_word_length"], self.metadata["tags"]
         scheme, output = self.metadata.get("scheme"), self.metadata.get("output_scheme")
+        fixed = self.metadata.get("fixed_length")
         results = []
         for tokens in sentences:
             if not tokens:
                 raise ValueError("A sentence to tag has no tokens; give one or more words.")
-            word_ids, char_ids = self.tokenizer.encode_tokens(list(tokens), width)
-            chars = np.zeros((1, len(tokens), width), np.int32)
-            chars[0, :, : char_ids.shape[1]] = char_ids[:, :width]
-            ids = self("tag", token_ids=word_ids[None, :].astype(np.int32), char_ids=chars)["tags"][0]
+            ids = []
+            for start in range(0, len(tokens), fixed or len(tokens)):
+                piece = list(tokens[start : start + fixed] if fixed else tokens)
+                inputs = tagger_inputs(self.tokenizer, piece, width, fixed)
+                ids.extend(self.tag_ids(inputs["token_ids"], inputs["char_ids"]))
             tags = [names[int(i)] for i in ids]
             results.append(tuple(convert(tags, scheme, output) if scheme and output != scheme else tags))
         return results

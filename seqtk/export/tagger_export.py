@@ -3,6 +3,7 @@
 import numpy as np
 import tensorflow as tf
 
+from seqtk.data.sentence_encoding import tagger_inputs
 from seqtk.data.tag_schemes import model_scheme, output_scheme
 from seqtk.export.export_examples import ExportExamples, read_text_lines
 from seqtk.export.export_signature import Signature
@@ -11,6 +12,10 @@ from seqtk.export.frozen_dense import frozen_dense
 from seqtk.export.recurrent_graph import TRACE_LENGTH, RecurrentGraph
 from seqtk.export.state_signatures import SignaturePlan
 from seqtk.models.sequence_tagger import SequenceTagger
+
+# The web target's sentence length: 99.4% of UD English EWT's training sentences (and 99.9% of its validation
+# ones) fit; a longer sentence is tagged in pieces of this many tokens.
+WEB_SENTENCE_LENGTH = 64
 
 
 class CharEncoderGraph:
@@ -100,6 +105,10 @@ def viterbi(potentials, transitions, start, end, length):
 class TaggerExport:
     """`tag(token_ids, char_ids) -> tags, scores` for a `SequenceTagger`, one sentence per call.
 
+    With `fixed_length` (the web target) the sentence is right-padded with 0 to that many tokens, the file
+    gives only `scores` (0 at padding), and the app runs the Viterbi search with the transition scores
+    `viterbi_scores` gives (metadata.json's `viterbi`), as LiteRT.js cannot run the search's WHILE loops.
+
     `token_ids (1, words)` are the words' ids and `char_ids (1, words, width)` each word's character ids,
     right-padded with 0 to `width` (`data.max_word_length`), as `WordCharTokenizer.encode_tokens` gives
     them. `tags (1, words)` are tag ids (the metadata lists their names); `scores (1, words, tags)` the
@@ -113,10 +122,9 @@ class TaggerExport:
 
 
     def __init__(self, model, width, fixed_length=None):
-        if fixed_length:
-            raise ValueError("A tagger exports at the sentence's own length; --loop unrolled does not apply.")
-        self.model, self.width, self.fixed_length = model, width, None
-        self.graph = RecurrentGraph(model.recurrent)
+        self.model, self.width, self.fixed_length = model, width, fixed_length
+        # A fixed length (the web target) unrolls every recurrence into gate ops over padded sentences.
+        self.graph = RecurrentGraph(model.recurrent, lstm_step="unrolled" if fixed_length else "fused")
         self.embeddings = tf.constant(np.asarray(model.word_embedding.embeddings, np.float32))
         self.chars = None
         if model.char_encoder is not None:
@@ -150,7 +158,30 @@ class TaggerExport:
         tags = viterbi(scores, self.transitions, self.start, self.end, length)
         return {"tags": tf.gather(tags, positions), "scores": tf.gather(scores, positions)}
 
+    def _scores(self, token_ids, char_ids, *states):
+        # The fixed-length graph: static shapes throughout, padding masked as the Keras layers mask it.
+        real = tf.not_equal(token_ids, 0)
+        vectors = tf.gather(self.embeddings, token_ids)  # (1, length, embedding)
+        if self.chars is not None:
+            words = char_ids[0]  # (length, width): the words are the character encoder's batch
+            spelled = self.chars(tf.gather(self.char_embeddings, words), words)
+            vectors = tf.concat([vectors, spelled[None]], axis=-1)
+        outputs, _, _ = self.graph(vectors, list(states), mask=real)
+        return {"scores": self.scores(outputs) * tf.cast(real, tf.float32)[:, :, None]}
+
+    def viterbi_scores(self):
+        """`{"transitions", "start", "end"}` as lists: the CRF's scores with the scheme's forbidden moves
+        pushed out (all 0 for a softmax tagger), for a Viterbi search outside the file."""
+        return {name: tensor.numpy().tolist() for name, tensor in
+                (("transitions", self.transitions), ("start", self.start), ("end", self.end))}
+
     def signatures(self):
+        if self.fixed_length:
+            length = self.fixed_length
+            return [Signature("tag", self._scores,
+                              [tf.TensorSpec([1, length], tf.int32, name="token_ids"),
+                               tf.TensorSpec([1, length, self.width], tf.int32, name="char_ids")]
+                              + self.graph.state_specs(), SignaturePlan(reset=self.state_names))]
         fused = self.graph.fused
         length = TRACE_LENGTH if fused else None
         plan = SignaturePlan(reset=self.state_names, dynamic={"token_ids": [1], "char_ids": [1]} if fused else {})
@@ -164,7 +195,8 @@ class TaggerExport:
         zeros = {name: np.zeros((1, dim), np.float32)
                  for name, dim in zip(self.state_names, self.graph.state_dims, strict=True)}
         for text in examples.texts[:count]:
-            yield "tag", {**encode_sentence(tokenizer, text.split(), self.width), **zeros}
+            tokens = text.split()[: self.fixed_length or None]
+            yield "tag", {**tagger_inputs(tokenizer, tokens, self.width, self.fixed_length), **zeros}
 
     def _keras(self):
         # One trace for every sentence length: the references are computed for hundreds of sentences.
@@ -174,21 +206,20 @@ class TaggerExport:
                               tf.function(self.model.decode, input_signature=[spec]))
         return self._compiled
 
+    @staticmethod
+    def _unpadded(inputs):
+        words = int(np.count_nonzero(inputs["token_ids"]))
+        return tf.constant(inputs["token_ids"][:, :words]), tf.constant(inputs["char_ids"][:, :words])
+
     def keras_reference(self, key, inputs):
         scores, _ = self._keras()
-        return {"scores": scores((tf.constant(inputs["token_ids"]), tf.constant(inputs["char_ids"]))).numpy()}
+        found = scores(self._unpadded(inputs)).numpy()
+        padding = inputs["token_ids"].shape[1] - found.shape[1]  # a fixed-length file gives 0 at padding
+        return {"scores": np.pad(found, ((0, 0), (0, padding), (0, 0)))}
 
     def keras_tags(self, inputs):
         _, decode = self._keras()
-        return decode((tf.constant(inputs["token_ids"]), tf.constant(inputs["char_ids"]))).numpy()
-
-
-def encode_sentence(tokenizer, tokens, width):
-    """`{"token_ids": (1, words), "char_ids": (1, words, width)}` int32 inputs of the `tag` signature."""
-    word_ids, char_ids = tokenizer.encode_tokens(tokens, width)
-    chars = np.zeros((1, len(tokens), width), np.int32)
-    chars[0, :, : char_ids.shape[1]] = char_ids[:, :width]
-    return {"token_ids": word_ids[None, :].astype(np.int32), "char_ids": chars}
+        return decode(self._unpadded(inputs)).numpy()[0]
 
 
 def read_tagger_examples(path, data, limit=2000):
@@ -218,6 +249,10 @@ class TaggerExporter(Exporter):
     def graph(self, model, fixed_length=None, lstm_step="fused"):
         return TaggerExport(model, self.width, fixed_length)
 
+    def web_graph(self, model, config):
+        # Sentences padded to a fixed length; the Viterbi search moves to the app (JavaScript on the page).
+        return TaggerExport(model, self.width, WEB_SENTENCE_LENGTH)
+
     def prepare(self, config):
         self.width = config.data.max_word_length
 
@@ -228,7 +263,7 @@ class TaggerExporter(Exporter):
         return list(graph.sample_inputs(tokenizer, examples, self.sample_count))
 
     def metadata(self, graph, tokenizer, config):
-        return {
+        entry = {
             "special_ids": {"pad": 0, "unknown": int(tokenizer.unknown_id)},
             "tags": list(config.tags),
             "scheme": model_scheme(config.data),
@@ -237,13 +272,23 @@ class TaggerExporter(Exporter):
             "usage": "tag(token_ids (1, words), char_ids (1, words, max_word_length)) on one sentence; tags are "
                      "indices into `tags` (in `scheme`; rewrite them in `output_scheme` if it differs).",
         }
+        if graph.fixed_length:
+            entry.update({
+                "viterbi": graph.viterbi_scores(),
+                "usage": f"tag(token_ids (1, {graph.fixed_length}), char_ids (1, {graph.fixed_length}, "
+                         "max_word_length)) on one sentence, right-padded with 0 (a longer one in pieces of "
+                         f"{graph.fixed_length} tokens, each tagged alone) gives per-token `scores`; the tags are "
+                         "the Viterbi path through them with `viterbi`'s transitions, start and end scores, as "
+                         "indices into `tags` (in `scheme`; rewrite them in `output_scheme` if it differs).",
+            })
+        return entry
 
     def keras_agreement(self, runner, graph, samples):
         """The share of tokens whose tag the file gives as Keras does, over the samples."""
         same = total = 0
         for _, inputs in samples:
-            tags = runner("tag", token_ids=inputs["token_ids"], char_ids=inputs["char_ids"])["tags"]
             reference = graph.keras_tags(inputs)
+            tags = runner.tag_ids(inputs["token_ids"], inputs["char_ids"])[: reference.size]
             same += int(np.sum(tags == reference))
             total += reference.size
         return {"tokens": total, "tag_agreement": same / total}

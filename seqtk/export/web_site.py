@@ -16,7 +16,7 @@ from seqtk.models.model_directory import read_saved_config, write_directory
 
 ASSET_FILES = ("index.html", "seqtk-web.js", os.path.join("wasm", "litert_wasm_internal.js"),
                os.path.join("wasm", "litert_wasm_internal.wasm"))
-PAGE_TASKS = ("lm", "classifier", "translator")  # the tasks the page runs
+PAGE_TASKS = ("lm", "classifier", "translator", "tagger")  # the tasks the page runs
 REPOSITORY_ASSETS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                                  "web", "dist")
 

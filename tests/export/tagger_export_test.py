@@ -107,3 +107,34 @@ def test_export_folder_tags_as_keras_does_and_quantized_agreement_is_reported(ta
     assert "tag_agreement" in dynamic["keras_agreement"]
     with pytest.raises(ValueError, match="--loop unrolled applies to GRU and SimpleRNN"):
         export_tflite(directory, str(tmp_path / "unrolled"), loop="unrolled", log=lambda *a: None)
+
+
+def test_the_web_export_gives_scores_at_a_fixed_length_and_the_viterbi_search_outside_tags_as_keras(
+        tagger_directory, tmp_path):
+    from seqtk.export.tagger_export import WEB_SENTENCE_LENGTH
+    from seqtk.export.web_target import web_problems
+    from seqtk.tasks import load_model_directory
+    from seqtk.tasks.tagger import sentence_tagger
+
+    directory, _ = tagger_directory
+    report = export_tflite(directory, str(tmp_path / "web"), target="web", log=lambda *a: None)
+    assert report["signatures"]["tag"]["max_abs_diff_vs_keras"] < 1e-4 and report["keras_agreement"]["tag_agreement"] == 1
+    assert web_problems((tmp_path / "web" / "model.tflite").read_bytes()) == []
+    metadata = json.loads((tmp_path / "web" / "metadata.json").read_text())
+    assert metadata["fixed_length"] == WEB_SENTENCE_LENGTH
+    assert metadata["signatures"]["tag"]["inputs"]["char_ids"]["shape"] == [1, WEB_SENTENCE_LENGTH, WIDTH]
+    assert list(metadata["signatures"]["tag"]["outputs"]) == ["scores"]
+    # The scheme's forbidden moves are in the exported transitions: O -> I-PER can never be on a path.
+    assert metadata["viterbi"]["transitions"][0][2] < -1e3 and metadata["viterbi"]["start"][2] < -1e3
+
+    model, tokenizer, config = load_model_directory(directory, task="tagger")
+    keras = sentence_tagger(model, tokenizer, config)
+    web = LiteRTModel.from_directory(str(tmp_path / "web"))
+    assert web.tag(SENTENCES) == keras.tag(SENTENCES)
+    # A sentence longer than the fixed length is tagged in pieces of that length, each alone.
+    long = [word for sentence in SENTENCES * 6 for word in sentence][: WEB_SENTENCE_LENGTH + 9]
+    from seqtk.data.tag_schemes import convert
+
+    pieces = keras.tag([long[:WEB_SENTENCE_LENGTH], long[WEB_SENTENCE_LENGTH:]])  # written in IOB1
+    joined = convert(list(pieces[0]), "IOB1", "BIO") + convert(list(pieces[1]), "IOB1", "BIO")
+    assert web.tag([long]) == [tuple(convert(joined, "BIO", "IOB1"))]

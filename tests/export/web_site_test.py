@@ -51,9 +51,11 @@ class WebSiteTest:
                 assert page.text_content("#output") == expected, prompt
                 page.evaluate("document.getElementById('output').dataset.done = 'false'")
 
-    def test_a_model_the_page_does_not_run_yet_is_refused_first(self, tmp_path):
-        with pytest.raises(ValueError, match="the web page runs lm, classifier, translator models so far"):
-            export_web(shipped_model("ud_ewt_upos"), str(tmp_path / "site"))
+    def test_a_folder_without_a_task_is_refused_first(self, tmp_path):
+        (tmp_path / "empty").mkdir()
+        with pytest.raises(ValueError, match="a model without a task; the web page runs lm, classifier, translator, "
+                                             "tagger models"):
+            export_web(str(tmp_path / "empty"), str(tmp_path / "site"))
         assert not (tmp_path / "site").exists()
 
     def test_without_built_assets_the_error_says_how_to_build_them(self, tmp_path):
@@ -141,3 +143,50 @@ class TranslatorSiteTest:
                     page.wait_for_function("document.getElementById('translation').textContent !== ''")
                     expected = python.translate(sentence, beam_size=int(beam))
                     assert page.text_content("#translation") == expected, (beam, sentence)
+
+
+@pytest.fixture(scope="module")
+def tagger_site(tmp_path_factory):
+    from seqtk.data.tagged_text import read_tagged
+    from seqtk.data.text_sources import BUNDLED
+
+    folder = tmp_path_factory.mktemp("sites") / "upos"
+    export_web(shipped_model("ud_ewt_upos"), str(folder), examples_path=BUNDLED["ud_ewt_dev"], log=lambda *a: None)
+    server, url = serve_site(str(folder))
+    sentences = [" ".join(s.tokens) for s in read_tagged([BUNDLED["ud_ewt_dev"]], "conllu", "upos")]
+    yield url, folder, sentences
+    server.shutdown()
+
+
+class TaggerSiteTest:
+    def test_the_web_file_gives_scores_and_tags_as_keras(self, tagger_site):
+        _, folder, sentences = tagger_site
+        report = json.loads((folder / "model" / "export_report.json").read_text())
+        assert report["signatures"]["tag"]["max_abs_diff_vs_keras"] < 1e-4 and not report["fused_lstm"]
+        assert report["keras_agreement"]["tag_agreement"] == 1.0
+        assert web_problems((folder / "model" / "model.tflite").read_bytes()) == []
+        short = [s for s in sentences if len(s.split()) <= 64][:300]
+        web, keras = load(str(folder / "model")), load(shipped_model("ud_ewt_upos"))
+        assert web.tag(short) == keras.tag(short)
+
+    def test_tags_in_the_browser_equal_python(self, tagger_site):
+        url, folder, sentences = tagger_site
+        python = load(str(folder / "model"))
+        longest = max(sentences, key=lambda s: len(s.split()))  # 75 tokens: tagged in two pieces
+        chosen = sentences[:40] + [longest, "  Where   is the\tUN's office ?  ", "Café 2024 naïve ÉTÉ"]
+        with browser_page(url) as page:
+            assert page.evaluate("document.body.dataset.ready") == "true", page.text_content("#error")
+            for sentence in chosen:
+                page.fill("#input", sentence)
+                page.evaluate("document.getElementById('tagged').replaceChildren()")
+                page.click("#run")
+                page.wait_for_selector("#tagged .token")
+                assert page.is_hidden("#error"), page.text_content("#error")
+                found = page.eval_on_selector_all("#tagged .token", "chips => chips.map(c => "
+                                                  "[c.querySelector('.word').textContent, c.dataset.tag])")
+                expected = python.tag(sentence)
+                assert found == [list(pair) for pair in zip(expected["tokens"], expected["tags"], strict=True)]
+            page.fill("#input", " \t ")
+            page.click("#run")
+            page.wait_for_selector("#error:not([hidden])")
+            assert "empty" in page.text_content("#error")

@@ -42,8 +42,13 @@ class WebTargetTest:
         assert web.generate("ROMEO:", max_tokens=40, sampler="greedy") == keras.generate(
             "ROMEO:", max_tokens=40, sampler="greedy")
 
-    def test_tasks_without_a_web_graph_say_so(self):
+    def test_every_task_has_a_web_graph_and_the_page_runs_every_task(self):
+        from seqtk.export.exporter import Exporter, exporter_names
         from seqtk.export.exporters import make_exporter
+        from seqtk.export.web_site import PAGE_TASKS
 
-        with pytest.raises(ValueError, match="does not export a tagger yet"):
-            make_exporter("tagger").web_graph(None, None)
+        assert sorted(PAGE_TASKS) == exporter_names()
+        for name in exporter_names():
+            assert type(make_exporter(name)).web_graph is not Exporter.web_graph, name
+        with pytest.raises(ValueError, match="The web target does not export"):
+            Exporter().web_graph(None, None)

@@ -18,9 +18,9 @@ TRICKY = ["It's \"great\"!<br />Really.", "Don't &amp; can't... x--y 3.5 u.s.a. 
           "she'd've", "'quoted' \"twice\" \"", "&notanentity; &eacute &#x41;"]
 
 
-def web_ids(folder, texts):
+def web_ids(folder, texts, *mode):
     assert shutil.which("node"), "Node.js 20 runs the web page's JavaScript (scripts/setup.sh builds web/ with it)"
-    result = subprocess.run(["node", os.path.join(WEB, "scripts", "encode.mjs"), str(folder)],
+    result = subprocess.run(["node", os.path.join(WEB, "scripts", "encode.mjs"), str(folder), *mode],
                             input=json.dumps(texts), capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout)
@@ -54,3 +54,23 @@ def test_a_translators_pair_encodes_its_source_and_decodes_its_target_as_python(
                             input=json.dumps(targets), capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads(result.stdout) == [tokenizer.target.decode(ids) for ids in targets]
+
+
+def test_a_taggers_words_and_characters_encode_as_python(tmp_path):
+    from seqtk.data.tagged_text import read_tagged
+    from seqtk.data.text_sources import BUNDLED
+
+    tokenizer = load_tokenizer(shipped_model("ud_ewt_upos"))
+    tokenizer.save(str(tmp_path))
+    width = 20
+    (tmp_path / "metadata.json").write_text(json.dumps({"max_word_length": width}))
+    sentences = [list(s.tokens) for s in read_tagged([BUNDLED["ud_ewt_dev"]], "conllu", "upos")]
+    # Digits zeroed, case folded for lookup only, words past 20 characters cut in the middle, <pad>/<eos> unknown,
+    # characters outside the vocabulary, a token the normalizer empties, one with a space inside (UD allows it).
+    sentences += [["İstanbul", "ΣΟΦΟΣ", "Straße", "2024-12-07", "supercalifragilisticexpialidocious", "<pad>", "<eos>",
+                   "<unk>", "😀x", "\u00a0", "New York"]]
+    found = web_ids(tmp_path, sentences, "--tokens")
+    for tokens, encoded in zip(sentences, found, strict=True):
+        word_ids, char_ids = tokenizer.encode_tokens(tokens, width)
+        assert encoded["wordIds"] == word_ids.tolist(), tokens
+        assert encoded["charIds"] == [[int(i) for i in row if i] for row in char_ids], tokens

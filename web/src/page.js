@@ -3,6 +3,7 @@
 
 import { Tensor, loadAndCompile, loadLiteRt } from "@litertjs/core";
 import { Classifier } from "./classifier.js";
+import { Tagger } from "./tagger.js";
 import { Translator } from "./translator.js";
 import { LanguageModel } from "./language_model.js";
 import { sentencePiece } from "./sentencepiece.js";
@@ -99,6 +100,42 @@ function showTranslator(translator) {
   });
 }
 
+/** A colour per tag or entity type, the same on every visit (a hue from the name). */
+function hue(name) {
+  let h = 0;
+  for (const c of name) h = (h * 31 + c.codePointAt(0)) % 360;
+  return h;
+}
+
+function showTagger(tagger) {
+  const entities = Boolean(tagger.outputScheme);
+  $("task").textContent = entities ? `Tagger: ${tagger.outputScheme} entities` : `Tagger: ${tagger.tags.join(" ")}`;
+  $("run").textContent = "Tag";
+  onRun(async (text) => {
+    const result = await tagger.tag(text);
+    const entityOf = new Array(result.tokens.length).fill(null);
+    for (const [kind, start, end] of result.entities) for (let i = start; i < end; i += 1) entityOf[i] = kind;
+    const out = $("tagged");
+    out.replaceChildren();
+    result.tokens.forEach((token, i) => {
+      const chip = document.createElement("span");
+      chip.className = "token";
+      chip.dataset.tag = result.tags[i];
+      // Entities are highlighted by type (and O tokens left plain); part-of-speech tags are coloured by tag.
+      const colour = entities ? entityOf[i] : result.tags[i];
+      if (colour) chip.style.setProperty("--hue", String(hue(colour)));
+      if (colour) chip.classList.add("marked");
+      chip.innerHTML = '<span class="word"></span><span class="tag"></span>';
+      chip.querySelector(".word").textContent = token;
+      chip.querySelector(".tag").textContent = entities ? entityOf[i] || "" : result.tags[i];
+      chip.title = result.tags[i];
+      out.append(chip);
+    });
+    out.dataset.entities = JSON.stringify(result.entities);
+    out.hidden = false;
+  });
+}
+
 async function start() {
   const metadata = await fetched("model/metadata.json", "json");
   const tokenizer = await loadTokenizer(await fetched(`model/${metadata.tokenizer.file}`, "json"), {
@@ -118,8 +155,11 @@ async function start() {
   } else if (metadata.task === "translator") {
     model = new Translator(compiled, metadata, tokenizer, Tensor);
     showTranslator(model);
+  } else if (metadata.task === "tagger") {
+    model = new Tagger(compiled, metadata, tokenizer, Tensor);
+    showTagger(model);
   } else {
-    throw new Error(`The page runs language models, classifiers and translators; this model is a ${metadata.task}.`);
+    throw new Error(`The page runs language models, classifiers, translators and taggers; this model is a ${metadata.task}.`);
   }
   // For scripts and tests driving the page (bench/web_speed.py times a language model's `step` through it).
   window.seqtk = { model, tokenizer, metadata };

@@ -115,13 +115,73 @@ export class SentencePieceTokenizer {
   }
 }
 
+// The characters Python's str.split() splits on (JavaScript's \s differs: it has U+FEFF, lacks U+001C-1F, U+0085).
+const PYTHON_SPACES = /[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
+const WORD_SPECIALS = ["<pad>", "<unk>", "<eos>"];
+
+/** A sentence split into tokens on whitespace, as Python's `str.split()` splits it (how `seqtk tag` reads one). */
+export function splitTokens(text) {
+  return text.split(PYTHON_SPACES).filter((token) => token !== "");
+}
+
+/**
+ * A tagger's tokenizer, as Python's WordCharTokenizer: each token (normalized, lowercased if the vocabulary is) is
+ * one word id, `<unk>`'s (1) outside the vocabulary; its characters as written are the character ids.
+ */
+export class WordCharTokenizer {
+  /**
+   * @param {{words: string[], lowercase?: boolean}} words the word tokenizer's tokenizer.json
+   * @param {CharTokenizer|null} chars
+   * @param {string[]} [normalize] the steps applied to each token before lookup
+   */
+  constructor(words, chars, normalize = []) {
+    const vocabulary = WORD_SPECIALS.concat(words.words.filter((w) => !WORD_SPECIALS.includes(w)));
+    // Text that spells <pad> or <eos> is an unknown word, as in Python: those ids are padding and line breaks.
+    this.ids = new Map(vocabulary.map((w, i) => [w, i]).filter(([w]) => w !== "<pad>" && w !== "<eos>"));
+    this.vocabulary = vocabulary;
+    this.lowercase = Boolean(words.lowercase);
+    this.unknownId = this.ids.get("<unk>");
+    this.chars = chars;
+    this.normalize = normalizer(normalize);
+  }
+
+  /** @param {string[]} tokens @returns {number[]} */
+  wordIds(tokens) {
+    return tokens.map((token) => {
+      const normalized = this.normalize(token);
+      return this.ids.get(this.lowercase ? normalized.toLowerCase() : normalized) ?? this.unknownId;
+    });
+  }
+
+  /** A token's character ids; a word longer than `maxWordLength` keeps its first and last characters, half each. */
+  charIds(token, maxWordLength) {
+    if (!this.chars) return [];
+    let ids = this.chars.encode(token);
+    if (ids.length > maxWordLength) {
+      const head = Math.floor((maxWordLength + 1) / 2);
+      ids = ids.slice(0, head).concat(ids.slice(ids.length - (maxWordLength - head)));
+    }
+    // A token of characters the normalizer removed still takes one character slot.
+    return ids.length ? ids : [this.chars.unknownId || 1];
+  }
+
+  /** `{wordIds, charIds}`: a word id and a list of character ids per token. */
+  encodeTokens(tokens, maxWordLength) {
+    return { wordIds: this.wordIds(tokens), charIds: tokens.map((t) => this.charIds(t, maxWordLength)) };
+  }
+
+  encode(text) {
+    return this.wordIds(splitTokens(text));
+  }
+}
+
 /**
  * The tokenizer a parsed tokenizer.json describes. `readFile(name)` gives the bytes of a file beside it
  * (a SentencePiece model), `sentencePiece()` a new SentencePiece processor; `metadata` is the export's
  * tokenizer entry (its id offset and end-of-line id).
  */
 export async function loadTokenizer(config, { readFile, sentencePiece, metadata = {} } = {}) {
-  if (config.kind === "char") return new CharTokenizer(config.characters, config.normalize || []);
+  if (config.kind === "char") return tokenizerFromJson(config);
   if (config.kind === "sentencepiece") {
     const processor = sentencePiece();
     await processor.load(config.model_file, await readFile(config.model_file));
@@ -138,11 +198,18 @@ export async function loadTokenizer(config, { readFile, sentencePiece, metadata 
     };
     return { source: await side("source"), target: await side("target"), kind: "pair" };
   }
-  throw new Error(`The web page reads char and sentencepiece tokenizers; this model's is "${config.kind}".`);
+  if (config.kind === "word_char") {
+    // A tagger's: the word and character tokenizers, each in its own folder beside tokenizer.json.
+    const inner = async (folder) => JSON.parse(new TextDecoder().decode(await readFile(`${folder}/tokenizer.json`)));
+    const chars = config.chars ? tokenizerFromJson(await inner(config.chars)) : null;
+    return new WordCharTokenizer(await inner(config.words), chars, config.normalize || []);
+  }
+  throw new Error(`The web page reads char, sentencepiece and word_char tokenizers; this model's is "${config.kind}".`);
 }
 
 /** The tokenizer of a parsed tokenizer.json that needs no other file (a character one). */
 export function tokenizerFromJson(config) {
   if (config.kind === "char") return new CharTokenizer(config.characters, config.normalize || []);
-  throw new Error(`The web page reads char and sentencepiece tokenizers; this model's is "${config.kind}".`);
+  throw new Error(`tokenizerFromJson reads char tokenizers; this one is "${config.kind}" (loadTokenizer reads `
+    + "sentencepiece, pair and word_char ones, with their files).");
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CharTokenizer, normalizer, tokenizerFromJson } from "./tokenizer.js";
+import { CharTokenizer, WordCharTokenizer, normalizer, splitTokens, tokenizerFromJson } from "./tokenizer.js";
 
 describe("CharTokenizer", () => {
   const tokenizer = new CharTokenizer(["<unk>", " ", "e", "\n", "é", "😀"]);
@@ -23,7 +23,7 @@ describe("CharTokenizer", () => {
 
   it("reads tokenizer.json and refuses kinds it does not know", () => {
     expect(tokenizerFromJson({ kind: "char", characters: ["a"] }).encode("a")).toEqual([1]);
-    expect(() => tokenizerFromJson({ kind: "bpe" })).toThrow(/char and sentencepiece tokenizers/);
+    expect(() => tokenizerFromJson({ kind: "bpe" })).toThrow(/reads char tokenizers; this one is "bpe"/);
   });
 });
 
@@ -38,5 +38,24 @@ describe("normalizer", () => {
     expect(normalize('It\'s "great"!<br />Really.')).toBe("it 's `` great '' ! really .");
     expect(normalize("Don't &amp; can't... x--y 3.5 u.s.a. done.")).toBe("do n't & ca n't ... x -- y 3.5 u.s.a . done .");
     expect(normalize("Café's  naïve\nsecond line")).toBe("café 's naïve\nsecond line");
+  });
+});
+
+describe("WordCharTokenizer", () => {
+  const tokenizer = new WordCharTokenizer({ words: ["the", "0000"], lowercase: true },
+    new CharTokenizer(["<unk>", "t", "h", "e"]), ["zero_digits"]);
+
+  it("looks each token up whole, normalized and lowercased; <pad> and <eos> are unknown words", () => {
+    expect(tokenizer.wordIds(["The", "2024", "cat", "<pad>", "<eos>", "<unk>"])).toEqual([3, 4, 1, 1, 1, 1]);
+  });
+
+  it("spells tokens as written, long ones cut in the middle, an empty one as one unknown character", () => {
+    expect(tokenizer.charIds("The", 20)).toEqual([1, 3, 4]);
+    expect(tokenizer.charIds("thethe", 3)).toEqual([2, 3, 4]); // first 2, last 1
+    expect(tokenizer.charIds("", 5)).toEqual([1]);
+  });
+
+  it("splits on the whitespace Python's str.split() splits on", () => {
+    expect(splitTokens(" a\u00a0b\u001fc\ufeffd  ")).toEqual(["a", "b", "c\ufeffd"]);
   });
 });
