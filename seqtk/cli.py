@@ -333,7 +333,7 @@ def build_parser():
 
     web = formats.add_parser(
         "web", help="a static site running the model in the browser (LiteRT.js, offline), checked against Keras")
-    web.add_argument("--model", required=True, help="a directory written by seqtk train (a language model)")
+    web.add_argument("--model", required=True, help="a directory written by seqtk train (any task)")
     web.add_argument("--output", help="the site folder (default: sites/<model folder name>)")
     web.add_argument("--representative-data", help="real examples to verify the export on (default: the model's "
                                                     "own data)")

@@ -98,3 +98,24 @@ def tagger(cell_type="lstm", crf=True, char_vocabulary_size=30, vocabulary_size=
                            char_embedding_dim=6, char_hidden_dim=5, hidden_dim=16, num_layers=2, cell_type=cell_type,
                            crf=crf, allowed=scheme_constraints(tags, "BIO") if crf else None)
     return randomized(model, scale=0.5)
+
+
+ENTITY_SENTENCES = [["Angela", "Merkel", "visited", "Paris", "."], ["Alan", "Turing", "met", "Ada", "in", "London", "."],
+                    ["Oslo", "is", "cold", "."], ["Curie", "worked", "in", "Paris", "and", "Warsaw", "."]]
+
+
+def saved_entity_tagger(folder, width=7):
+    """A saved tagger folder (random weights, BIO tags with the scheme's constraints, written in IOB1) and its
+    CoNLL-U data file: `(directory, data path)`."""
+    from seqtk.models import save_model_directory
+    from seqtk.tokenizers import WordCharTokenizer
+
+    tokenizer = WordCharTokenizer.train(ENTITY_SENTENCES)
+    model = tagger("lstm", vocabulary_size=tokenizer.vocabulary_size, char_vocabulary_size=tokenizer.char_vocabulary_size)
+    data = folder / "dev.conllu"
+    data.write_text("".join("".join(f"{i}\t{w}\t_\tX\t_\t_\t_\t_\t_\t_\n" for i, w in enumerate(s, start=1)) + "\n"
+                            for s in ENTITY_SENTENCES * 5), encoding="utf-8")
+    config = {"tags": ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"],
+              "data": {"train": [str(data)], "validation": [str(data)], "format": "conllu", "tag_column": "upos",
+                       "scheme": "BIO", "train_scheme": "same", "output_scheme": "IOB1", "max_word_length": width}}
+    return save_model_directory(str(folder / "tagger"), model, tokenizer, {"task": "tagger", **config}), data

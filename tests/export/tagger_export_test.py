@@ -3,7 +3,7 @@ import os
 
 import numpy as np
 import pytest
-from export_models import converted, runner, tagger
+from export_models import ENTITY_SENTENCES, converted, runner, saved_entity_tagger, tagger
 
 from seqtk.data.tag_schemes import spans
 from seqtk.export.litert_model import LiteRTModel
@@ -11,8 +11,6 @@ from seqtk.predictors.run_folder import run_folder
 from seqtk.export.state_signatures import operator_names
 from seqtk.export.tagger_export import TaggerExport
 from seqtk.export.tflite_exporter import export_tflite
-from seqtk.models import save_model_directory
-from seqtk.tokenizers import WordCharTokenizer
 
 WIDTH = 7
 
@@ -60,22 +58,12 @@ class TaggerExportTest:
         np.testing.assert_array_equal(lite("tag", token_ids=first[0], char_ids=first[1])["scores"], before)
 
 
-SENTENCES = [["Angela", "Merkel", "visited", "Paris", "."], ["Alan", "Turing", "met", "Ada", "in", "London", "."],
-             ["Oslo", "is", "cold", "."], ["Curie", "worked", "in", "Paris", "and", "Warsaw", "."]]
+SENTENCES = ENTITY_SENTENCES
 
 
 @pytest.fixture
 def tagger_directory(tmp_path):
-    tokenizer = WordCharTokenizer.train(SENTENCES)
-    model = tagger("lstm", vocabulary_size=tokenizer.vocabulary_size,
-                   char_vocabulary_size=tokenizer.char_vocabulary_size)
-    data = tmp_path / "dev.conllu"
-    data.write_text("".join("".join(f"{i}\t{w}\t_\tX\t_\t_\t_\t_\t_\t_\n" for i, w in enumerate(s, start=1)) + "\n"
-                            for s in SENTENCES * 5), encoding="utf-8")
-    config = {"tags": ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"],
-              "data": {"train": [str(data)], "validation": [str(data)], "format": "conllu", "tag_column": "upos",
-                       "scheme": "BIO", "train_scheme": "same", "output_scheme": "IOB1", "max_word_length": WIDTH}}
-    return save_model_directory(str(tmp_path / "tagger"), model, tokenizer, {"task": "tagger", **config}), data
+    return saved_entity_tagger(tmp_path, WIDTH)
 
 
 def test_export_folder_tags_as_keras_does_and_quantized_agreement_is_reported(tagger_directory, tmp_path):

@@ -1,5 +1,6 @@
-"""`seqtk export web` on the shipped character model: the site, served on 127.0.0.1 and opened in headless
-Chromium (Playwright with Debian's chromium), generates what Python's `seqtk.load` does on the same folder."""
+"""`seqtk export web` on the shipped models (and a small entity tagger): each site, served on 127.0.0.1 and opened
+in headless Chromium (Playwright with Debian's chromium), gives what Python's `seqtk.load` gives on the same
+exported folder."""
 
 import json
 import os
@@ -190,3 +191,36 @@ class TaggerSiteTest:
             page.click("#run")
             page.wait_for_selector("#error:not([hidden])")
             assert "empty" in page.text_content("#error")
+
+
+def test_an_entity_taggers_page_highlights_the_entities_python_finds(tmp_path):
+    from export_models import ENTITY_SENTENCES, saved_entity_tagger
+
+    directory, data = saved_entity_tagger(tmp_path)
+    export_web(directory, str(tmp_path / "site"), log=lambda *a: None)
+    python = load(str(tmp_path / "site" / "model"))
+    server, url = serve_site(str(tmp_path / "site"))
+    sentences = [" ".join(s) for s in ENTITY_SENTENCES] + ["Paris Paris Ada Turing Oslo and Curie in Warsaw"]
+    try:
+        with browser_page(url) as page:
+            assert page.evaluate("document.body.dataset.ready") == "true", page.text_content("#error")
+            assert "IOB1 entities" in page.text_content("#task")
+            for sentence in sentences:
+                page.fill("#input", sentence)
+                page.evaluate("document.getElementById('tagged').replaceChildren()")
+                page.click("#run")
+                page.wait_for_selector("#tagged .token")
+                expected = python.tag(sentence)
+                tags = page.eval_on_selector_all("#tagged .token", "chips => chips.map(c => c.dataset.tag)")
+                assert tags == expected["tags"], sentence
+                spans = json.loads(page.get_attribute("#tagged", "data-entities"))
+                assert spans == [[e["type"], e["start"], e["end"]] for e in expected["entities"]], sentence
+                # Tokens inside an entity are highlighted and labelled with its type; the others are plain.
+                marked = page.eval_on_selector_all("#tagged .token", "chips => chips.map(c => "
+                                                   "c.classList.contains('marked') ? c.querySelector('.tag').textContent : null)")
+                inside = [None] * len(tags)
+                for entity in expected["entities"]:
+                    inside[entity["start"]:entity["end"]] = [entity["type"]] * (entity["end"] - entity["start"])
+                assert marked == inside, sentence
+    finally:
+        server.shutdown()

@@ -100,15 +100,15 @@ function showTranslator(translator) {
   });
 }
 
-/** A colour per tag or entity type, the same on every visit (a hue from the name). */
-function hue(name) {
-  let h = 0;
-  for (const c of name) h = (h * 31 + c.codePointAt(0)) % 360;
-  return h;
+/** A hue per name (tags, or entity types), spread around the colour wheel by the golden angle. */
+function hues(names) {
+  return new Map([...new Set(names)].map((name, i) => [name, Math.round((i * 137.508) % 360)]));
 }
 
 function showTagger(tagger) {
   const entities = Boolean(tagger.outputScheme);
+  const hue = hues(entities ? tagger.tags.filter((t) => t !== "O").map((t) => t.slice(t.indexOf("-") + 1))
+    : tagger.tags);
   $("task").textContent = entities ? `Tagger: ${tagger.outputScheme} entities` : `Tagger: ${tagger.tags.join(" ")}`;
   $("run").textContent = "Tag";
   onRun(async (text) => {
@@ -123,7 +123,7 @@ function showTagger(tagger) {
       chip.dataset.tag = result.tags[i];
       // Entities are highlighted by type (and O tokens left plain); part-of-speech tags are coloured by tag.
       const colour = entities ? entityOf[i] : result.tags[i];
-      if (colour) chip.style.setProperty("--hue", String(hue(colour)));
+      if (colour) chip.style.setProperty("--hue", String(hue.get(colour) ?? 0));
       if (colour) chip.classList.add("marked");
       chip.innerHTML = '<span class="word"></span><span class="tag"></span>';
       chip.querySelector(".word").textContent = token;

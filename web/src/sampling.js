@@ -16,6 +16,23 @@ export function argmax(values) {
   return best;
 }
 
+/**
+ * The indices of the `k` largest values, largest first, ties in index order: the first `k` of a stable sort by
+ * value, in one pass (a beam search reads the top few of a whole vocabulary at every step).
+ */
+export function topIndices(values, k) {
+  const best = [];
+  for (let i = 0; i < values.length; i += 1) {
+    const value = values[i];
+    if (best.length === k && !(value > values[best[k - 1]])) continue;
+    let at = best.length;
+    while (at > 0 && value > values[best[at - 1]]) at -= 1;
+    best.splice(at, 0, i);
+    if (best.length > k) best.pop();
+  }
+  return best;
+}
+
 /** A seeded generator of floats in [0, 1) (mulberry32): the same seed gives the same draws. */
 export function seededRandom(seed) {
   let state = seed >>> 0;

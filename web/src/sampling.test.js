@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { argmax, sampleToken, seededRandom } from "./sampling.js";
+import { argmax, sampleToken, seededRandom, topIndices } from "./sampling.js";
 
 describe("sampleToken", () => {
   const logits = Float32Array.from([10, 0.5, 2.0, 1.0, -3]); // id 0 is padding: never drawn
@@ -32,5 +32,18 @@ describe("sampleToken", () => {
     };
     expect(draw(3)).toEqual(draw(3));
     expect(draw(3)).not.toEqual(draw(4));
+  });
+});
+
+describe("topIndices", () => {
+  it("gives the first k of a stable sort by value, ties in index order", () => {
+    const random = seededRandom(11);
+    for (let trial = 0; trial < 50; trial += 1) {
+      const values = Float32Array.from({ length: 40 }, () => Math.floor(random() * 12)); // many ties
+      const k = 1 + (trial % 12);
+      const sorted = Array.from(values.keys()).sort((a, b) => values[b] - values[a]).slice(0, k);
+      expect(topIndices(values, k)).toEqual(sorted);
+    }
+    expect(topIndices([3, 1], 5)).toEqual([0, 1]);
   });
 });

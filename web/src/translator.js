@@ -1,7 +1,7 @@
 // A translator's web export: `encode` on the source padded to a fixed length (and `bridge`), then `decode_step`
 // one token at a time, greedy or beam search: the search of Python's LiteRTModel, token for token.
 
-import { argmax, withoutPadding } from "./sampling.js";
+import { argmax, topIndices, withoutPadding } from "./sampling.js";
 import { runSignature } from "./signature.js";
 
 /** log_softmax of the logits with padding made impossible, in float32 steps as numpy computes them. */
@@ -89,8 +89,7 @@ export class Translator {
       let candidates = [];
       for (const hypothesis of alive) {
         const { logProbs, states: next } = await this.decodeStep(hypothesis.token, hypothesis.states);
-        const order = Array.from(logProbs.keys()).sort((a, b) => logProbs[b] - logProbs[a]).slice(0, 2 * beamSize);
-        for (const token of order) {
+        for (const token of topIndices(logProbs, 2 * beamSize)) {
           candidates.push({ score: hypothesis.score + logProbs[token], ids: hypothesis.ids, token, states: next });
         }
       }
