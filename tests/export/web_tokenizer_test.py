@@ -26,17 +26,22 @@ def web_ids(folder, texts, *mode):
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("preset", ["sst2_ulmfit_bidirectional", "shakespeare_char_large"])
+# SentencePiece, characters, and words (a tagger's word side: lowercased, digits zeroed).
+@pytest.mark.parametrize("preset", ["sst2_ulmfit_bidirectional", "shakespeare_char_large", "ud_ewt_upos/word_tokenizer"])
 def test_the_page_encodes_as_python(preset, tmp_path):
     from seqtk.export.tflite_exporter import _tokenizer_entry
 
-    tokenizer = load_tokenizer(shipped_model(preset))
+    name, _, inside = preset.partition("/")
+    tokenizer = load_tokenizer(os.path.join(shipped_model(name), inside))
     tokenizer.save(str(tmp_path))
     (tmp_path / "metadata.json").write_text(json.dumps({"tokenizer": _tokenizer_entry(tokenizer)}))
     texts = [e.text for e in read_labeled("bundled:sst2_dev", text_column="sentence", label_column="label")] + TRICKY
     found = web_ids(tmp_path, texts)
     for text, ids in zip(texts, found, strict=True):
         assert ids == list(tokenizer.encode(text)), text
+    # And back: the page decodes ids (line breaks, padding and unknown ones among them) as Python does.
+    id_lists = found[:200] + [[0, 5, 0], [tokenizer.newline_id, 7, tokenizer.newline_id, 9, tokenizer.newline_id], []]
+    assert web_ids(tmp_path, id_lists, "--decode") == [tokenizer.decode(ids) for ids in id_lists]
 
 
 def test_a_translators_pair_encodes_its_source_and_decodes_its_target_as_python(tmp_path):

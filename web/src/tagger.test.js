@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Tagger } from "./tagger.js";
 import { FakeTensor } from "./testing.js";
-import { CharTokenizer, WordCharTokenizer } from "./tokenizer.js";
+import { CharTokenizer, WordCharTokenizer, WordTokenizer } from "./tokenizer.js";
 
 // Tags O, B-PER, I-PER; the file's scores favour tag (word id) % 3 at each token, and O -> I-PER is forbidden.
 const metadata = {
@@ -21,7 +21,7 @@ const model = {
     return { scores: new FakeTensor(scores, [1, 3, 3]) };
   },
 };
-const tokenizer = new WordCharTokenizer({ words: ["ann", "lee", "o"], lowercase: true },
+const tokenizer = new WordCharTokenizer(new WordTokenizer(["ann", "lee", "o"], true),
   new CharTokenizer(["<unk>", "a", "n", "l", "e", "o"]), ["zero_digits"]);
 
 describe("Tagger", () => {

@@ -125,32 +125,71 @@ export function splitTokens(text) {
 }
 
 /**
+ * Words to ids, as Python's WordTokenizer: ids 0-2 are <pad>, <unk> and <eos> (the end of a line), then the
+ * vocabulary's words; a word outside it is <unk>'s.
+ */
+export class WordTokenizer {
+  /** @param {string[]} words @param {boolean} [lowercase] @param {string[]} [normalize] */
+  constructor(words, lowercase = false, normalize = []) {
+    this.vocabulary = WORD_SPECIALS.concat(words.filter((w) => !WORD_SPECIALS.includes(w)));
+    // Text that spells <pad> or <eos> is an unknown word, as in Python: those ids are padding and line breaks.
+    this.ids = new Map(this.vocabulary.map((w, i) => [w, i]).filter(([w]) => w !== "<pad>" && w !== "<eos>"));
+    this.lowercase = lowercase;
+    this.unknownId = 1;
+    this.eosId = 2;
+    this.normalize = normalizer(normalize);
+  }
+
+  get newlineId() {
+    return this.eosId;
+  }
+
+  /** The id of one word (already normalized). */
+  lookup(word) {
+    return this.ids.get(this.lowercase ? word.toLowerCase() : word) ?? this.unknownId;
+  }
+
+  encode(text) {
+    let normalized = this.normalize(text);
+    if (this.lowercase) normalized = normalized.toLowerCase();
+    const ids = [];
+    normalized.split("\n").forEach((line, number) => {
+      if (number) ids.push(this.eosId);
+      for (const word of splitTokens(line)) ids.push(this.ids.get(word) ?? this.unknownId);
+    });
+    return ids;
+  }
+
+  /** Words joined by spaces, <eos> as a line break with no space around it (padding left out). */
+  decode(ids) {
+    const pieces = [];
+    for (const id of ids) {
+      if (id === this.eosId) pieces.push("\n");
+      else if (id > 0 && id < this.vocabulary.length) pieces.push(this.vocabulary[id]);
+    }
+    return pieces.join(" ").replaceAll(" \n ", "\n").replaceAll(" \n", "\n").replaceAll("\n ", "\n");
+  }
+}
+
+/**
  * A tagger's tokenizer, as Python's WordCharTokenizer: each token (normalized, lowercased if the vocabulary is) is
  * one word id, `<unk>`'s (1) outside the vocabulary; its characters as written are the character ids.
  */
 export class WordCharTokenizer {
   /**
-   * @param {{words: string[], lowercase?: boolean}} words the word tokenizer's tokenizer.json
+   * @param {WordTokenizer} words
    * @param {CharTokenizer|null} chars
    * @param {string[]} [normalize] the steps applied to each token before lookup
    */
   constructor(words, chars, normalize = []) {
-    const vocabulary = WORD_SPECIALS.concat(words.words.filter((w) => !WORD_SPECIALS.includes(w)));
-    // Text that spells <pad> or <eos> is an unknown word, as in Python: those ids are padding and line breaks.
-    this.ids = new Map(vocabulary.map((w, i) => [w, i]).filter(([w]) => w !== "<pad>" && w !== "<eos>"));
-    this.vocabulary = vocabulary;
-    this.lowercase = Boolean(words.lowercase);
-    this.unknownId = this.ids.get("<unk>");
+    this.words = words;
     this.chars = chars;
     this.normalize = normalizer(normalize);
   }
 
   /** @param {string[]} tokens @returns {number[]} */
   wordIds(tokens) {
-    return tokens.map((token) => {
-      const normalized = this.normalize(token);
-      return this.ids.get(this.lowercase ? normalized.toLowerCase() : normalized) ?? this.unknownId;
-    });
+    return tokens.map((token) => this.words.lookup(this.normalize(token)));
   }
 
   /** A token's character ids; a word longer than `maxWordLength` keeps its first and last characters, half each. */
@@ -202,14 +241,16 @@ export async function loadTokenizer(config, { readFile, sentencePiece, metadata 
     // A tagger's: the word and character tokenizers, each in its own folder beside tokenizer.json.
     const inner = async (folder) => JSON.parse(new TextDecoder().decode(await readFile(`${folder}/tokenizer.json`)));
     const chars = config.chars ? tokenizerFromJson(await inner(config.chars)) : null;
-    return new WordCharTokenizer(await inner(config.words), chars, config.normalize || []);
+    return new WordCharTokenizer(tokenizerFromJson(await inner(config.words)), chars, config.normalize || []);
   }
-  throw new Error(`The web page reads char, sentencepiece and word_char tokenizers; this model's is "${config.kind}".`);
+  if (config.kind === "word") return tokenizerFromJson(config);
+  throw new Error(`The web page reads char, word, sentencepiece and word_char tokenizers; this model's is "${config.kind}".`);
 }
 
-/** The tokenizer of a parsed tokenizer.json that needs no other file (a character one). */
+/** The tokenizer of a parsed tokenizer.json that needs no other file (a character or word one). */
 export function tokenizerFromJson(config) {
   if (config.kind === "char") return new CharTokenizer(config.characters, config.normalize || []);
-  throw new Error(`tokenizerFromJson reads char tokenizers; this one is "${config.kind}" (loadTokenizer reads `
-    + "sentencepiece, pair and word_char ones, with their files).");
+  if (config.kind === "word") return new WordTokenizer(config.words, Boolean(config.lowercase), config.normalize || []);
+  throw new Error(`tokenizerFromJson reads char and word tokenizers; this one is "${config.kind}" (loadTokenizer `
+    + "reads sentencepiece, pair and word_char ones, with their files).");
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CharTokenizer, WordCharTokenizer, normalizer, splitTokens, tokenizerFromJson } from "./tokenizer.js";
+import { CharTokenizer, WordCharTokenizer, WordTokenizer, normalizer, splitTokens, tokenizerFromJson } from "./tokenizer.js";
 
 describe("CharTokenizer", () => {
   const tokenizer = new CharTokenizer(["<unk>", " ", "e", "\n", "é", "😀"]);
@@ -23,7 +23,7 @@ describe("CharTokenizer", () => {
 
   it("reads tokenizer.json and refuses kinds it does not know", () => {
     expect(tokenizerFromJson({ kind: "char", characters: ["a"] }).encode("a")).toEqual([1]);
-    expect(() => tokenizerFromJson({ kind: "bpe" })).toThrow(/reads char tokenizers; this one is "bpe"/);
+    expect(() => tokenizerFromJson({ kind: "bpe" })).toThrow(/reads char and word tokenizers; this one is "bpe"/);
   });
 });
 
@@ -42,7 +42,7 @@ describe("normalizer", () => {
 });
 
 describe("WordCharTokenizer", () => {
-  const tokenizer = new WordCharTokenizer({ words: ["the", "0000"], lowercase: true },
+  const tokenizer = new WordCharTokenizer(new WordTokenizer(["the", "0000"], true),
     new CharTokenizer(["<unk>", "t", "h", "e"]), ["zero_digits"]);
 
   it("looks each token up whole, normalized and lowercased; <pad> and <eos> are unknown words", () => {
@@ -57,5 +57,19 @@ describe("WordCharTokenizer", () => {
 
   it("splits on the whitespace Python's str.split() splits on", () => {
     expect(splitTokens(" a\u00a0b\u001fc\ufeffd  ")).toEqual(["a", "b", "c\ufeffd"]);
+  });
+});
+
+describe("WordTokenizer", () => {
+  const tokenizer = new WordTokenizer(["the", "cat", "<unk>"], true, ["zero_digits"]);
+
+  it("gives <eos> between lines and <unk> to other words, lowercased and normalized", () => {
+    expect(tokenizer.encode("The cat\n  sat 42")).toEqual([3, 4, 2, 1, 1]);
+    expect(tokenizer.encode("<pad> <unk> <eos>")).toEqual([1, 1, 1]);
+    expect(tokenizer.newlineId).toBe(2);
+  });
+
+  it("decodes words with spaces, line breaks without them, padding left out", () => {
+    expect(tokenizer.decode([3, 0, 4, 2, 3, 1, 2])).toBe("the cat\nthe <unk>\n");
   });
 });
