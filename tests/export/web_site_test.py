@@ -52,6 +52,31 @@ class WebSiteTest:
                 assert page.text_content("#output") == expected, prompt
                 page.evaluate("document.getElementById('output').dataset.done = 'false'")
 
+    @pytest.mark.parametrize("preset", ["sst2_lm", "sst2_lm_backward"])
+    def test_the_sentencepiece_models_forward_and_backward_generate_as_python(self, preset, tmp_path):
+        from seqtk.data.text_sources import BUNDLED
+
+        export_web(shipped_model(preset), str(tmp_path / "site"), examples_path=BUNDLED["sst2_dev"],
+                   log=lambda *a: None)
+        python = load(str(tmp_path / "site" / "model"))
+        server, url = serve_site(str(tmp_path / "site"))
+        try:
+            with browser_page(url) as page:
+                assert page.evaluate("document.body.dataset.ready") == "true", page.text_content("#error")
+                page.select_option("#sampler", "greedy")
+                page.fill("#max-tokens", "50")
+                # A backward model writes the text before the prompt, which ends the text.
+                for prompt in ["a gorgeous , witty film", "", "   "]:
+                    page.fill("#input", prompt)
+                    page.click("#run")
+                    page.wait_for_selector("#output[data-done=true]", timeout=120_000)
+                    assert page.is_hidden("#error"), page.text_content("#error")
+                    expected = python.generate(prompt, max_tokens=50, sampler="greedy")
+                    assert page.text_content("#output") == expected, prompt
+                    page.evaluate("document.getElementById('output').dataset.done = 'false'")
+        finally:
+            server.shutdown()
+
     def test_a_folder_without_a_task_is_refused_first(self, tmp_path):
         (tmp_path / "empty").mkdir()
         with pytest.raises(ValueError, match="a model without a task; the web page runs lm, classifier, translator, "

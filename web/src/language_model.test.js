@@ -29,12 +29,22 @@ describe("LanguageModel", () => {
     expect(FakeTensor.live).toBe(0);
   });
 
-  it("starts an empty prompt from a new line and refuses a backward model", async () => {
+  it("starts an empty prompt from a new line", async () => {
     fakeModel.calls = [];
     const model = new LanguageModel(fakeModel, metadata, tokenizer, FakeTensor);
     const pieces = [];
     for await (const piece of model.generate("", { maxTokens: 1 })) pieces.push(piece);
     expect(fakeModel.calls[0][1]).toBe(5);
-    expect(() => new LanguageModel(fakeModel, { ...metadata, reverse: true }, tokenizer, FakeTensor)).toThrow(/backward/);
+    expect(await model.text("ab", { maxTokens: 2 })).toBe("abcd");
+  });
+
+  it("reads a backward model's prompt right to left and writes the text before it", async () => {
+    fakeModel.calls = [];
+    const model = new LanguageModel(fakeModel, { ...metadata, reverse: true }, tokenizer, FakeTensor);
+    // Fed b then a; a (1) is followed by id 2 (b), then b by c: drawn b, c, read back as "cb" before the prompt.
+    expect(await model.text("ab", { maxTokens: 2 })).toBe("cbab");
+    expect(fakeModel.calls.map(([, token]) => token)).toEqual([2, 1, 2]);
+    await expect(model.generate("ab").next()).rejects.toThrow(/backward/);
+    expect(FakeTensor.live).toBe(0);
   });
 });

@@ -42,24 +42,29 @@ function onRun(work) {
 }
 
 function showLanguageModel(model) {
-  $("task").textContent = "Language model: continue a prompt";
+  $("task").textContent = model.reverse ? "Backward language model: write what comes before a prompt"
+    : "Language model: continue a prompt";
   $("lm-options").hidden = false;
   $("run").textContent = "Generate";
   onRun(async (prompt) => {
     const out = $("output");
     out.hidden = false;
-    out.textContent = prompt;
+    out.textContent = model.shownPrompt(prompt);
     out.dataset.done = "false";
     const sampler = $("sampler").value;
+    const options = {
+      maxTokens: Number($("max-tokens").value),
+      temperature: sampler === "greedy" ? 0 : Number($("temperature").value),
+      topK: sampler === "top_k" ? Number($("top-k").value) : 0,
+      topP: sampler === "top_p" ? Number($("top-p").value) : 1,
+      seed: $("seed").value === "" ? null : Number($("seed").value),
+    };
     try {
-      for await (const piece of model.generate(prompt, {
-        maxTokens: Number($("max-tokens").value),
-        temperature: sampler === "greedy" ? 0 : Number($("temperature").value),
-        topK: sampler === "top_k" ? Number($("top-k").value) : 0,
-        topP: sampler === "top_p" ? Number($("top-p").value) : 1,
-        seed: $("seed").value === "" ? null : Number($("seed").value),
-      })) {
-        out.textContent += piece;
+      if (model.reverse) {
+        // A backward model writes what comes before the prompt: the text is whole only at the end.
+        out.textContent = await model.text(prompt, options);
+      } else {
+        for await (const piece of model.generate(prompt, options)) out.textContent += piece;
       }
     } finally {
       out.dataset.done = "true";
