@@ -3,6 +3,7 @@ and file sizes, for each shipped model the page runs.
 
     python bench/web_speed.py                          # the four shipped models, ~6 min
     python bench/web_speed.py --only lm --steps 500
+    python bench/web_speed.py --quantize dynamic      # int8 weights: the smaller download (web_speed_dynamic.json)
 
 For each model, `seqtk export web` writes its site to a temporary folder; a static server on 127.0.0.1 serves
 it, and headless Chromium (Debian's, driven by Playwright) opens it. What is timed is what a person waits for:
@@ -164,7 +165,8 @@ def measure(name, args, chromium, folder, files):
 
     spec = MODELS[name]
     site = os.path.join(folder, name)
-    export_web(spec["preset"], site, examples_path=export_examples(name, folder), log=lambda *a: None)
+    export_web(spec["preset"], site, examples_path=export_examples(name, folder), log=lambda *a: None,
+               quantize=args.quantize)
     model_folder = os.path.join(site, "model")
     for file in ("model.tflite", "metadata.json"):
         raw, packed = gzipped(os.path.join(model_folder, file))
@@ -205,6 +207,7 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=300, help="language model steps timed")
     parser.add_argument("--sentences", type=int, default=50, help="sentences timed per measure of the other tasks")
     parser.add_argument("--only", nargs="+", choices=sorted(MODELS), default=list(MODELS))
+    parser.add_argument("--quantize", default="none", choices=["none", "float16", "dynamic"])
     args = parser.parse_args(argv)
     chromium = os.environ.get("SEQTK_CHROMIUM") or shutil.which("chromium")
     rows, files = [], []
@@ -215,7 +218,8 @@ def main(argv=None):
     print_table(rows, columns)
     print()
     print_table(files, ["file", "bytes", "gzipped_bytes"])
-    write_results("web_speed", rows, files=files, steps=args.steps, sentences=args.sentences,
+    name = "web_speed" if args.quantize == "none" else f"web_speed_{args.quantize}"
+    write_results(name, rows, files=files, steps=args.steps, sentences=args.sentences, quantize=args.quantize,
                   runtime="LiteRT.js 2.5.3 in Debian's Chromium (WASM, CPU, 1 thread) vs ai-edge-litert in Python")
 
 

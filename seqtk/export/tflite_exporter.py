@@ -20,6 +20,7 @@ REPORT_FILE = "export_report.json"
 LOOPS = ("auto", "while", "unrolled")
 LSTM_STEPS = ("fused", "cell", "auto")
 TARGETS = ("tflite", "web")
+WEB_QUANTIZATIONS = ("none", "float16", "dynamic")  # LiteRT.js runs these (checked in Chromium)
 FUSED_LSTM = "UNIDIRECTIONAL_SEQUENCE_LSTM"
 # A float file that differs from Keras by more than this has a bug, not rounding: the export stops.
 FLOAT_TOLERANCE = 1e-3
@@ -235,7 +236,8 @@ def export_tflite(
             default), `"cell"` (FULLY_CONNECTED and element-wise ops, which XNNPACK runs, at the cost of a
             second copy of the LSTM weights) or `"auto"` (both measured, the faster kept).
         target: `"tflite"` (phones and the Python interpreter) or `"web"` (LiteRT.js in a browser: fixed input
-            shapes, no fused LSTM, no WHILE loop, no variable tensors; `loop` and `lstm_step` do not apply).
+            shapes, no fused LSTM, no WHILE loop, no variable tensors; `loop` and `lstm_step` do not apply;
+            `quantize` one of `WEB_QUANTIZATIONS`).
 
     Examples:
         >>> report = export_tflite("saved_models/shakespeare_char_large", "exports/shakespeare_char")
@@ -250,6 +252,11 @@ def export_tflite(
         raise ValueError(f"--lstm-step must be one of {LSTM_STEPS}; received {lstm_step!r}.")
     if target not in TARGETS:
         raise ValueError(f"target must be one of {TARGETS}; received {target!r}.")
+    if target == "web" and quantize not in WEB_QUANTIZATIONS:
+        # Integer activations are for integer-only accelerators, which a browser has none of; int8 weights
+        # (dynamic) give the same download size.
+        raise ValueError(f"The web target takes --quantize {', '.join(WEB_QUANTIZATIONS)}; {quantize} is for "
+                         "integer-only accelerators. Use dynamic: its int8 weights make the same small file.")
     model, tokenizer, config = read_saved_model(model_directory)
     exporter = make_exporter(config.task) if config.task else exporter_for_model(model, model_directory)
     exporter.prepare(config)

@@ -33,9 +33,10 @@ def web_assets(directory=None):
     return directory
 
 
-def export_web(model_directory, output_directory=None, examples_path=None, assets=None, log=print):
+def export_web(model_directory, output_directory=None, examples_path=None, assets=None, log=print, quantize="none"):
     """Writes the site for the model saved in `model_directory` and returns the export's report.
 
+    `quantize` is `export_tflite`'s (`dynamic` stores the weights as int8: about a quarter of the download).
     The folder holds `index.html`, `seqtk-web.js`, `wasm/` (LiteRT.js) and `model/` (the web export:
     `model.tflite` with fixed input shapes and no fused LSTM, WHILE or variable tensors; `metadata.json`;
     the tokenizer). It is written to a temporary name and renamed, so it is complete or absent.
@@ -56,8 +57,8 @@ def export_web(model_directory, output_directory=None, examples_path=None, asset
         for name in ASSET_FILES:
             os.makedirs(os.path.dirname(os.path.join(staging, name)), exist_ok=True)
             shutil.copyfile(os.path.join(assets, name), os.path.join(staging, name))
-        reports.append(export_tflite(model_directory, os.path.join(staging, "model"), examples_path=examples_path,
-                                     log=log, target="web"))
+        reports.append(export_tflite(model_directory, os.path.join(staging, "model"), quantize=quantize,
+                                     examples_path=examples_path, log=log, target="web"))
 
     write_directory(output_directory, write)
     log(f"Site written to {output_directory}: serve it with any static server, e.g. "

@@ -218,11 +218,14 @@ class TaggerSiteTest:
             assert "empty" in page.text_content("#error")
 
 
-def test_an_entity_taggers_page_highlights_the_entities_python_finds(tmp_path):
+def test_an_entity_taggers_quantized_page_highlights_the_entities_python_finds(tmp_path):
     from export_models import ENTITY_SENTENCES, saved_entity_tagger
 
     directory, data = saved_entity_tagger(tmp_path)
-    export_web(directory, str(tmp_path / "site"), log=lambda *a: None)
+    # Quantized (int8 weights, as `seqtk export web --quantize dynamic`): LiteRT.js runs the hybrid kernels too.
+    report = export_web(directory, str(tmp_path / "site"), log=lambda *a: None, quantize="dynamic")
+    assert report["quantize"] == "dynamic" and report["size_vs_float"] < 1  # the small tensors stay float
+    assert web_problems((tmp_path / "site" / "model" / "model.tflite").read_bytes()) == []
     python = load(str(tmp_path / "site" / "model"))
     server, url = serve_site(str(tmp_path / "site"))
     sentences = [" ".join(s) for s in ENTITY_SENTENCES] + ["Paris Paris Ada Turing Oslo and Curie in Warsaw"]

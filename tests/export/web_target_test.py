@@ -52,3 +52,10 @@ class WebTargetTest:
             assert type(make_exporter(name)).web_graph is not Exporter.web_graph, name
         with pytest.raises(ValueError, match="The web target does not export"):
             Exporter().web_graph(None, None)
+
+
+def test_the_web_target_refuses_int8_before_anything_runs(tmp_path):
+    with pytest.raises(ValueError, match="The web target takes --quantize none, float16, dynamic; int8 is for"):
+        export_tflite(LEGACY, str(tmp_path / "web"), quantize="int8", target="web",
+                      examples_path=str(tmp_path / "none.txt"))
+    assert not (tmp_path / "web").exists()
