@@ -2,6 +2,7 @@
 in headless Chromium (Playwright with Debian's chromium), gives what Python's `seqtk.load` gives on the same
 exported folder."""
 
+import contextlib
 import json
 import os
 
@@ -22,9 +23,33 @@ pytestmark = pytest.mark.large
 def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sites") / "shakespeare"
     report = export_web(shipped_model("shakespeare_char_large"), str(folder), log=lambda *a: None)
+    with served(folder) as url:
+        yield url, folder, report
+
+
+@contextlib.contextmanager
+def served(folder):
+    """The site in `folder` served on 127.0.0.1 while the block runs: its URL."""
     server, url = serve_site(str(folder))
-    yield url, folder, report
-    server.shutdown()
+    try:
+        yield url
+    finally:
+        server.shutdown()
+
+
+def assert_greedy_text_is_pythons(url, python, prompts, tokens=50):
+    """The page at `url` writes, greedily, the text `python` (seqtk.load of the site's model) generates."""
+    with browser_page(url) as page:
+        assert page.evaluate("document.body.dataset.ready") == "true", page.text_content("#error")
+        page.select_option("#sampler", "greedy")
+        page.fill("#max-tokens", str(tokens))
+        for prompt in prompts:
+            page.fill("#input", prompt)
+            page.click("#run")
+            page.wait_for_selector("#output[data-done=true]", timeout=120_000)
+            assert page.is_hidden("#error"), page.text_content("#error")
+            assert page.text_content("#output") == python.generate(prompt, max_tokens=tokens, sampler="greedy"), prompt
+            page.evaluate("document.getElementById('output').dataset.done = 'false'")
 
 
 class WebSiteTest:
@@ -38,19 +63,7 @@ class WebSiteTest:
 
     def test_greedy_generation_in_the_browser_equals_python(self, site):
         url, folder, _ = site
-        python = load(str(folder / "model"))
-        with browser_page(url) as page:
-            assert page.evaluate("document.body.dataset.ready") == "true", page.text_content("#error")
-            page.select_option("#sampler", "greedy")
-            page.fill("#max-tokens", "50")
-            for prompt in PROMPTS:
-                page.fill("#input", prompt)
-                page.click("#run")
-                page.wait_for_selector("#output[data-done=true]", timeout=120_000)
-                assert page.is_hidden("#error"), page.text_content("#error")
-                expected = python.generate(prompt, max_tokens=50, sampler="greedy")
-                assert page.text_content("#output") == expected, prompt
-                page.evaluate("document.getElementById('output').dataset.done = 'false'")
+        assert_greedy_text_is_pythons(url, load(str(folder / "model")), PROMPTS)
 
     @pytest.mark.parametrize("preset", ["sst2_lm", "sst2_lm_backward"])
     def test_the_sentencepiece_models_forward_and_backward_generate_as_python(self, preset, tmp_path):
@@ -58,24 +71,10 @@ class WebSiteTest:
 
         export_web(shipped_model(preset), str(tmp_path / "site"), examples_path=BUNDLED["sst2_dev"],
                    log=lambda *a: None)
-        python = load(str(tmp_path / "site" / "model"))
-        server, url = serve_site(str(tmp_path / "site"))
-        try:
-            with browser_page(url) as page:
-                assert page.evaluate("document.body.dataset.ready") == "true", page.text_content("#error")
-                page.select_option("#sampler", "greedy")
-                page.fill("#max-tokens", "50")
-                # A backward model writes the text before the prompt, which ends the text.
-                for prompt in ["a gorgeous , witty film", "", "   "]:
-                    page.fill("#input", prompt)
-                    page.click("#run")
-                    page.wait_for_selector("#output[data-done=true]", timeout=120_000)
-                    assert page.is_hidden("#error"), page.text_content("#error")
-                    expected = python.generate(prompt, max_tokens=50, sampler="greedy")
-                    assert page.text_content("#output") == expected, prompt
-                    page.evaluate("document.getElementById('output').dataset.done = 'false'")
-        finally:
-            server.shutdown()
+        # A backward model writes the text before the prompt, which ends the text.
+        with served(tmp_path / "site") as url:
+            assert_greedy_text_is_pythons(url, load(str(tmp_path / "site" / "model")),
+                                          ["a gorgeous , witty film", "", "   "])
 
     def test_a_folder_without_a_task_is_refused_first(self, tmp_path):
         (tmp_path / "empty").mkdir()
@@ -97,9 +96,8 @@ def classifier_site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sites") / "sentiment"
     export_web(shipped_model("sst2_ulmfit_bidirectional"), str(folder), examples_path=BUNDLED["sst2_dev"],
                log=lambda *a: None)
-    server, url = serve_site(str(folder))
-    yield url, folder
-    server.shutdown()
+    with served(folder) as url:
+        yield url, folder
 
 
 class ClassifierSiteTest:
@@ -149,9 +147,8 @@ def translator_site(tmp_path_factory):
     (folder / "pairs.tsv").write_text("".join(f"{p.target}\t{p.source}\n" for p in pairs), encoding="utf-8")
     export_web(shipped_model("tatoeba_fr_en"), str(folder / "fr_en"), examples_path=str(folder / "pairs.tsv"),
                log=lambda *a: None)
-    server, url = serve_site(str(folder / "fr_en"))
-    yield url, folder / "fr_en", [p.source for p in pairs[:20]]
-    server.shutdown()
+    with served(folder / "fr_en") as url:
+        yield url, folder / "fr_en", [p.source for p in pairs[:20]]
 
 
 class TranslatorSiteTest:
@@ -178,10 +175,9 @@ def tagger_site(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("sites") / "upos"
     export_web(shipped_model("ud_ewt_upos"), str(folder), examples_path=BUNDLED["ud_ewt_dev"], log=lambda *a: None)
-    server, url = serve_site(str(folder))
-    sentences = [" ".join(s.tokens) for s in read_tagged([BUNDLED["ud_ewt_dev"]], "conllu", "upos")]
-    yield url, folder, sentences
-    server.shutdown()
+    with served(folder) as url:
+        sentences = [" ".join(s.tokens) for s in read_tagged([BUNDLED["ud_ewt_dev"]], "conllu", "upos")]
+        yield url, folder, sentences
 
 
 class TaggerSiteTest:
@@ -221,34 +217,30 @@ class TaggerSiteTest:
 def test_an_entity_taggers_quantized_page_highlights_the_entities_python_finds(tmp_path):
     from export_models import ENTITY_SENTENCES, saved_entity_tagger
 
-    directory, data = saved_entity_tagger(tmp_path)
+    directory, _ = saved_entity_tagger(tmp_path)
     # Quantized (int8 weights, as `seqtk export web --quantize dynamic`): LiteRT.js runs the hybrid kernels too.
     report = export_web(directory, str(tmp_path / "site"), log=lambda *a: None, quantize="dynamic")
     assert report["quantize"] == "dynamic" and report["size_vs_float"] < 1  # the small tensors stay float
     assert web_problems((tmp_path / "site" / "model" / "model.tflite").read_bytes()) == []
     python = load(str(tmp_path / "site" / "model"))
-    server, url = serve_site(str(tmp_path / "site"))
     sentences = [" ".join(s) for s in ENTITY_SENTENCES] + ["Paris Paris Ada Turing Oslo and Curie in Warsaw"]
-    try:
-        with browser_page(url) as page:
-            assert page.evaluate("document.body.dataset.ready") == "true", page.text_content("#error")
-            assert "IOB1 entities" in page.text_content("#task")
-            for sentence in sentences:
-                page.fill("#input", sentence)
-                page.evaluate("document.getElementById('tagged').replaceChildren()")
-                page.click("#run")
-                page.wait_for_selector("#tagged .token")
-                expected = python.tag(sentence)
-                tags = page.eval_on_selector_all("#tagged .token", "chips => chips.map(c => c.dataset.tag)")
-                assert tags == expected["tags"], sentence
-                spans = json.loads(page.get_attribute("#tagged", "data-entities"))
-                assert spans == [[e["type"], e["start"], e["end"]] for e in expected["entities"]], sentence
-                # Tokens inside an entity are highlighted and labelled with its type; the others are plain.
-                marked = page.eval_on_selector_all("#tagged .token", "chips => chips.map(c => "
-                                                   "c.classList.contains('marked') ? c.querySelector('.tag').textContent : null)")
-                inside = [None] * len(tags)
-                for entity in expected["entities"]:
-                    inside[entity["start"]:entity["end"]] = [entity["type"]] * (entity["end"] - entity["start"])
-                assert marked == inside, sentence
-    finally:
-        server.shutdown()
+    with served(tmp_path / "site") as url, browser_page(url) as page:
+        assert page.evaluate("document.body.dataset.ready") == "true", page.text_content("#error")
+        assert "IOB1 entities" in page.text_content("#task")
+        for sentence in sentences:
+            page.fill("#input", sentence)
+            page.evaluate("document.getElementById('tagged').replaceChildren()")
+            page.click("#run")
+            page.wait_for_selector("#tagged .token")
+            expected = python.tag(sentence)
+            tags = page.eval_on_selector_all("#tagged .token", "chips => chips.map(c => c.dataset.tag)")
+            assert tags == expected["tags"], sentence
+            spans = json.loads(page.get_attribute("#tagged", "data-entities"))
+            assert spans == [[e["type"], e["start"], e["end"]] for e in expected["entities"]], sentence
+            # Tokens inside an entity are highlighted and labelled with its type; the others are plain.
+            marked = page.eval_on_selector_all("#tagged .token", "chips => chips.map(c => "
+                                               "c.classList.contains('marked') ? c.querySelector('.tag').textContent : null)")
+            inside = [None] * len(tags)
+            for entity in expected["entities"]:
+                inside[entity["start"]:entity["end"]] = [entity["type"]] * (entity["end"] - entity["start"])
+            assert marked == inside, sentence
