@@ -6,6 +6,11 @@
 PyTorch rows run when torch is installed (`pip install -e .[bench]`, torch 2.13 CPU); each table row is one
 model trained the same way by each library, and `seqtk_over_torch` is the ratio of their tokens/s.
 
+bfloat16 columns: `seqtk_bf16` trains as `training.mixed_precision=bfloat16` does on CPUs (Keras' mixed_bfloat16
+policy: float32 weights, bfloat16 products; the step without XLA, the loss compiled with XLA), `torch_bf16`
+under `torch.autocast("cpu", torch.bfloat16)`. `bf16_over_f32` is seqtk bfloat16 over seqtk's best float32,
+`bf16_over_torch_bf16` seqtk bfloat16 over torch bfloat16. The JSON names the CPU's bfloat16 units.
+
 Training (language model): 2-layer LSTM or GRU, embedding = hidden size, vocabulary 10k, batch 20, BPTT 35,
 SGD with gradient clipping, one optimizer step per batch, tokens/s after warm-up; seqtk with and without XLA.
 Each row measures seqtk and torch `--rounds` times, interleaved, and keeps each one's best (median step of a
@@ -39,6 +44,11 @@ from common import matmul_peak, print_table, write_results  # noqa: E402
 from seqtk.generation import TextGenerator  # noqa: E402
 from seqtk.models import LanguageModel, Seq2SeqTranslator  # noqa: E402
 from seqtk.tokenizers import CharTokenizer  # noqa: E402
+from seqtk.training.bfloat16_support import cpu_bfloat16_units  # noqa: E402
+from seqtk.training.masked_sequence_loss import MaskedSequenceLoss  # noqa: E402
+from seqtk.training.token_cross_entropy import TokenCrossEntropy  # noqa: E402
+
+POLICIES = {"float32": "float32", "bfloat16": "mixed_bfloat16"}
 
 VOCAB, BATCH, BPTT, LAYERS = 10_000, 20, 35, 2
 TRANSLATOR = {"source_vocabulary": 8000, "target_vocabulary": 6000, "embedding": 256, "hidden": 512,
@@ -95,11 +105,16 @@ def lm_data(steps):
     return x, x
 
 
-def time_seqtk_lm(cell, hidden, steps, jit_compile):
-    keras.utils.set_random_seed(0)
-    model = LanguageModel(VOCAB, hidden, hidden, LAYERS, cell_type=cell)
-    return time_keras(model, *lm_data(steps), BATCH, steps, keras.optimizers.SGD(1.0, global_clipnorm=5.0),
-                      keras.losses.SparseCategoricalCrossentropy(from_logits=True), jit_compile)
+def time_seqtk_lm(cell, hidden, steps, jit_compile, precision="float32"):
+    """As `seqtk train lm` trains: its loss, and under bfloat16 Keras' mixed_bfloat16 policy."""
+    keras.mixed_precision.set_global_policy(POLICIES[precision])
+    try:
+        keras.utils.set_random_seed(0)
+        model = LanguageModel(VOCAB, hidden, hidden, LAYERS, cell_type=cell)
+        return time_keras(model, *lm_data(steps), BATCH, steps, keras.optimizers.SGD(1.0, global_clipnorm=5.0),
+                          TokenCrossEntropy(), jit_compile)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
 
 
 def time_plain_keras_lm(cell, hidden, steps):
@@ -114,8 +129,9 @@ def time_plain_keras_lm(cell, hidden, steps):
                       keras.losses.SparseCategoricalCrossentropy(from_logits=True), False)
 
 
-def torch_step_seconds(model, batches, make_optimizer, loss_of, warmup=3):
-    """Median seconds of a PyTorch training step (zero_grad, forward, backward, clip to 5, step)."""
+def torch_step_seconds(model, batches, make_optimizer, loss_of, warmup=3, bf16=False):
+    """Median seconds of a PyTorch training step (zero_grad, forward, backward, clip to 5, step); with `bf16`
+    the forward pass and loss run under `torch.autocast("cpu", torch.bfloat16)`."""
     import torch
 
     optimizer = make_optimizer(model.parameters())
@@ -123,14 +139,16 @@ def torch_step_seconds(model, batches, make_optimizer, loss_of, warmup=3):
     for batch in batches:
         start = time.perf_counter()
         optimizer.zero_grad()
-        loss_of(model, batch).backward()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            loss = loss_of(model, batch)
+        loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
         optimizer.step()
         seconds.append(time.perf_counter() - start)
     return float(np.median(seconds[warmup:]))
 
 
-def time_torch_lm(cell, hidden, steps):
+def time_torch_lm(cell, hidden, steps, bf16=False):
     import torch
 
     torch.manual_seed(0)
@@ -149,7 +167,7 @@ def time_torch_lm(cell, hidden, steps):
     loss_fn = torch.nn.CrossEntropyLoss()
     batches = torch.randint(1, VOCAB, (steps + 3, BATCH, BPTT))
     return torch_step_seconds(Model(), batches, lambda p: torch.optim.SGD(p, lr=1.0),
-                              lambda model, x: loss_fn(model(x).reshape(-1, VOCAB), x.reshape(-1)))
+                              lambda model, x: loss_fn(model(x).float().reshape(-1, VOCAB), x.reshape(-1)), bf16=bf16)
 
 
 def translator_data(steps):
@@ -161,18 +179,21 @@ def translator_data(steps):
     return source, target[:, :-1], target[:, 1:]
 
 
-def time_seqtk_translator(steps, jit_compile):
+def time_seqtk_translator(steps, jit_compile, precision="float32"):
     t = TRANSLATOR
-    keras.utils.set_random_seed(0)
-    model = Seq2SeqTranslator(t["source_vocabulary"], t["target_vocabulary"], t["embedding"], t["hidden"],
-                              num_layers=1, cell_type="gru")
-    source, decoder_inputs, targets = translator_data(steps)
-    return time_keras(model, (source, decoder_inputs), targets, t["batch"], steps,
-                      keras.optimizers.Adam(0.002, global_clipnorm=5.0),
-                      keras.losses.SparseCategoricalCrossentropy(from_logits=True), jit_compile)
+    keras.mixed_precision.set_global_policy(POLICIES[precision])
+    try:
+        keras.utils.set_random_seed(0)
+        model = Seq2SeqTranslator(t["source_vocabulary"], t["target_vocabulary"], t["embedding"], t["hidden"],
+                                  num_layers=1, cell_type="gru")
+        source, decoder_inputs, targets = translator_data(steps)
+        return time_keras(model, (source, decoder_inputs), targets, t["batch"], steps,
+                          keras.optimizers.Adam(0.002, global_clipnorm=5.0), MaskedSequenceLoss(), jit_compile)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
 
 
-def time_torch_translator(steps):
+def time_torch_translator(steps, bf16=False):
     """The same encoder-decoder in PyTorch: the encoder's final state starts the decoder (teacher forcing)."""
     import torch
 
@@ -200,7 +221,8 @@ def time_torch_translator(steps):
                for i in range(0, len(source), size)]
     return torch_step_seconds(
         Model(), batches, lambda p: torch.optim.Adam(p, lr=0.002),
-        lambda model, b: loss_fn(model(b[0], b[1]).reshape(-1, t["target_vocabulary"]), b[2].reshape(-1)))
+        lambda model, b: loss_fn(model(b[0], b[1]).float().reshape(-1, t["target_vocabulary"]), b[2].reshape(-1)),
+        bf16=bf16)
 
 
 def torch_available():
@@ -228,6 +250,10 @@ def finish_row(row, best, flops, peak):
     row["best"] = "xla" if best_jit else "no xla"
     if "torch" in best:
         row["seqtk_over_torch"] = round(seqtk / best["torch"], 2)
+    if "seqtk_bf16" in best:
+        row["bf16_over_f32"] = round(best["seqtk_bf16"] / seqtk, 2)
+        if "torch_bf16" in best:
+            row["bf16_over_torch_bf16"] = round(best["seqtk_bf16"] / best["torch_bf16"], 2)
     gflops = seqtk * flops / 1e9
     row.update({"gflops": round(gflops, 1), "share_of_peak": round(gflops / peak, 3)})
     print(row, flush=True)
@@ -237,6 +263,7 @@ def finish_row(row, best, flops, peak):
 def training_rows(args, peak):
     rows = []
     with_torch = torch_available()
+    bf16 = "bfloat16" in args.precisions
     tokens = BATCH * BPTT
     for cell in args.cells:
         for hidden in args.hidden:
@@ -244,8 +271,12 @@ def training_rows(args, peak):
                 "seqtk_xla": lambda: tokens / time_seqtk_lm(cell, hidden, args.steps, True),
                 "seqtk_no_xla": lambda: tokens / time_seqtk_lm(cell, hidden, args.steps, False),
             }
+            if bf16:
+                measures["seqtk_bf16"] = lambda: tokens / time_seqtk_lm(cell, hidden, args.steps, False, "bfloat16")
             if with_torch:
                 measures["torch"] = lambda: tokens / time_torch_lm(cell, hidden, args.steps)
+                if bf16:
+                    measures["torch_bf16"] = lambda: tokens / time_torch_lm(cell, hidden, args.steps, bf16=True)
             row = {"task": f"train {LAYERS}x{cell} LM", "hidden": hidden}
             if args.keras:
                 row["plain_keras"] = round(tokens / time_plain_keras_lm(cell, hidden, args.steps))
@@ -255,8 +286,12 @@ def training_rows(args, peak):
     tokens = t["batch"] * t["target_length"]
     measures = {"seqtk_xla": lambda: tokens / time_seqtk_translator(args.steps, True),
                 "seqtk_no_xla": lambda: tokens / time_seqtk_translator(args.steps, False)}
+    if bf16:
+        measures["seqtk_bf16"] = lambda: tokens / time_seqtk_translator(args.steps, False, "bfloat16")
     if with_torch:
         measures["torch"] = lambda: tokens / time_torch_translator(args.steps)
+        if bf16:
+            measures["torch_bf16"] = lambda: tokens / time_torch_translator(args.steps, bf16=True)
     row = {"task": "train 1x512 GRU translator", "hidden": t["hidden"]}
     rows.append(finish_row(row, best_of_rounds(measures, args.rounds),
                            translator_flops_per_pair() / t["target_length"], peak))
@@ -328,20 +363,25 @@ def main():
     parser.add_argument("--cells", nargs="+", default=["lstm", "gru"], choices=sorted(GATES))
     parser.add_argument("--no-keras", dest="keras", action="store_false", help="skip the plain Keras rows")
     parser.add_argument("--skip", nargs="*", default=[], choices=["training", "generation"])
+    parser.add_argument("--precisions", nargs="+", default=["float32", "bfloat16"], choices=sorted(POLICIES),
+                        help="bfloat16 adds the seqtk_bf16 and torch_bf16 columns")
     args = parser.parse_args()
 
     peak = matmul_peak()
-    print(f"matmul peak (chained 2048^2 fp32 products): {peak:.1f} GFLOP/s", flush=True)
+    units = cpu_bfloat16_units()
+    print(f"matmul peak (chained 2048^2 fp32 products): {peak:.1f} GFLOP/s; CPU bfloat16 units: "
+          f"{', '.join(units) or 'none'}", flush=True)
     training = training_rows(args, peak) if "training" not in args.skip else []
     generation = generation_rows() if "generation" not in args.skip else []
     if training:
         print_table(training, ["task", "hidden", "seqtk_xla", "seqtk_no_xla", "plain_keras", "torch",
-                               "seqtk_over_torch", "gflops", "share_of_peak"])
+                               "seqtk_over_torch", "seqtk_bf16", "torch_bf16", "bf16_over_f32",
+                               "bf16_over_torch_bf16", "gflops", "share_of_peak"])
     if generation:
         print_table(generation,
                     ["task", "batch", "before_tokens_per_s", "today_tokens_per_s", "today_over_before"])
     print(f"tokens/s; matmul peak {peak:.1f} GFLOP/s")
-    write_results("lm_speed", training + generation, matmul_peak_gflops=round(peak, 1),
+    write_results("lm_speed", training + generation, matmul_peak_gflops=round(peak, 1), cpu_bfloat16_units=units,
                   settings={"vocabulary": VOCAB, "batch": BATCH, "bptt": BPTT, "layers": LAYERS,
                             "steps": args.steps, "rounds": args.rounds, "translator": TRANSLATOR})
 

@@ -31,6 +31,7 @@ from seqtk.tokenizers.char_tokenizer import CharTokenizer
 from seqtk.tokenizers.unknown_symbols import count_unknown
 from seqtk.training.callbacks import LanguageModelMetricsCallback, ResetStatesCallback
 from seqtk.training.carried_state_model import CarriedStateModel
+from seqtk.training.token_cross_entropy import TokenCrossEntropy
 
 
 def fine_tuning_config(init_from, config=None, overrides=(), data=None):
@@ -182,7 +183,7 @@ class LanguageModelTask(Task):
         return trainer.language_model
 
     def loss(self, config):
-        return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        return TokenCrossEntropy()
 
     def chance_loss(self, model, prepared):
         return math.log(model.vocabulary_size)

@@ -146,8 +146,9 @@ class TrainingConfig:
     jit_compile: bool = option(True, help="Compile the training step with XLA.")
     mixed_precision: str = choice("none", "float16", "bfloat16", aliases={"false": "none", "true": "bfloat16"}, help=(
         "Compute in 16 bits, weights, logits and losses in float32 (saved models are float32): none | "
-        "float16 (dynamic loss scaling; GPUs) | bfloat16 (TPUs, recent CPUs). true/false of earlier "
-        "configs: bfloat16/none."))
+        "float16 (dynamic loss scaling; GPUs) | bfloat16 (TPUs, recent CPUs: on CPUs the step runs without XLA, "
+        "whose CPU code does not use the bfloat16 units, and a CPU without them is told so). true/false of "
+        "earlier configs: bfloat16/none."))
     distribution: str = choice(*DISTRIBUTIONS, help=(
         "auto: several workers when TF_CONFIG names them, else a TPU if one is reachable, else every GPU "
         "when there are several, else one device | none | mirrored (local GPUs) | multi_worker "

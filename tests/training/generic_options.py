@@ -54,9 +54,15 @@ class GenericOptionTest:
     @pytest.mark.parametrize("precision", ["float16", "bfloat16"])
     def test_mixed_precision_trains_in_16_bits_and_saves_a_float32_model(self, task, precision, data_files,
                                                                          tmp_path):
+        logs = []
         result = run(task, data_files, tmp_path, f"training.mixed_precision={precision}",
-                     "training.steps_per_epoch=3")
+                     "training.steps_per_epoch=3", logs=logs)
         assert result["model"].dtype_policy.name == f"mixed_{precision}"
+        # On CPUs a bfloat16 run says whether the CPU has bfloat16 units, and runs its step without XLA.
+        said = "\n".join(map(str, logs))
+        assert ("bfloat16 on this CPU" in said or "this CPU has no bfloat16 units" in said) == (precision == "bfloat16")
+        if precision == "bfloat16":
+            assert not result["trainer"].jit_compile
         # float16 needs loss scaling against underflow; bfloat16 has float32's range.
         assert isinstance(result["trainer"].optimizer, keras.optimizers.LossScaleOptimizer) == (precision == "float16")
         assert keras.mixed_precision.global_policy().name == "float32"  # restored after the run
