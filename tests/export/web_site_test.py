@@ -52,6 +52,23 @@ def assert_greedy_text_is_pythons(url, python, prompts, tokens=50):
             page.evaluate("document.getElementById('output').dataset.done = 'false'")
 
 
+def submit(page, text, output):
+    """Runs the page on `text`; returns once the element whose id is `output` holds the answer (no error)."""
+    page.fill("#input", text)
+    page.evaluate(f"document.getElementById('{output}').replaceChildren()")
+    page.click("#run")
+    page.wait_for_function(f"document.getElementById('{output}').hasChildNodes() || "
+                           "!document.getElementById('error').hidden")
+    assert page.is_hidden("#error"), page.text_content("#error")
+
+
+def assert_refuses_empty(page, text):
+    page.fill("#input", text)
+    page.click("#run")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "empty" in page.text_content("#error")
+
+
 class WebSiteTest:
     def test_the_site_holds_the_page_the_runtime_and_the_model(self, site):
         _, folder, report = site
@@ -123,18 +140,12 @@ class ClassifierSiteTest:
         with browser_page(url) as page:
             assert page.evaluate("document.body.dataset.ready") == "true", page.text_content("#error")
             for text in texts:
-                page.fill("#input", text)
-                page.evaluate("document.getElementById('label').textContent = ''")
-                page.click("#run")
-                page.wait_for_function("document.getElementById('label').textContent !== ''")
+                submit(page, text, "label")
                 expected = python.classify(text)
                 assert page.text_content("#label") == expected["label"], text
                 bars = page.eval_on_selector_all(".bar", "rows => rows.map(r => [r.dataset.label, +r.dataset.probability])")
                 assert dict(bars) == pytest.approx(expected["probabilities"], abs=1e-4)
-            page.fill("#input", "   ")
-            page.click("#run")
-            page.wait_for_selector("#error:not([hidden])")
-            assert "empty" in page.text_content("#error")
+            assert_refuses_empty(page, "   ")
 
 
 @pytest.fixture(scope="module")
@@ -160,10 +171,7 @@ class TranslatorSiteTest:
             for beam in ("1", "5"):
                 page.select_option("#beam-size", beam)
                 for sentence in sentences:
-                    page.fill("#input", sentence)
-                    page.evaluate("document.getElementById('translation').textContent = ''")
-                    page.click("#run")
-                    page.wait_for_function("document.getElementById('translation').textContent !== ''")
+                    submit(page, sentence, "translation")
                     expected = python.translate(sentence, beam_size=int(beam))
                     assert page.text_content("#translation") == expected, (beam, sentence)
 
@@ -199,19 +207,12 @@ class TaggerSiteTest:
         with browser_page(url) as page:
             assert page.evaluate("document.body.dataset.ready") == "true", page.text_content("#error")
             for sentence in chosen:
-                page.fill("#input", sentence)
-                page.evaluate("document.getElementById('tagged').replaceChildren()")
-                page.click("#run")
-                page.wait_for_selector("#tagged .token")
-                assert page.is_hidden("#error"), page.text_content("#error")
+                submit(page, sentence, "tagged")
                 found = page.eval_on_selector_all("#tagged .token", "chips => chips.map(c => "
                                                   "[c.querySelector('.word').textContent, c.dataset.tag])")
                 expected = python.tag(sentence)
                 assert found == [list(pair) for pair in zip(expected["tokens"], expected["tags"], strict=True)]
-            page.fill("#input", " \t ")
-            page.click("#run")
-            page.wait_for_selector("#error:not([hidden])")
-            assert "empty" in page.text_content("#error")
+            assert_refuses_empty(page, " \t ")
 
 
 def test_an_entity_taggers_quantized_page_highlights_the_entities_python_finds(tmp_path):
@@ -228,10 +229,7 @@ def test_an_entity_taggers_quantized_page_highlights_the_entities_python_finds(t
         assert page.evaluate("document.body.dataset.ready") == "true", page.text_content("#error")
         assert "IOB1 entities" in page.text_content("#task")
         for sentence in sentences:
-            page.fill("#input", sentence)
-            page.evaluate("document.getElementById('tagged').replaceChildren()")
-            page.click("#run")
-            page.wait_for_selector("#tagged .token")
+            submit(page, sentence, "tagged")
             expected = python.tag(sentence)
             tags = page.eval_on_selector_all("#tagged .token", "chips => chips.map(c => c.dataset.tag)")
             assert tags == expected["tags"], sentence
