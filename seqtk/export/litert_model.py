@@ -282,10 +282,9 @@ class LiteRTModel:
         for tokens in sentences:
             if not tokens:
                 raise ValueError("A sentence to tag has no tokens; give one or more words.")
-            ids = []
-            for start in range(0, len(tokens), fixed or len(tokens)):
-                piece = list(tokens[start : start + fixed] if fixed else tokens)
-                inputs = tagger_inputs(self.tokenizer, piece, width, fixed)
+            ids, step = [], fixed or len(tokens)
+            for start in range(0, len(tokens), step):
+                inputs = tagger_inputs(self.tokenizer, tokens[start : start + step], width, fixed)
                 ids.extend(self.tag_ids(inputs["token_ids"], inputs["char_ids"]))
             tags = [names[int(i)] for i in ids]
             results.append(tuple(convert(tags, scheme, output) if scheme and output != scheme else tags))

@@ -288,7 +288,7 @@ class TaggerExporter(Exporter):
         same = total = 0
         for _, inputs in samples:
             reference = graph.keras_tags(inputs)
-            tags = runner.tag_ids(inputs["token_ids"], inputs["char_ids"])[: reference.size]
+            tags = runner.tag_ids(inputs["token_ids"], inputs["char_ids"])
             same += int(np.sum(tags == reference))
             total += reference.size
         return {"tokens": total, "tag_agreement": same / total}

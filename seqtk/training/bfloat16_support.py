@@ -16,10 +16,10 @@ def cpu_bfloat16_units():
     return [flag for flag in BFLOAT16_FLAGS if flag in flags]
 
 
-def cpu_bfloat16_plan(jit_compile, units=None):
-    """`(jit_compile, messages)` for a bfloat16 run on CPUs.
+def cpu_bfloat16_messages(jit_compile, units=None):
+    """What a bfloat16 run on CPUs says at its start (`jit_compile`: whether the config asked for XLA).
 
-    The step runs without XLA: oneDNN computes bfloat16 matrix products with the CPU's bfloat16 units, where
+    The step runs without XLA (the runner turns it off): oneDNN computes bfloat16 matrix products with the CPU's bfloat16 units, where
     XLA's CPU code converts them to float32 and back (a language model's output product: 717 GFLOP/s
     outside XLA, 368 inside, on AVX512-BF16). The loss still compiles with XLA on its own
     (`TokenCrossEntropy`). Without bfloat16 units every product is emulated, slower than float32: the
@@ -29,11 +29,11 @@ def cpu_bfloat16_plan(jit_compile, units=None):
     if units:
         messages = [f"bfloat16 on this CPU: {', '.join(units)} compute bfloat16 products in hardware."]
     else:
-        messages = ["training.mixed_precision=bfloat16, but this CPU has no bfloat16 units (AMX, AVX512-BF16 or "
-                    "Arm BF16): every bfloat16 product is emulated and the run will be slower than in float32. "
-                    "Set training.mixed_precision=none here, or train on a CPU, GPU or TPU with bfloat16."]
+        messages = [("training.mixed_precision=bfloat16, but this CPU has no bfloat16 units (AMX, AVX512-BF16 or "
+                     "Arm BF16): every bfloat16 product is emulated and the run will be slower than in float32. "
+                     "Set training.mixed_precision=none here, or train on a CPU, GPU or TPU with bfloat16.")]
     if jit_compile:
         messages.append("XLA (training.jit_compile) is off for bfloat16 on CPUs: oneDNN runs the bfloat16 "
                         "matrix products on the bfloat16 units, XLA's CPU code does not; the loss still "
                         "compiles with XLA.")
-    return False, messages
+    return messages

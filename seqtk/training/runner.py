@@ -14,7 +14,7 @@ import keras
 from seqtk.models.model_directory import copy_model, round_weights, save_model_directory
 from seqtk.tokenizers.tokenizer import load_tokenizer
 from seqtk.tokenizers.unknown_symbols import report_unknown, unknown_symbol_policy
-from seqtk.training.bfloat16_support import cpu_bfloat16_plan
+from seqtk.training.bfloat16_support import cpu_bfloat16_messages
 from seqtk.training.callbacks import TimeBudgetCallback, step_decay_schedule
 from seqtk.training.checkpoint import (
     CheckpointCallback,
@@ -213,9 +213,9 @@ def run_training(task, config, init_from=None, resume=False, command=None, log=p
         log(conflict)
         jit_compile = False
     if training.mixed_precision == "bfloat16" and distribution.on_cpus:
-        jit_compile, messages = cpu_bfloat16_plan(jit_compile)
-        for message in messages:
+        for message in cpu_bfloat16_messages(jit_compile):
             log(message)
+        jit_compile = False
     chief = distribution.chief  # only the chief writes checkpoints, logs and the model
     command = command or default_command()
     # Two runs of one name would overwrite each other's checkpoints and model: the second stops here.

@@ -1,6 +1,6 @@
 import os
 
-from seqtk.training.bfloat16_support import BFLOAT16_FLAGS, cpu_bfloat16_plan, cpu_bfloat16_units
+from seqtk.training.bfloat16_support import BFLOAT16_FLAGS, cpu_bfloat16_messages, cpu_bfloat16_units
 
 
 def test_the_units_are_the_bfloat16_flags_the_cpu_reports():
@@ -15,16 +15,15 @@ def test_the_units_are_the_bfloat16_flags_the_cpu_reports():
         assert units == [flag for flag in BFLOAT16_FLAGS if flag in flags]
 
 
-def test_a_cpu_with_bfloat16_units_trains_without_xla_and_says_why():
-    jit_compile, messages = cpu_bfloat16_plan(True, units=["avx512_bf16"])
-    assert jit_compile is False
+def test_a_cpu_with_bfloat16_units_is_named_and_xla_turned_off_says_why():
+    messages = cpu_bfloat16_messages(True, units=["avx512_bf16"])
     assert messages[0] == "bfloat16 on this CPU: avx512_bf16 compute bfloat16 products in hardware."
     assert "XLA (training.jit_compile) is off for bfloat16 on CPUs" in messages[1]
-    assert cpu_bfloat16_plan(False, units=["amx_bf16"]) == (
-        False, ["bfloat16 on this CPU: amx_bf16 compute bfloat16 products in hardware."])
+    assert cpu_bfloat16_messages(False, units=["amx_bf16"]) == [
+        "bfloat16 on this CPU: amx_bf16 compute bfloat16 products in hardware."]
 
 
 def test_a_cpu_without_bfloat16_units_is_told_the_run_will_be_slow():
-    _, messages = cpu_bfloat16_plan(False, units=[])
+    messages = cpu_bfloat16_messages(False, units=[])
     assert "this CPU has no bfloat16 units" in messages[0] and "slower than in float32" in messages[0]
     assert "Set training.mixed_precision=none" in messages[0]
