@@ -2,6 +2,7 @@
 
 import tensorflow as tf
 
+from seqtk.generation.logit_cutoff import kth_largest, nucleus_cutoff
 from seqtk.generation.token_sampling import SAMPLERS
 
 
@@ -57,8 +58,8 @@ class TopKSampler(Sampler):
         self.k = k
 
     def filter_logits(self, logits):
-        k = min(self.k, logits.shape[-1])
-        threshold = tf.math.top_k(logits, k=k).values[:, -1:]
+        # Not tf.math.top_k: XLA sorts, 88 ms for 64 rows of 10k logits (seqtk.generation.logit_cutoff).
+        threshold = kth_largest(logits, min(self.k, logits.shape[-1]))[:, None]
         return tf.where(logits < threshold, tf.fill(tf.shape(logits), -1e9), logits)
 
 
@@ -72,12 +73,10 @@ class TopPSampler(Sampler):
         self.p = p
 
     def filter_logits(self, logits):
-        sorted_logits = tf.sort(logits, axis=-1, direction="DESCENDING")
-        cumulative = tf.cumsum(tf.nn.softmax(sorted_logits), axis=-1)
-        # Keep a token while the mass before it is below p; the top token is always kept.
-        keep = (cumulative - tf.nn.softmax(sorted_logits)) < self.p
-        cutoff = tf.reduce_min(tf.where(keep, sorted_logits, tf.fill(tf.shape(sorted_logits), 1e9)), axis=-1)
-        return tf.where(logits < cutoff[:, None], tf.fill(tf.shape(logits), -1e9), logits)
+        if self.p == 1:
+            return logits
+        cutoff = nucleus_cutoff(logits, self.p)[:, None]  # no sort, as top-k
+        return tf.where(logits < cutoff, tf.fill(tf.shape(logits), -1e9), logits)
 
 
 def get_sampler(name="greedy", **kwargs):
