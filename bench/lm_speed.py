@@ -41,7 +41,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from common import matmul_peak, print_table, write_results  # noqa: E402
 
-from seqtk.generation import TextGenerator  # noqa: E402
+from seqtk.generation import TextGenerator, TopKSampler  # noqa: E402
 from seqtk.models import LanguageModel, Seq2SeqTranslator  # noqa: E402
 from seqtk.tokenizers import CharTokenizer  # noqa: E402
 from seqtk.training.bfloat16_support import cpu_bfloat16_units  # noqa: E402
@@ -298,8 +298,22 @@ def training_rows(args, peak):
     return rows
 
 
+class PreviousTopKSampler(TopKSampler):
+    """Top-k sampling as released before issue 30: XLA sorts for the cut-off and draws with
+    `stateless_categorical`."""
+
+    def __call__(self, logits, seed):
+        import tensorflow as tf
+
+        logits = tf.cast(logits, tf.float32) / self.temperature
+        threshold = tf.math.top_k(logits, k=min(self.k, logits.shape[-1])).values[:, -1:]
+        logits = tf.where(logits < threshold, tf.fill(tf.shape(logits), -1e9), logits)
+        return tf.cast(tf.random.stateless_categorical(logits, 1, seed=seed)[:, 0], tf.int32)
+
+
 class PreviousTextGenerator(TextGenerator):
-    """The generation loop as released before issue 16, kept to measure today's against it in one run."""
+    """The generation loop as released before issue 30 (the model's own call per step), kept to measure
+    today's against it in one run."""
 
     def _loop(self, max_length):
         import tensorflow as tf
@@ -328,7 +342,17 @@ class PreviousTextGenerator(TextGenerator):
         return self._loops[max_length]
 
 
-def generation_rows(length=500):
+GENERATORS = {  # column: how the generator is made
+    "before": lambda model, tokenizer: PreviousTextGenerator(model, tokenizer, sampler=PreviousTopKSampler(k=20)),
+    "float32": lambda model, tokenizer: TextGenerator(model, tokenizer, sampler="top_k", k=20),
+    "bfloat16": lambda model, tokenizer: TextGenerator(model, tokenizer, sampler="top_k", k=20,
+                                                       precision="bfloat16"),
+}
+
+
+def generation_rows(rounds, length=500):
+    """Top-k generation with a 1x512 character LSTM, tokens/s: the loop before issue 30 and today's in float32
+    and bfloat16, interleaved, best of `rounds` runs each."""
     text = open(os.path.join(os.path.dirname(__file__), "..", "seqtk", "data", "bundled", "tinyshakespeare",
                              "input.txt")).read()
     tokenizer = CharTokenizer.train([text])
@@ -336,18 +360,20 @@ def generation_rows(length=500):
     model = LanguageModel(tokenizer.vocabulary_size, embedding_dim=64, hidden_dim=512, num_layers=1)
     rows = []
     for batch in (1, 64):
-        row = {"task": "generate 1x512 char LSTM", "batch": batch}
-        for name, generator_class in (("before", PreviousTextGenerator), ("today", TextGenerator)):
-            generator = generator_class(model, tokenizer, sampler="top_k", k=20)
-            prompts = ["ROMEO:"] * batch
-            generator.generate(prompts, max_length=length, seed=0)
-            best = float("inf")
-            for seed in (1, 2):
+        prompts = ["ROMEO:"] * batch
+        generators = {name: make(model, tokenizer) for name, make in GENERATORS.items()}
+        for generator in generators.values():
+            generator.generate(prompts, max_length=length, seed=0)  # compiles
+        best = dict.fromkeys(generators, float("inf"))
+        for seed in range(1, 2 * rounds + 1):
+            for name, generator in generators.items():
                 start = time.perf_counter()
                 generator.generate(prompts, max_length=length, seed=seed)
-                best = min(best, time.perf_counter() - start)
-            row[f"{name}_tokens_per_s"] = round(batch * length / best)
-        row["today_over_before"] = round(row["today_tokens_per_s"] / row["before_tokens_per_s"], 2)
+                best[name] = min(best[name], time.perf_counter() - start)
+        row = {"task": "generate 1x512 char LSTM, top-k", "batch": batch}
+        row.update({f"{name}_tokens_per_s": round(batch * length / seconds) for name, seconds in best.items()})
+        for name in ("float32", "bfloat16"):
+            row[f"{name}_over_before"] = round(row[f"{name}_tokens_per_s"] / row["before_tokens_per_s"], 2)
         rows.append(row)
         print(row, flush=True)
     return rows
@@ -372,14 +398,15 @@ def main():
     print(f"matmul peak (chained 2048^2 fp32 products): {peak:.1f} GFLOP/s; CPU bfloat16 units: "
           f"{', '.join(units) or 'none'}", flush=True)
     training = training_rows(args, peak) if "training" not in args.skip else []
-    generation = generation_rows() if "generation" not in args.skip else []
+    generation = generation_rows(args.rounds) if "generation" not in args.skip else []
     if training:
         print_table(training, ["task", "hidden", "seqtk_xla", "seqtk_no_xla", "plain_keras", "torch",
                                "seqtk_over_torch", "seqtk_bf16", "torch_bf16", "bf16_over_f32",
                                "bf16_over_torch_bf16", "gflops", "share_of_peak"])
     if generation:
         print_table(generation,
-                    ["task", "batch", "before_tokens_per_s", "today_tokens_per_s", "today_over_before"])
+                    ["task", "batch", "before_tokens_per_s", "float32_tokens_per_s", "bfloat16_tokens_per_s",
+                     "float32_over_before", "bfloat16_over_before"])
     print(f"tokens/s; matmul peak {peak:.1f} GFLOP/s")
     write_results("lm_speed", training + generation, matmul_peak_gflops=round(peak, 1), cpu_bfloat16_units=units,
                   settings={"vocabulary": VOCAB, "batch": BATCH, "bptt": BPTT, "layers": LAYERS,

@@ -35,7 +35,23 @@ class Sampler:
 
     def __call__(self, logits, seed):
         logits = self.filter_logits(tf.cast(logits, tf.float32) / self.temperature)
-        return tf.cast(tf.random.stateless_categorical(logits, 1, seed=seed)[:, 0], tf.int32)
+        return draw(logits, seed)
+
+
+def draw(logits, seed):
+    """One token per row of `logits`, drawn from their softmax by inverting its cumulative sum at one uniform
+    number per row.
+
+    Not `tf.random.stateless_categorical`: inside XLA it draws a uniform number and two logarithms per token of
+    the vocabulary, 1.2 ms for one row of 10k logits and 49 µs for 64 rows of 65; this takes 25 µs and 24 µs.
+    """
+    probabilities = tf.exp(logits - tf.reduce_max(logits, axis=-1, keepdims=True))
+    cumulative = tf.cumsum(probabilities, axis=-1)
+    point = tf.random.stateless_uniform(tf.shape(logits)[:1], seed=seed) * cumulative[:, -1]
+    # The first token whose cumulative mass passes the point; a token of no mass adds none, so it is never it.
+    token = tf.reduce_sum(tf.cast(cumulative <= point[:, None], tf.int32), axis=-1)
+    # Where rounding puts the point at the very top, the most likely token stands in for "past the end".
+    return tf.where(token < tf.shape(logits)[-1], token, tf.cast(tf.argmax(logits, axis=-1), tf.int32))
 
 
 class GreedySampler(Sampler):

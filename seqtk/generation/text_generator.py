@@ -4,6 +4,7 @@ import numpy as np
 import tensorflow as tf
 
 from seqtk.defaults import MAX_NEW_TOKENS
+from seqtk.generation.language_model_step import PRECISIONS, LanguageModelStep
 from seqtk.generation.sampler import get_sampler
 
 
@@ -25,16 +26,23 @@ class TextGenerator:
         start: `"model"` starts every prompt from the state the model
             recorded (`LanguageModel.start_states`; zeros if it has none),
             `"zeros"` from the zero state.
+        precision: `"float32"`, or `"bfloat16"` for the step's matrix
+            products (`seqtk.generation.language_model_step`).
 
     Example:
     >>> generator = TextGenerator(model, tokenizer, sampler="top_k", k=20)
     >>> generator.generate("ROMEO:", max_length=200, seed=1)
     """
 
-    def __init__(self, model, tokenizer, sampler="greedy", jit_compile=True, start="model", **sampler_kwargs):
+    def __init__(self, model, tokenizer, sampler="greedy", jit_compile=True, start="model", precision="float32",
+                 **sampler_kwargs):
         if start not in ("model", "zeros"):
             raise ValueError(f"start must be 'model' or 'zeros'; received {start!r}.")
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}; received precision={precision!r}.")
         self.model = model
+        self.precision = precision
+        self.step = None  # made with the first loop, from the weights as they are then
         self.tokenizer = tokenizer
         self.sampler = get_sampler(sampler, **sampler_kwargs)
         self.jit_compile = jit_compile
@@ -57,23 +65,25 @@ class TextGenerator:
 
     def _loop(self, max_length):
         if max_length not in self._loops:
-            model, sampler = self.model, self.sampler
+            if self.step is None:
+                self.step = LanguageModelStep(self.model, self.precision)
+            step, sampler = self.step, self.sampler
             pad_id = self.tokenizer.pad_id
 
             def loop(logits, states, seed):
                 batch = tf.shape(logits)[0]
                 tokens = tf.TensorArray(tf.int32, size=max_length, element_shape=tf.TensorShape([None]))
 
-                def body(step, logits, states, tokens):
+                def body(position, logits, states, tokens):
                     # Padding is never a prediction target, but an untrained model can still rank it.
                     logits = logits - 1e9 * tf.one_hot(pad_id, tf.shape(logits)[-1])
-                    token = sampler(logits, seed=tf.stack([seed, step]))
-                    tokens = tokens.write(step, token)
-                    logits, states = model(token[:, None], states=states, return_state=True, training=False)
-                    return step + 1, logits[:, 0], states, tokens
+                    token = sampler(logits, seed=tf.stack([seed, position]))
+                    tokens = tokens.write(position, token)
+                    logits, states = step(token, states)
+                    return position + 1, logits, states, tokens
 
                 _, _, _, tokens = tf.while_loop(
-                    lambda step, *_: step < max_length,
+                    lambda position, *_: position < max_length,
                     body,
                     (tf.constant(0), logits, states, tokens),
                     maximum_iterations=max_length,

@@ -135,7 +135,7 @@ class RecurrentLayer(keras.layers.Layer):
         if training and self.whole_sequence_gradient and not (inputs.shape[1] == 1 and mask is None):
             return self._train_sequence(inputs, input_bias, recurrent_kernel, initial_state, mask, state_mask)
         projected = sequence_matmul(inputs, self.kernel) + input_bias
-        step = self._step_function(recurrent_kernel, state_mask)
+        step = self.step_function(recurrent_kernel, state_mask)
 
         if inputs.shape[1] == 1 and mask is None:
             # A single step (generation) skips the loop machinery entirely.
@@ -174,14 +174,16 @@ class RecurrentLayer(keras.layers.Layer):
             outputs = ops.flip(outputs, axis=0)
         return ops.transpose(outputs, (1, 0, 2)), states
 
-    def _step_function(self, recurrent_kernel, state_mask):
+    def step_function(self, recurrent_kernel, state_mask, matmul=ops.matmul):
+        """`step(projected_input, states) -> (output, states)`; `matmul(h, recurrent_kernel)` is the recurrent
+        product (generation passes one that runs it in bfloat16)."""
         units = self.units
 
         def lstm_step(x, states):
             h, c = states
             if state_mask is not None:
                 h = h * state_mask
-            z = x + ops.matmul(h, recurrent_kernel)
+            z = x + matmul(h, recurrent_kernel)
             i = ops.sigmoid(z[:, :units])
             f = ops.sigmoid(z[:, units : 2 * units])
             g = ops.tanh(z[:, 2 * units : 3 * units])
@@ -193,7 +195,7 @@ class RecurrentLayer(keras.layers.Layer):
         def gru_step(x, states):
             (h,) = states
             h_in = h * state_mask if state_mask is not None else h
-            r_all = ops.matmul(h_in, recurrent_kernel) + self.bias[1]
+            r_all = matmul(h_in, recurrent_kernel) + self.bias[1]
             z = ops.sigmoid(x[:, :units] + r_all[:, :units])
             r = ops.sigmoid(x[:, units : 2 * units] + r_all[:, units : 2 * units])
             candidate = ops.tanh(x[:, 2 * units :] + r * r_all[:, 2 * units :])
@@ -204,7 +206,7 @@ class RecurrentLayer(keras.layers.Layer):
             (h,) = states
             if state_mask is not None:
                 h = h * state_mask
-            h = ops.tanh(x + ops.matmul(h, recurrent_kernel))
+            h = ops.tanh(x + matmul(h, recurrent_kernel))
             return h, [h]
 
         return {"lstm": lstm_step, "gru": gru_step, "simple_rnn": simple_rnn_step}[self.cell_type]

@@ -56,6 +56,7 @@ class LogitCutoffTest:
 
 
 @settings(max_examples=40, deadline=None)
-@given(arrays(np.float32, (3, 17), elements=st.floats(width=32, allow_nan=False, allow_infinity=False)), st.integers(1, 17))
+@given(arrays(np.float32, (3, 17), elements=st.floats(width=32, allow_nan=False, allow_infinity=False, allow_subnormal=False)), st.integers(1, 17))
 def test_kth_largest_agrees_with_top_k_on_any_finite_logits(logits, k):
+    # Not subnormal ones: TensorFlow flushes them to zero on CPUs, so its top_k takes them for ties of 0.
     np.testing.assert_array_equal(kth_largest(logits, k), tf.math.top_k(logits, k).values[:, -1])

@@ -5,6 +5,7 @@ import pytest
 import tensorflow as tf
 
 from seqtk.generation import get_sampler
+from seqtk.generation.sampler import draw
 
 
 class SamplerTest:
@@ -34,3 +35,30 @@ class SamplerTest:
             get_sampler("nucleus")
         with pytest.raises(ValueError, match="temperature must be positive"):
             get_sampler("top_k", temperature=0)
+
+
+class DrawTest:
+    def test_frequencies_follow_the_softmax(self):
+        probabilities = np.array([0.05, 0.5, 0.0, 0.3, 0.15], np.float32)
+        logits = tf.constant(np.log(np.maximum(probabilities, 1e-30))[None].repeat(20000, 0))
+        ids = draw(logits, tf.constant([7, 8])).numpy()
+        frequencies = np.bincount(ids, minlength=5) / len(ids)
+        assert frequencies[2] == 0
+        # Four standard errors of a proportion from 20000 draws is at most 0.0142.
+        np.testing.assert_allclose(frequencies, probabilities, atol=0.0142)
+
+    @pytest.mark.parametrize("jit_compile", [True, False])
+    def test_masked_tokens_are_never_drawn_and_a_seed_repeats(self, jit_compile):
+        logits = np.random.default_rng(3).normal(size=(64, 65)).astype(np.float32)
+        logits[:, :40] = -1e9
+        # XLA's stateless random numbers are not eager TensorFlow's: a seed repeats within one of them.
+        drawn = tf.function(draw, jit_compile=jit_compile)
+        first = drawn(tf.constant(logits), tf.constant([1, 2])).numpy()
+        assert first.min() >= 40
+        np.testing.assert_array_equal(first, drawn(tf.constant(logits), tf.constant([1, 2])).numpy())
+        assert not np.array_equal(first, drawn(tf.constant(logits), tf.constant([1, 3])).numpy())
+
+    def test_a_point_at_the_top_takes_the_most_likely_token(self):
+        # One token of all the mass and ones of none: however the point rounds, only that token comes.
+        logits = tf.constant([[-1e9, -1e9, 0.0, -1e9]] * 1000)
+        assert set(draw(logits, tf.constant([0, 1])).numpy()) == {2}
