@@ -25,8 +25,10 @@ training costs 3 x forward. Gate nonlinearities, embedding lookups and the softm
 and left out, so GFLOP/s is a lower bound of the work done. `share_of_peak` divides by `matmul_peak_gflops`,
 chained 2048 x 2048 fp32 products measured at the start of the same run.
 
-Generation: 1x512 character LSTM (vocabulary 66, embedding 64), top-k sampling (k=20), 500 tokens per stream,
-the compiled loop of the previous release (`before`) and today's, in the same run.
+Generation: top-k sampling (k=20) with a 1x512 character LSTM (vocabulary 66, embedding 64; 500 tokens per
+stream) and a 2x650 word LSTM (vocabulary 10k; 100 tokens per stream), at batch 1 and 64: the compiled loop as
+released before issue 30 (`before`: the model's own call per step, XLA's sort for top-k, `stateless_categorical`)
+and today's (`LanguageModelStep`, the sort-free cut-off and draw) with float32 and bfloat16 products.
 """
 
 import argparse
@@ -350,32 +352,40 @@ GENERATORS = {  # column: how the generator is made
 }
 
 
-def generation_rows(rounds, length=500):
-    """Top-k generation with a 1x512 character LSTM, tokens/s: the loop before issue 30 and today's in float32
-    and bfloat16, interleaved, best of `rounds` runs each."""
+GENERATION_MODELS = [  # name, vocabulary (None: the characters), embedding, hidden, layers, tokens per stream
+    ("1x512 char LSTM", None, 64, 512, 1, 500),
+    ("2x650 word LSTM, 10k words", 10000, 650, 650, 2, 100),
+]
+
+
+def generation_rows(rounds):
+    """Top-k generation, tokens/s: the loop before issue 30 and today's in float32 and bfloat16, interleaved,
+    best of `2 x rounds` runs each."""
     text = open(os.path.join(os.path.dirname(__file__), "..", "seqtk", "data", "bundled", "tinyshakespeare",
                              "input.txt")).read()
-    tokenizer = CharTokenizer.train([text])
-    keras.utils.set_random_seed(0)
-    model = LanguageModel(tokenizer.vocabulary_size, embedding_dim=64, hidden_dim=512, num_layers=1)
+    tokenizer = CharTokenizer.train([text])  # the loop needs only its padding id for the word model
     rows = []
-    for batch in (1, 64):
-        prompts = ["ROMEO:"] * batch
-        generators = {name: make(model, tokenizer) for name, make in GENERATORS.items()}
-        for generator in generators.values():
-            generator.generate(prompts, max_length=length, seed=0)  # compiles
-        best = dict.fromkeys(generators, float("inf"))
-        for seed in range(1, 2 * rounds + 1):
-            for name, generator in generators.items():
-                start = time.perf_counter()
-                generator.generate(prompts, max_length=length, seed=seed)
-                best[name] = min(best[name], time.perf_counter() - start)
-        row = {"task": "generate 1x512 char LSTM, top-k", "batch": batch}
-        row.update({f"{name}_tokens_per_s": round(batch * length / seconds) for name, seconds in best.items()})
-        for name in ("float32", "bfloat16"):
-            row[f"{name}_over_before"] = round(row[f"{name}_tokens_per_s"] / row["before_tokens_per_s"], 2)
-        rows.append(row)
-        print(row, flush=True)
+    for name, vocabulary, embedding, hidden, layers, length in GENERATION_MODELS:
+        keras.utils.set_random_seed(0)
+        model = LanguageModel(vocabulary or tokenizer.vocabulary_size, embedding_dim=embedding, hidden_dim=hidden,
+                              num_layers=layers)
+        for batch in (1, 64):
+            prompts = [tokenizer.encode("ROMEO:")] * batch
+            generators = {column: make(model, tokenizer) for column, make in GENERATORS.items()}
+            for generator in generators.values():
+                generator.generate_ids(prompts, max_length=length, seed=0)  # compiles
+            best = dict.fromkeys(generators, float("inf"))
+            for seed in range(1, 2 * rounds + 1):
+                for column, generator in generators.items():
+                    start = time.perf_counter()
+                    generator.generate_ids(prompts, max_length=length, seed=seed)
+                    best[column] = min(best[column], time.perf_counter() - start)
+            row = {"task": f"generate {name}, top-k", "batch": batch}
+            row.update({f"{column}_tokens_per_s": round(batch * length / seconds) for column, seconds in best.items()})
+            for column in ("float32", "bfloat16"):
+                row[f"{column}_over_before"] = round(row[f"{column}_tokens_per_s"] / row["before_tokens_per_s"], 2)
+            rows.append(row)
+            print(row, flush=True)
     return rows
 
 

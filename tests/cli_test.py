@@ -31,6 +31,10 @@ class CommandLineTest:
         first = capsys.readouterr().out
         main(["generate", "--model", trained, "--prompt", "First", "--max-length", "30", "--seed", "3"])
         assert first.startswith("First") and capsys.readouterr().out == first
+        main(["generate", "--model", trained, "--prompt", "First", "--max-length", "30", "--seed", "3",
+              "--precision", "bfloat16"])
+        in_bfloat16 = capsys.readouterr().out
+        assert in_bfloat16.startswith("First") and len(in_bfloat16) == len(first)
 
     def test_fine_tune_without_config_keeps_base_settings(self, trained, tmp_path, capsys):
         custom = tmp_path / "mine.txt"

@@ -3,6 +3,8 @@
 import numpy as np
 import tensorflow as tf
 
+from seqtk.generation.language_model_step import LanguageModelStep
+
 
 def bucket(size):
     """The batch size a batch of `size` rows is run at: the next power of two, so a server whose batches come
@@ -13,7 +15,9 @@ def bucket(size):
 class KerasStepRunner:
     """`prefill` and `step` of a Keras `LanguageModel` on numpy arrays, each compiled with XLA once per bucket of
     batch sizes (1, 2, 4, ...). States are a list of `(batch, dim)` arrays in the model's state order, so rows
-    can join and leave a running batch between steps (`seqtk.generation.StreamBatch`).
+    can join and leave a running batch between steps (`seqtk.generation.StreamBatch`). A step is a
+    `LanguageModelStep` in `precision` (`"float32"` or `"bfloat16"` products), made from the weights as they
+    are when the runner is.
 
     Example:
     >>> runner = KerasStepRunner(model)
@@ -21,9 +25,10 @@ class KerasStepRunner:
     >>> logits, states = runner.step(np.array([3, 4]), states)
     """
 
-    def __init__(self, model, jit_compile=True):
+    def __init__(self, model, jit_compile=True, precision="float32"):
         self.model = model
         self.reverse = bool(getattr(model, "reverse", False))
+        self.language_model_step = LanguageModelStep(model, precision)
         # One trace for every prompt width and batch size: the prefill is not compiled with XLA.
         self._prefill = tf.function(self._prefill_fn, jit_compile=False, input_signature=[
             tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None], tf.int32)])
@@ -36,8 +41,7 @@ class KerasStepRunner:
         return tf.gather(logits, lengths - 1, axis=1, batch_dims=1), states
 
     def _step_fn(self, tokens, states):
-        logits, states = self.model(tokens[:, None], states=list(states), return_state=True, training=False)
-        return logits[:, 0], states
+        return self.language_model_step(tokens, list(states))
 
     def prefill(self, prompt_ids):
         """`(logits, states)` after reading each prompt (a list of id lists) from the model's start state."""

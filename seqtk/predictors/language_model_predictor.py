@@ -36,6 +36,19 @@ class LanguageModelPredictor(Predictor):
         predictor.step_runner = KerasStepRunner(model)
         return predictor
 
+    def use_precision(self, precision):
+        """Runs generation's matrix products in `precision`: `"float32"` (the default) or `"bfloat16"`, which
+        CPUs with AVX512-BF16 or AMX run in hardware (states, gates and logits stay float32; see
+        `seqtk.generation.language_model_step`). Only a saved (Keras) model has the choice: an exported one
+        runs the products its file was exported with (`seqtk export tflite --quantize`)."""
+        if self.backend != "keras":
+            raise ValueError(f"{self.directory}: an exported model runs in the precision it was exported with; "
+                             "generate in bfloat16 from the saved model folder, or export it with --quantize.")
+        from seqtk.generation.step_runner import KerasStepRunner
+
+        self.step_runner = KerasStepRunner(self.runtime, precision=precision)
+        return self
+
     @classmethod
     def from_litert(cls, directory, model):
         predictor = cls(directory, "litert", model)
