@@ -105,6 +105,45 @@ class RecurrenceTest:
         for a, n in zip(analytic, numeric):
             np.testing.assert_allclose(a, n, atol=1e-6)
 
+    @pytest.mark.parametrize("cell_type", CELLS)
+    def test_unrolled_while_loop_and_xla_forms_agree(self, cell_type, monkeypatch):
+        import seqtk.layers.recurrence as recurrence_module
+
+        rng = np.random.default_rng(4)
+        time, batch, units = 6, 3, 5
+        gates = {"lstm": 4, "gru": 3, "simple_rnn": 1}[cell_type] * units
+        xs = tf.constant(rng.normal(size=(time, batch, gates)).astype("float32"))
+        kernel = tf.constant(rng.normal(size=(units, gates)).astype("float32") * 0.5)
+        bias = tf.constant(rng.normal(size=(gates,)).astype("float32") * 0.1)
+        states = [tf.constant(rng.normal(size=(batch, units)).astype("float32"))
+                  for _ in range(2 if cell_type == "lstm" else 1)]
+        mask = tf.constant(random_mask(batch, time, rng).T)
+        probe = tf.constant(rng.normal(size=(time, batch, units)).astype("float32"))
+
+        def values_and_gradients(xs, kernel, bias, states):
+            with tf.GradientTape() as tape:
+                tape.watch([xs, kernel, bias, *states])
+                outputs, final = recurrence(cell_type, xs, kernel, list(states), mask=mask,
+                                            recurrent_bias=bias if cell_type == "gru" else None)
+                loss = tf.reduce_sum(outputs * probe) + sum(tf.reduce_sum(s * s) for s in final)
+            gradients = tape.gradient(loss, [xs, kernel, *states] + ([bias] if cell_type == "gru" else []))
+            return [outputs, *final, *gradients]
+
+        unrolled = tf.function(values_and_gradients)(xs, kernel, bias, states)
+        compiled = tf.function(values_and_gradients, jit_compile=True)(xs, kernel, bias, states)
+        monkeypatch.setattr(recurrence_module, "UNROLL_STEPS", 0)
+        looped = tf.function(values_and_gradients)(xs, kernel, bias, states)
+        for a, b, c in zip(unrolled, looped, compiled, strict=True):
+            np.testing.assert_allclose(a, b, atol=1e-6)
+            np.testing.assert_allclose(a, c, atol=1e-5)
+
+    def test_the_loop_is_unrolled_only_outside_xla(self):
+        from seqtk.layers.recurrence import _in_xla
+
+        assert not _in_xla()
+        assert not tf.function(lambda: tf.constant(_in_xla()))().numpy()
+        assert tf.function(lambda: tf.constant(_in_xla()), jit_compile=True)().numpy()
+
     def test_forward_matches_keras_loop_in_training(self):
         # Training (the whole-sequence path) and inference (Keras' loop) agree when there is no dropout.
         x = np.random.default_rng(2).normal(size=(2, 6, 3)).astype("float32")
