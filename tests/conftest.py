@@ -28,15 +28,26 @@ def corpus_file(tmp_path):
     return str(path)
 
 
-@pytest.fixture
-def sentiment_files(tmp_path):
+def write_sentiment_files(directory):
     """Real labelled text in GLUE's TSV layout: 400 train and 100 dev sentences of the bundled SST-2 sample."""
     from seqtk.data.labeled_text import read_labeled
 
     examples = read_labeled("bundled:sst2_sentences_train")
     paths = {}
     for name, part in (("train", examples[:400]), ("dev", examples[400:500])):
-        path = tmp_path / f"{name}.tsv"
+        path = directory / f"{name}.tsv"
         path.write_text("sentence\tlabel\n" + "".join(f"{e.text}\t{e.label}\n" for e in part), encoding="utf-8")
         paths[name] = str(path)
     return paths
+
+
+@pytest.fixture
+def sentiment_files(tmp_path):
+    """`write_sentiment_files` in the test's own folder."""
+    return write_sentiment_files(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def sentiment_files_in():
+    """`write_sentiment_files`, for fixtures of a wider scope than a test's own folder."""
+    return write_sentiment_files

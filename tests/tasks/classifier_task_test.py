@@ -2,6 +2,7 @@ import hashlib
 import json
 import os
 
+import keras
 import numpy as np
 import pytest
 
@@ -37,6 +38,18 @@ def tiny_language_model(tmp_path, files, *extra):
         "training.eval_batch_size=2", "sample_length=5", *extra,
     ])
     return train(config, log=lambda *_: None)["directory"]
+
+
+@pytest.fixture(scope="class")
+def language_models(tmp_path_factory, sentiment_files_in):
+    """`(folder, sentiment files, forward model, backward model)`: tiny word language models that the transfer
+    tests start from, trained once (they only read them)."""
+    keras.utils.set_random_seed(1)
+    folder = tmp_path_factory.mktemp("language_models")
+    files = sentiment_files_in(folder)
+    forward = tiny_language_model(folder, files)
+    backward = tiny_language_model(folder, files, "name=lm_backward", "model.reverse=true")
+    return folder, files, forward, backward
 
 
 class ClassifierTrainerTest:
@@ -79,8 +92,8 @@ class ClassifierTrainerTest:
         with pytest.raises(ValueError, match=r"'neutral' ×2 \(first at .*dev.tsv, line 102\)"):
             train(classifier_config(tmp_path, sentiment_files), log=lambda *_: None)
 
-    def test_ulmfit_transfer_with_gradual_unfreezing(self, tmp_path, sentiment_files):
-        lm_directory = tiny_language_model(tmp_path, sentiment_files)
+    def test_ulmfit_transfer_with_gradual_unfreezing(self, language_models):
+        tmp_path, sentiment_files, lm_directory, _ = language_models
         language_model, lm_tokenizer, _ = load_model_directory(lm_directory)
         config = classifier_config(
             tmp_path, sentiment_files, "name=transferred", "training.lr_schedule=slanted_triangular",
@@ -98,10 +111,8 @@ class ClassifierTrainerTest:
                 np.testing.assert_array_equal(a, b)
         assert any("multipliers by layer group, bottom first: 0, 0, 0, 1" in m for m in messages)
 
-    def test_a_forward_and_a_backward_language_model_make_one_bidirectional_classifier(self, tmp_path,
-                                                                                       sentiment_files):
-        forward_directory = tiny_language_model(tmp_path, sentiment_files)
-        backward_directory = tiny_language_model(tmp_path, sentiment_files, "name=lm_backward", "model.reverse=true")
+    def test_a_forward_and_a_backward_language_model_make_one_bidirectional_classifier(self, language_models):
+        tmp_path, sentiment_files, forward_directory, backward_directory = language_models
         forward, _, _ = load_model_directory(forward_directory)
         backward, _, _ = load_model_directory(backward_directory)
         config = classifier_config(
@@ -129,13 +140,12 @@ class ClassifierTrainerTest:
             train(classifier_config(tmp_path, sentiment_files, "name=other_vocabulary", f"init_from_backward={other}"),
                   init_from=forward_directory, log=lambda *_: None)
 
-    def test_the_card_tells_the_chain_of_models_the_classifier_started_from(self, tmp_path, sentiment_files):
+    def test_the_card_tells_the_chain_of_models_the_classifier_started_from(self, language_models):
         from seqtk.tasks.language_model import fine_tuning_config
 
-        base = tiny_language_model(tmp_path, sentiment_files)
+        tmp_path, sentiment_files, base, backward = language_models
         tuned = train(fine_tuning_config(base, overrides=["name=lm_tuned", "training.epochs=1"]),
                       init_from=base, log=lambda *_: None)["directory"]
-        backward = tiny_language_model(tmp_path, sentiment_files, "name=lm_backward", "model.reverse=true")
         result = train(classifier_config(tmp_path, sentiment_files, "name=chained", f"init_from_backward={backward}"),
                        init_from=tuned, log=lambda *_: None)
         recorded = {}
