@@ -8,7 +8,7 @@ and 650 units; each form runs the input projection, the recurrence, and the grad
 every weight for a random loss on the outputs. Milliseconds, the best of `--rounds` interleaved medians of 20.
   - `seqtk_xla`: `RecurrentLayer` in a step compiled with XLA (float32; seqtk's float32 training);
   - `seqtk_unrolled`: the same step without XLA, the 35-step loop unrolled (what bfloat16 training on CPUs runs);
-  - `seqtk_while`: without XLA, as a `tf.while_loop` (before issue 30);
+  - `seqtk_while`: without XLA, as a `tf.while_loop` (before issue 30, and float32 without XLA today);
   - `block_lstm`: TensorFlow's one fused CPU LSTM kernel, `BlockLSTMV2` (float32 and float16 only);
   - `torch`: `torch.nn.LSTM` / `GRU` (oneDNN's fused primitive), bfloat16 under `torch.autocast`.
 """
@@ -60,13 +60,15 @@ def seqtk_pass(cell, units, precision, jit_compile, unroll=True):
         return tape.gradient(loss, [x, *layer.trainable_weights])
 
     def timed():
-        limit = recurrence_module.UNROLL_STEPS
+        limit, dtypes = recurrence_module.UNROLL_STEPS, recurrence_module.UNROLL_DTYPES
+        # Each column is one form whatever seqtk picks for the type (it unrolls 16-bit loops only).
         recurrence_module.UNROLL_STEPS = limit if unroll else 0
+        recurrence_module.UNROLL_DTYPES = (tf.float32, tf.bfloat16)
         try:
             run(x)  # traces with this setting on first call; later calls replay the trace
             return median_ms(lambda: [g.numpy() for g in run(x)])
         finally:
-            recurrence_module.UNROLL_STEPS = limit
+            recurrence_module.UNROLL_STEPS, recurrence_module.UNROLL_DTYPES = limit, dtypes
 
     return timed
 

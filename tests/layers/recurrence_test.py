@@ -129,10 +129,10 @@ class RecurrenceTest:
             gradients = tape.gradient(loss, [xs, kernel, *states] + ([bias] if cell_type == "gru" else []))
             return [outputs, *final, *gradients]
 
-        unrolled = tf.function(values_and_gradients)(xs, kernel, bias, states)
+        looped = tf.function(values_and_gradients)(xs, kernel, bias, states)  # float32 is not unrolled
         compiled = tf.function(values_and_gradients, jit_compile=True)(xs, kernel, bias, states)
-        monkeypatch.setattr(recurrence_module, "UNROLL_STEPS", 0)
-        looped = tf.function(values_and_gradients)(xs, kernel, bias, states)
+        monkeypatch.setattr(recurrence_module, "UNROLL_DTYPES", (tf.float32,))
+        unrolled = tf.function(values_and_gradients)(xs, kernel, bias, states)
         for a, b, c in zip(unrolled, looped, compiled, strict=True):
             np.testing.assert_allclose(a, b, atol=1e-6)
             np.testing.assert_allclose(a, c, atol=1e-5)
