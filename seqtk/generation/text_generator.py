@@ -29,6 +29,9 @@ class TextGenerator:
         precision: `"float32"`, or `"bfloat16"` for the step's matrix
             products (`seqtk.generation.language_model_step`).
 
+    The step reads the model's weights on the first `generate`: make a new
+    generator after training the model further.
+
     Example:
     >>> generator = TextGenerator(model, tokenizer, sampler="top_k", k=20)
     >>> generator.generate("ROMEO:", max_length=200, seed=1)
