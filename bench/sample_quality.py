@@ -72,7 +72,8 @@ def measure(directory, start, samples, length, temperature, p, seed, precision="
     vocabulary = {w.lower() for _, text in train for w in WORD.findall(text)}
     generator = TextGenerator(model, tokenizer, sampler="top_p", p=p, temperature=temperature, start=start,
                               precision=precision)
-    float32 = TextGenerator(model, tokenizer, sampler="top_p", p=p, temperature=temperature, start=start)
+    float32 = (TextGenerator(model, tokenizer, sampler="top_p", p=p, temperature=temperature, start=start)
+               if precision != "float32" else None)  # each sample's twin
     rows, examples = [], {}
     for kind, prompts in (("speaker", SPEAKERS), ("phrase", PHRASES)):
         for prompt in prompts:

@@ -9,6 +9,12 @@ PRECISIONS = ("float32", "bfloat16")
 TABLE_BYTES = 256 * 2**20
 
 
+def check_precision(precision):
+    """Refuses a generation precision other than `PRECISIONS`."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}; received precision={precision!r}.")
+
+
 class LanguageModelStep:
     """`step(tokens, states) -> (logits, states)`: what `model(tokens[:, None], states=states,
     return_state=True, training=False)` gives (logits without the time axis), cheaper per token.
@@ -33,8 +39,7 @@ class LanguageModelStep:
     """
 
     def __init__(self, model, precision="float32", table_bytes=TABLE_BYTES):
-        if precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {PRECISIONS}; received precision={precision!r}.")
+        check_precision(precision)
         stack = model.recurrent
         if stack.bidirectional:
             raise ValueError("A generation step runs left to right: this model's recurrent stack is bidirectional.")
@@ -46,12 +51,13 @@ class LanguageModelStep:
         first = self.layers[0]
         embeddings = tf.convert_to_tensor(model.embedding.embeddings, tf.float32)
         input_bias = [self._input_bias(layer) for layer in self.layers]
+        # The first layer's kernel is read once: into the table, or as the product's weights without one.
         if embeddings.shape[0] * first.kernel.shape[1] * 4 <= table_bytes:
             self.table = tf.matmul(embeddings, tf.convert_to_tensor(first.kernel, tf.float32)) + input_bias[0]
-            self.embeddings = None
+            self.embeddings, first_kernel = None, None
         else:
-            self.table, self.embeddings = None, embeddings
-        self.input_kernels = [self._weights(layer.kernel) for layer in self.layers]
+            self.table, self.embeddings, first_kernel = None, embeddings, self._weights(first.kernel)
+        self.input_kernels = [first_kernel] + [self._weights(layer.kernel) for layer in self.layers[1:]]
         self.input_bias = input_bias
         self.recurrent_steps = [layer.step_function(self._weights(layer.recurrent_kernel), None, self._product)
                                 for layer in self.layers]

@@ -4,7 +4,7 @@ import numpy as np
 import tensorflow as tf
 
 from seqtk.defaults import MAX_NEW_TOKENS
-from seqtk.generation.language_model_step import PRECISIONS, LanguageModelStep
+from seqtk.generation.language_model_step import LanguageModelStep, check_precision
 from seqtk.generation.sampler import get_sampler
 
 
@@ -41,8 +41,7 @@ class TextGenerator:
                  **sampler_kwargs):
         if start not in ("model", "zeros"):
             raise ValueError(f"start must be 'model' or 'zeros'; received {start!r}.")
-        if precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {PRECISIONS}; received precision={precision!r}.")
+        check_precision(precision)  # here, as the step itself is made with the first loop
         self.model = model
         self.precision = precision
         self.step = None  # made with the first loop, from the weights as they are then

@@ -19,11 +19,11 @@ def cpu_bfloat16_units():
 def cpu_bfloat16_messages(jit_compile, units=None):
     """What a bfloat16 run on CPUs says at its start (`jit_compile`: whether the config asked for XLA).
 
-    The step runs without XLA (the runner turns it off): oneDNN computes bfloat16 matrix products with the CPU's bfloat16 units, where
-    XLA's CPU code converts them to float32 and back (a language model's output product: 717 GFLOP/s
-    outside XLA, 368 inside, on AVX512-BF16). The loss still compiles with XLA on its own
-    (`TokenCrossEntropy`). Without bfloat16 units every product is emulated, slower than float32: the
-    messages say so.
+    The step runs without XLA (the runner turns it off): oneDNN computes bfloat16 matrix products with the CPU's
+    bfloat16 units, where XLA's CPU code converts them to float32 and back (a language model's output product:
+    717 GFLOP/s outside XLA, 368 inside, on AVX512-BF16). The loss still compiles with XLA on its own
+    (`TokenCrossEntropy`). Without bfloat16 units every product is emulated, slower than float32: the messages
+    say so.
     """
     units = cpu_bfloat16_units() if units is None else units
     if units:
