@@ -75,11 +75,13 @@ class TextGenerator:
             def loop(logits, states, seed):
                 batch = tf.shape(logits)[0]
                 tokens = tf.TensorArray(tf.int32, size=max_length, element_shape=tf.TensorShape([None]))
+                # All steps' random numbers at once: one call, where a call per step cost 10 µs of a 440 µs step.
+                uniforms = tf.random.stateless_uniform([max_length, batch], seed=tf.stack([seed, 0]))
 
                 def body(position, logits, states, tokens):
                     # Padding is never a prediction target, but an untrained model can still rank it.
                     logits = logits - 1e9 * tf.one_hot(pad_id, tf.shape(logits)[-1])
-                    token = sampler(logits, seed=tf.stack([seed, position]))
+                    token = sampler.pick(logits, uniforms[position])
                     tokens = tokens.write(position, token)
                     logits, states = step(token, states)
                     return position + 1, logits, states, tokens
