@@ -85,14 +85,28 @@ class _StepList:
         return tf.stack(self.items)
 
 
-def _loop(body, steps, start, carried, arrays, dtype, backwards=False):
-    """`tf.while_loop` over `steps` writing one entry of each of `arrays` TensorArrays per step.
+def _unrolled(steps, dtype):
+    """Whether `_loop` unrolls a loop of `steps` steps in `dtype`.
 
     Outside XLA a short 16-bit loop of known length is unrolled: TensorFlow's executor spends ~100 µs per
     while-loop iteration around a step of a few µs. Inside XLA the loop stays (unrolling five steps there saved
     under 3%, and compiling grows with the length).
     """
-    if isinstance(steps, int) and steps <= UNROLL_STEPS and dtype in UNROLL_DTYPES and not _in_xla():
+    return isinstance(steps, int) and steps <= UNROLL_STEPS and dtype in UNROLL_DTYPES and not _in_xla()
+
+
+def _per_step(tensor, steps):
+    """`tensor`, time-major, for a loop body to index by step: one unstack for an unrolled loop (a slice per
+    step and tensor costs the executor microseconds each), the tensor itself for a `tf.while_loop`."""
+    if tensor is None or not _unrolled(steps, tensor.dtype):
+        return tensor
+    return tf.unstack(tensor, num=steps)
+
+
+def _loop(body, steps, start, carried, arrays, dtype, backwards=False):
+    """`tf.while_loop` over `steps` writing one entry of each of `arrays` TensorArrays per step; unrolled where
+    `_unrolled` says."""
+    if _unrolled(steps, dtype):
         state = (start, *carried, *[_StepList(steps) for _ in range(arrays)])
         for t in range(steps - 1, -1, -1) if backwards else range(steps):
             state = body(t, *state[1:])
@@ -145,14 +159,15 @@ def _lstm(m, state_mask):
     @tf.custom_gradient
     def lstm(xs, kernel, h0, c0):
         steps = _steps(xs)
+        x_steps, m_steps = _per_step(xs, steps), _per_step(m, steps)
 
         def body(t, h, c, hs, cs, activations):
-            z = xs[t] + tf.matmul(_dropped(h, state_mask), kernel)
+            z = x_steps[t] + tf.matmul(_dropped(h, state_mask), kernel)
             i, f, g, o = tf.split(z, 4, axis=1)
             i, f, g, o = tf.sigmoid(i), tf.sigmoid(f), tf.tanh(g), tf.sigmoid(o)
             c_new = f * c + i * g
             h_new = o * tf.tanh(c_new)
-            mt = None if m is None else m[t]
+            mt = None if m is None else m_steps[t]
             h, c = _masked(h_new, h, mt), _masked(c_new, c, mt)
             activations = activations.write(t, tf.concat([i, f, g, o], 1))
             return t + 1, h, c, hs.write(t, h), cs.write(t, c), activations
@@ -172,14 +187,16 @@ def _lstm(m, state_mask):
             factors = tf.concat(
                 [g * i * (1 - i), _previous(c0, cs) * f * (1 - f), i * (1 - g * g), tanh_c * o * (1 - o)], 2
             )
+            d_output_steps, dc_per_dh_steps = _per_step(d_outputs, steps), _per_step(dc_per_dh, steps)
+            factor_steps, f_steps = _per_step(factors, steps), _per_step(f, steps)
 
             def backward(t, dh, dc, dzs):
-                mt = None if m is None else m[t]
-                dh_new = dh + d_outputs[t] if mt is None else mt * (dh + d_outputs[t])
-                dc_new = (dc if mt is None else mt * dc) + dh_new * dc_per_dh[t]
-                dz = tf.concat([dc_new, dc_new, dc_new, dh_new], 1) * factors[t]
+                mt = None if m is None else m_steps[t]
+                dh_new = dh + d_output_steps[t] if mt is None else mt * (dh + d_output_steps[t])
+                dc_new = (dc if mt is None else mt * dc) + dh_new * dc_per_dh_steps[t]
+                dz = tf.concat([dc_new, dc_new, dc_new, dh_new], 1) * factor_steps[t]
                 dh_prev = _dropped(tf.matmul(dz, kernel_t), state_mask)
-                dc_prev = dc_new * f[t]
+                dc_prev = dc_new * f_steps[t]
                 if mt is not None:
                     dh_prev += (1 - mt) * dh
                     dc_prev += (1 - mt) * dc
@@ -201,16 +218,17 @@ def _gru(m, state_mask):
     @tf.custom_gradient
     def gru(xs, kernel, recurrent_bias, h0):
         steps = _steps(xs)
+        x_steps, m_steps = _per_step(xs, steps), _per_step(m, steps)
 
         def body(t, h, hs, activations):
             recurrent = tf.matmul(_dropped(h, state_mask), kernel) + recurrent_bias
-            x_z, x_r, x_n = tf.split(xs[t], 3, axis=1)
+            x_z, x_r, x_n = tf.split(x_steps[t], 3, axis=1)
             rec_z, rec_r, rec_n = tf.split(recurrent, 3, axis=1)
             z = tf.sigmoid(x_z + rec_z)
             r = tf.sigmoid(x_r + rec_r)
             n = tf.tanh(x_n + r * rec_n)
             h_new = z * h + (1 - z) * n
-            h = _masked(h_new, h, None if m is None else m[t])
+            h = _masked(h_new, h, None if m is None else m_steps[t])
             return t + 1, h, hs.write(t, h), activations.write(t, tf.concat([z, r, n, rec_n], 1))
 
         (h,), (hs, activations) = _loop(body, steps, 0, [h0], 2, xs.dtype)
@@ -224,12 +242,14 @@ def _gru(m, state_mask):
             z, r, n, rec_n = tf.split(activations, 4, axis=2)
             dn_per_dh = (1 - z) * (1 - n * n)
             factors = tf.concat([(h_prev - n) * z * (1 - z), dn_per_dh * rec_n * r * (1 - r), dn_per_dh * r], 2)
+            d_output_steps, factor_steps, z_steps = (_per_step(d_outputs, steps), _per_step(factors, steps),
+                                                     _per_step(z, steps))
 
             def backward(t, dh, d_recurrents, dh_news):
-                mt = None if m is None else m[t]
-                dh_new = dh + d_outputs[t] if mt is None else mt * (dh + d_outputs[t])
-                d_recurrent = tf.concat([dh_new, dh_new, dh_new], 1) * factors[t]
-                dh_prev = dh_new * z[t] + _dropped(tf.matmul(d_recurrent, kernel_t), state_mask)
+                mt = None if m is None else m_steps[t]
+                dh_new = dh + d_output_steps[t] if mt is None else mt * (dh + d_output_steps[t])
+                d_recurrent = tf.concat([dh_new, dh_new, dh_new], 1) * factor_steps[t]
+                dh_prev = dh_new * z_steps[t] + _dropped(tf.matmul(d_recurrent, kernel_t), state_mask)
                 if mt is not None:
                     dh_prev += (1 - mt) * dh
                 return t - 1, dh_prev, d_recurrents.write(t, d_recurrent), dh_news.write(t, dh_new)
@@ -253,10 +273,11 @@ def _simple_rnn(m, state_mask):
     @tf.custom_gradient
     def simple_rnn(xs, kernel, h0):
         steps = _steps(xs)
+        x_steps, m_steps = _per_step(xs, steps), _per_step(m, steps)
 
         def body(t, h, hs):
-            h_new = tf.tanh(xs[t] + tf.matmul(_dropped(h, state_mask), kernel))
-            h = _masked(h_new, h, None if m is None else m[t])
+            h_new = tf.tanh(x_steps[t] + tf.matmul(_dropped(h, state_mask), kernel))
+            h = _masked(h_new, h, None if m is None else m_steps[t])
             return t + 1, h, hs.write(t, h)
 
         (h,), (hs,) = _loop(body, steps, 0, [h0], 1, xs.dtype)
@@ -266,12 +287,13 @@ def _simple_rnn(m, state_mask):
             d_outputs = _zeros_if_none(d_outputs, outputs)
             kernel_t = tf.transpose(kernel)
             tanh_gradient = 1 - hs * hs
+            d_output_steps, tanh_gradient_steps = _per_step(d_outputs, steps), _per_step(tanh_gradient, steps)
 
             def backward(t, dh, d_preactivations):
-                mt = None if m is None else m[t]
-                dh_new = dh + d_outputs[t] if mt is None else mt * (dh + d_outputs[t])
+                mt = None if m is None else m_steps[t]
+                dh_new = dh + d_output_steps[t] if mt is None else mt * (dh + d_output_steps[t])
                 # A masked step's hs[t] is the old state, but its dh_new is zero, so the product is too.
-                dp = dh_new * tanh_gradient[t]
+                dp = dh_new * tanh_gradient_steps[t]
                 dh_prev = _dropped(tf.matmul(dp, kernel_t), state_mask)
                 if mt is not None:
                     dh_prev += (1 - mt) * dh
