@@ -11,6 +11,7 @@ import os
 import sys
 
 from seqtk.defaults import BATCH_SIZE, MAX_NEW_TOKENS, SAMPLER, TEMPERATURE, TOP_K, TOP_P, UNKNOWN_WARNING
+from seqtk.generation.generation_precision import PRECISIONS
 from seqtk.serving.serve_limits import ServeLimits
 
 
@@ -193,7 +194,7 @@ def _serve(args):
                          max_instances=args.max_instances, max_tokens=args.max_tokens, max_beam_size=args.max_beam,
                          max_batch=args.max_batch, max_wait_ms=args.max_wait_ms, request_timeout_s=args.timeout,
                          max_queue=args.max_queue)
-    serve(args.model, args.host, args.port, limits, "info" if args.verbose else "warning")
+    serve(args.model, args.host, args.port, limits, "info" if args.verbose else "warning", precision=args.precision)
     return 0
 
 
@@ -313,7 +314,7 @@ def build_parser():
     _sampling_options(generate)
     generate.add_argument("--num-samples", type=int, default=1)
     generate.add_argument("--escapes", action="store_true", help=r"interpret \n in the prompt")
-    generate.add_argument("--precision", default="float32", choices=["float32", "bfloat16"],
+    generate.add_argument("--precision", default="float32", choices=PRECISIONS,
                           help="the matrix products of each step (bfloat16: faster for large models at small "
                                "batches on CPUs with AVX512-BF16 or AMX; a saved model only)")
     _reading_options(generate)
@@ -381,6 +382,8 @@ def build_parser():
                        help="requests waiting per model before 503")
     serve.add_argument("--timeout", type=float, default=limits.request_timeout_s,
                        help="seconds a request may wait and run")
+    serve.add_argument("--precision", default="float32", choices=PRECISIONS,
+                       help="the matrix products of saved language models' generation steps (as for generate)")
     serve.set_defaults(run=_serve, strict=False, unknown_warning=None)
     return parser
 

@@ -3,16 +3,10 @@ in a table, the other products in float32 or bfloat16."""
 
 import tensorflow as tf
 
-PRECISIONS = ("float32", "bfloat16")
+from seqtk.generation.generation_precision import check_precision
 # The table holds vocabulary x gates float32 numbers: 0.5 MB for characters, 104 MB for 10k words at 650 LSTM
 # units. Above this the step multiplies the embedding instead.
 TABLE_BYTES = 256 * 2**20
-
-
-def check_precision(precision):
-    """Refuses a generation precision other than `PRECISIONS`."""
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {PRECISIONS}; received precision={precision!r}.")
 
 
 class LanguageModelStep:

@@ -4,7 +4,8 @@ import numpy as np
 import tensorflow as tf
 
 from seqtk.defaults import MAX_NEW_TOKENS
-from seqtk.generation.language_model_step import LanguageModelStep, check_precision
+from seqtk.generation.generation_precision import check_precision
+from seqtk.generation.language_model_step import LanguageModelStep
 from seqtk.generation.sampler import get_sampler
 
 

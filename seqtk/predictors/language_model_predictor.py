@@ -34,6 +34,7 @@ class LanguageModelPredictor(Predictor):
         predictor.tokenizer, predictor.reverse = tokenizer, bool(model.reverse)
         predictor.input_tokenizer = tokenizer
         predictor.step_runner = KerasStepRunner(model)
+        predictor.precision = "float32"
         return predictor
 
     def use_precision(self, precision):
@@ -47,6 +48,7 @@ class LanguageModelPredictor(Predictor):
         from seqtk.generation.step_runner import KerasStepRunner
 
         self.step_runner = KerasStepRunner(self.runtime, precision=precision)
+        self.precision = precision
         return self
 
     @classmethod
@@ -55,6 +57,9 @@ class LanguageModelPredictor(Predictor):
         predictor.tokenizer, predictor.reverse = model.tokenizer, bool(model.metadata.get("reverse"))
         predictor.input_tokenizer = model.tokenizer
         predictor.step_runner = model.step_runner()
+        # The export's --quantize names its products: float16, dynamic (int8 weights) or int8.
+        quantize = model.metadata.get("quantize", "none")
+        predictor.precision = "float32" if quantize == "none" else quantize
         return predictor
 
     def new_stream(self, prompt="", max_tokens=MAX_NEW_TOKENS, sampler=SAMPLER, temperature=TEMPERATURE, top_k=TOP_K,

@@ -64,7 +64,7 @@ class ServedModel:
 
     def metadata(self):
         info = {"task": self.task, "backend": self.predictor.backend, "verbs": [*self.verbs, "predict"]}
-        for attribute in ("labels", "scheme", "reverse", "length_penalty"):
+        for attribute in ("labels", "scheme", "reverse", "length_penalty", "precision"):
             if hasattr(self.predictor, attribute):
                 info[attribute] = getattr(self.predictor, attribute)
         return info
@@ -344,8 +344,25 @@ def _fewer_malloc_arenas():
         pass
 
 
-def serve(specs, host="127.0.0.1", port=8000, limits=None, log_level="info"):
-    """Loads the models of `specs` (`NAME=DIR` or `DIR`) and serves them until interrupted."""
+def use_precision(predictors, precision):
+    """Makes every saved language model of `predictors` generate with `precision` (`"float32"` or
+    `"bfloat16"`, `LanguageModelPredictor.use_precision`); returns `{name: what it runs}` for those that
+    cannot: other tasks run float32, and an export runs the products it was exported with."""
+    from seqtk.generation.generation_precision import check_precision
+
+    check_precision(precision)
+    unchanged = {}
+    for name, predictor in predictors.items():
+        if hasattr(predictor, "use_precision") and predictor.backend == "keras":
+            predictor.use_precision(precision)
+        elif precision != "float32":
+            unchanged[name] = getattr(predictor, "precision", "float32")
+    return unchanged
+
+
+def serve(specs, host="127.0.0.1", port=8000, limits=None, log_level="info", precision="float32"):
+    """Loads the models of `specs` (`NAME=DIR` or `DIR`) and serves them until interrupted; saved language
+    models generate with `precision` (`use_precision`)."""
     import uvicorn
 
     _fewer_malloc_arenas()
@@ -353,8 +370,12 @@ def serve(specs, host="127.0.0.1", port=8000, limits=None, log_level="info"):
     from seqtk.predictors import load
 
     predictors = {name: load(directory) for name, directory in model_specs(specs).items()}
+    unchanged = use_precision(predictors, precision)
     for name, predictor in predictors.items():
-        print(f"{name}: {predictor.task} ({predictor.backend}) from {predictor.directory}")
+        note = f", {predictor.precision} generation" if hasattr(predictor, "use_precision") else ""
+        print(f"{name}: {predictor.task} ({predictor.backend}{note}) from {predictor.directory}")
+    for name, runs in unchanged.items():
+        print(f"{name}: --precision {precision} is for generation from a saved language model; it runs {runs}")
     app = create_app(predictors, limits)
     print(f"Serving on http://{host}:{port}/ (the page), http://{host}:{port}/openapi.json (the API)")
     uvicorn.run(app, host=host, port=port, log_level=log_level, timeout_graceful_shutdown=5)

@@ -17,7 +17,9 @@ PROGRAM = """
 import sys
 import seqtk
 from seqtk.serving import create_app
+from seqtk.serving.model_server import use_precision
 lm = seqtk.load(sys.argv[1])
+assert use_precision({"lm": lm}, "bfloat16") == {"lm": "float32"}  # an export runs its own products
 text = lm.generate("ROMEO:", max_tokens=10, sampler="greedy")
 pieces = "".join(lm.stream("ROMEO:", max_tokens=10, sampler="greedy"))
 create_app({"lm": lm})

@@ -35,6 +35,7 @@ class StatusTest:
         assert status["model_version_status"][0]["state"] == "AVAILABLE"
         metadata = client.get("/v1/models/sentiment/metadata").json()["metadata"]
         assert metadata["task"] == "classifier" and metadata["labels"] == ["0", "1"]
+        assert client.get("/v1/models/shakespeare/metadata").json()["metadata"]["precision"] == "float32"
         names = {m["name"]: m["task"] for m in client.get("/v1/models").json()["models"]}
         assert names == {"shakespeare": "lm", "sentiment": "classifier", "fr_en": "translator", "upos": "tagger"}
 

@@ -4,9 +4,11 @@ import os
 import shutil
 
 import pytest
+from shipped_models import shipped_model
 
 from seqtk.cli import main
 from seqtk.serving import ServeLimits, model_specs
+from seqtk.serving.model_server import use_precision
 
 LEGACY = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "shakespeare_char_legacy")
 
@@ -39,3 +41,21 @@ class ServeCommandTest:
         assert not os.path.exists("pwned") and not (tmp_path / "pwned").exists()
         assert main(["serve", "--model", "two words=x"]) == 2
         assert "1-64 letters" in capsys.readouterr().err
+
+    def test_precision_applies_to_saved_language_models_and_names_the_rest(self):
+        from seqtk.predictors import load
+
+        predictors = {"lm": load(LEGACY), "upos": load(shipped_model("ud_ewt_upos"))}
+        assert use_precision(predictors, "float32") == {}
+        assert predictors["lm"].precision == "float32"
+        assert use_precision(predictors, "bfloat16") == {"upos": "float32"}
+        assert predictors["lm"].precision == "bfloat16"
+        assert predictors["lm"].step_runner.language_model_step.precision == "bfloat16"
+        with pytest.raises(ValueError, match="precision must be one of"):
+            use_precision(predictors, "float16")
+
+    def test_an_unknown_precision_is_refused_before_anything_loads(self, capsys):
+        with pytest.raises(SystemExit) as stopped:
+            main(["serve", "--model", "missing_folder", "--precision", "float16"])
+        assert stopped.value.code == 2
+        assert "invalid choice: 'float16'" in capsys.readouterr().err
