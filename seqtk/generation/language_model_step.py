@@ -4,6 +4,7 @@ in a table, the other products in float32 or bfloat16."""
 import tensorflow as tf
 
 from seqtk.generation.generation_precision import check_precision
+
 # The table holds vocabulary x gates float32 numbers: 0.5 MB for characters, 104 MB for 10k words at 650 LSTM
 # units. Above this the step multiplies the embedding instead.
 TABLE_BYTES = 256 * 2**20
