@@ -6,7 +6,9 @@ import tensorflow as tf
 
 @tf.function(jit_compile=True, reduce_retracing=True, autograph=False)
 def _cross_entropy(labels, logits):
-    return tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits)
+    # Widened here, inside XLA, where the cast fuses into the softmax and its gradient's cast back into the
+    # gradient: as TensorFlow ops they were two more passes over bfloat16 logits, 3 ms each at 700 x 10,000.
+    return tf.nn.sparse_softmax_cross_entropy_with_logits(labels, tf.cast(logits, tf.float32))
 
 
 @keras.saving.register_keras_serializable(package="seqtk")
@@ -26,7 +28,7 @@ class TokenCrossEntropy(keras.losses.Loss):
         super().__init__(name=name, reduction=reduction, **kwargs)
 
     def call(self, y_true, y_pred):
-        return _cross_entropy(tf.cast(y_true, tf.int32), tf.cast(y_pred, tf.float32))
+        return _cross_entropy(tf.cast(y_true, tf.int32), y_pred)
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction}
