@@ -14,6 +14,8 @@ class TextGeneratorTest:
         assert first == generator.generate("To be", max_length=40, seed=11)
         assert first != generator.generate("To be", max_length=40, seed=12)
         assert first.startswith("To be") and len(first) == len("To be") + 40
+        # The loop draws its random numbers for all steps at once, in step order: a shorter run is a prefix.
+        assert first.startswith(generator.generate("To be", max_length=15, seed=11))
 
     def test_greedy_loop_equals_step_by_step_argmax(self, model_and_tokenizer):
         model, tokenizer = model_and_tokenizer
