@@ -4,6 +4,7 @@ import datetime
 import json
 import os
 import platform
+import statistics
 import time
 
 # A run writes its JSON to bench/results/local/ (ignored by git), so running a benchmark changes no tracked
@@ -39,6 +40,18 @@ def write_results(name, rows, **extra):
     with open(path, "w") as handle:
         json.dump(record, handle, indent=2)
     print(f"machine: {record['machine']}\nwrote {path}")
+
+
+def median_ms(function, calls=20, warmup=3):
+    """The median wall time of `function()` in milliseconds over `calls` calls, after `warmup` untimed ones."""
+    for _ in range(warmup):
+        function()
+    timings = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        function()
+        timings.append(time.perf_counter() - start)
+    return 1000 * statistics.median(timings)
 
 
 def matmul_peak(n=2048, repeats=10):

@@ -23,14 +23,13 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, os.path.dirname(__file__))
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
-from common import print_table, write_results  # noqa: E402
+from common import median_ms, print_table, write_results  # noqa: E402
 
 from seqtk.data.labeled_text import read_labeled  # noqa: E402
 from seqtk.data.text_sources import BUNDLED, read_text_file  # noqa: E402
@@ -45,17 +44,6 @@ QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
 STEP_CALLS = 2000
 THREADS = (1, 2)  # the interpreter's threads; the machine of the targets has 2 cores
 PERPLEXITY_CHARACTERS = 4000
-
-
-def median_ms(function, calls, warmup=20):
-    for _ in range(warmup):
-        function()
-    timings = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        function()
-        timings.append(time.perf_counter() - start)
-    return 1000 * statistics.median(timings)
 
 
 def train_language_model_if_missing(minutes):
@@ -86,7 +74,8 @@ def keras_language_model_timings(model, ids):
         lambda tokens, states: model(tokens, states=states, return_state=True, training=False)
     )
     token, prompt = tf.constant([[int(ids[0])]]), tf.constant([ids[:64]])
-    return (median_ms(lambda: step(token, states), 500), median_ms(lambda: prefill(prompt, states), 100))
+    return (median_ms(lambda: step(token, states), 500, warmup=20),
+            median_ms(lambda: prefill(prompt, states), 100, warmup=20))
 
 
 def language_model_rows(workdir):
@@ -114,8 +103,8 @@ def language_model_rows(workdir):
             lite = LiteRTModel.from_directory(out, num_threads=threads)
             states = lite.zero_states()
             timings[threads] = (
-                median_ms(lambda lite=lite, s=states, t=token: lite("step", token=t, **s), STEP_CALLS),
-                median_ms(lambda lite=lite, s=states, p=prompt: lite("prefill", tokens=p, **s), 200),
+                median_ms(lambda lite=lite, s=states, t=token: lite("step", token=t, **s), STEP_CALLS, warmup=20),
+                median_ms(lambda lite=lite, s=states, p=prompt: lite("prefill", tokens=p, **s), 200, warmup=20),
             )
         lite = LiteRTModel.from_directory(out, num_threads=1)
         (step_ms, prefill_ms), (step_ms_2, prefill_ms_2) = timings[1], timings[2]

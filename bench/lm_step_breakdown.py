@@ -22,7 +22,6 @@ The parts overlap a little (both `step` rows include the output layer) and are n
 
 import os
 import sys
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, os.path.dirname(__file__))
@@ -30,7 +29,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
-from common import print_table, write_results  # noqa: E402
+from common import median_ms, print_table, write_results  # noqa: E402
 from lm_speed import BATCH, BPTT, LAYERS, POLICIES, VOCAB, lm_data, time_keras  # noqa: E402
 
 from seqtk.layers import RecurrentLayer  # noqa: E402
@@ -39,15 +38,9 @@ from seqtk.models import LanguageModel  # noqa: E402
 from seqtk.training.token_cross_entropy import TokenCrossEntropy  # noqa: E402
 
 
-def median_ms(function, *args, repeats=20):
-    for _ in range(3):
-        tf.nest.map_structure(lambda t: t.numpy(), function(*args))
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        tf.nest.map_structure(lambda t: t.numpy(), function(*args))
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)) * 1000
+def call_ms(function, *args):
+    """`median_ms` of `function(*args)`, its results read back so that the time holds the work."""
+    return median_ms(lambda: tf.nest.map_structure(lambda t: t.numpy(), function(*args)))
 
 
 def sgd():
@@ -116,13 +109,13 @@ def recurrence_parts(hidden, precision="float32"):
         forward = tf.matmul(x, kernel)
         return forward, tf.matmul(dz, kernel, transpose_b=True), tf.matmul(x, dz, transpose_a=True)
 
-    forward_time = median_ms(forward, xs, kernel)
-    both = median_ms(forward_backward, xs, kernel)
+    forward_time = call_ms(forward, xs, kernel)
+    both = call_ms(forward_backward, xs, kernel)
     return {"recurrence forward (1 layer)": forward_time,
             "recurrence forward+backward (1 layer)": both,
             "recurrence backward incl. weight gradient (1 layer)": both - forward_time,
-            "weight gradient product (1 layer)": median_ms(weight_gradient, h_prev, dz),
-            "input projection fwd+bwd (1 layer)": median_ms(input_projection, x, kernel)}
+            "weight gradient product (1 layer)": call_ms(weight_gradient, h_prev, dz),
+            "input projection fwd+bwd (1 layer)": call_ms(input_projection, x, kernel)}
 
 
 def main():

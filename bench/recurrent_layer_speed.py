@@ -16,15 +16,13 @@ every weight for a random loss on the outputs. Milliseconds, the best of `--roun
 import argparse
 import os
 import sys
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, os.path.dirname(__file__))
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
-from common import print_table, write_results  # noqa: E402
+from common import median_ms, print_table, write_results  # noqa: E402
 
 import seqtk.layers.recurrence as recurrence_module  # noqa: E402
 from seqtk.layers import RecurrentLayer  # noqa: E402
@@ -32,17 +30,6 @@ from seqtk.training.bfloat16_support import cpu_bfloat16_units  # noqa: E402
 
 BATCH, STEPS = 20, 35
 POLICY = {"float32": "float32", "bfloat16": "mixed_bfloat16"}
-
-
-def median_ms(function, repeats=20):
-    for _ in range(3):
-        function()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)) * 1000
 
 
 def seqtk_pass(cell, units, precision, jit_compile, unroll=True):
